@@ -1,0 +1,28 @@
+package io.synkit.access.link;
+
+import io.synkit.protocol.client.Error;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.GoAway;
+import io.synkit.protocol.client.ServerFrame;
+import io.synkit.protocol.internal.RpcError;
+
+/** Builders for the server frames the link sends on its own (errors, go-aways). */
+final class Frames {
+
+    private Frames() {
+    }
+
+    static ServerFrame error(long requestId, ErrorCode code, String message, boolean fatal) {
+        return ServerFrame.newBuilder().setRequestId(requestId)
+                .setError(Error.newBuilder().setCode(code).setMessage(message).setFatal(fatal)).build();
+    }
+
+    static ServerFrame error(long requestId, RpcError error) {
+        return ServerFrame.newBuilder().setRequestId(requestId)
+                .setError(Error.newBuilder().setCode(error.getCode()).setMessage(error.getMessage()).setRetryAfterMs(error.getRetryAfterMs())).build();
+    }
+
+    static ServerFrame goAway(String reason, int retryAfterMs) {
+        return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason).setRetryAfterMs(retryAfterMs)).build();
+    }
+}

@@ -1,0 +1,92 @@
+package io.synkit.logic.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.synkit.logic.send.Fanout;
+import io.synkit.logic.store.StoreClient;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.internal.OutboxDoneRequest;
+import io.synkit.protocol.internal.OutboxScanRequest;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.slot.StoreSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes fan-outs nobody finished: every {@code intervalMs}, asks each SET for outbox entries
+ * committed more than {@code minAgeMs} ago (their sender's logic node crashed, or the sender gave
+ * up retrying), fans each out again (idempotent) and clears it. Any logic node may run it; two
+ * running at once only repeat idempotent work. One scan at a time per node.
+ */
+public final class OutboxRedriver implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OutboxRedriver.class);
+    private static final int SCAN_ENTRIES_MAX = 100;
+
+    private final StoreClient store;
+    private final Fanout fanout;
+    private final int minAgeMs;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final Counter redriven;
+    private final ScheduledFuture<?> timer;
+
+    public OutboxRedriver(StoreClient store, Fanout fanout, EventExecutorGroup scheduler, int intervalMs, int minAgeMs, MeterRegistry metrics) {
+        this.store = store;
+        this.fanout = fanout;
+        this.minAgeMs = minAgeMs;
+        this.redriven = Counter.builder("synkit_logic_outbox_redriven").description("fan-outs finished by the outbox redriver").register(metrics);
+        this.timer = scheduler.scheduleWithFixedDelay(this::scanAll, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass over every SET; completes when every entry found was re-driven or failed. */
+    public CompletableFuture<Void> scanAll() {
+        if (!running.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> scans = new ArrayList<>();
+        for (StoreSet set : store.slotMap().sets()) {
+            scans.add(scan(set));
+        }
+        return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            running.set(false);
+            if (failure != null) {
+                log.warn("outbox scan failed reason=\"{}\"", failure.toString());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> scan(StoreSet set) {
+        StoreRequest request = StoreRequest.newBuilder()
+                .setOutboxScan(OutboxScanRequest.newBuilder().setMinAgeMs(minAgeMs).setLimit(SCAN_ENTRIES_MAX)).build();
+        return store.call(set, request).thenCompose(response -> {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (MessageOp message : response.getOutboxScan().getMessagesList()) {
+                chain = chain.thenCompose(previous -> redrive(message));
+            }
+            return chain;
+        });
+    }
+
+    private CompletableFuture<Void> redrive(MessageOp message) {
+        return fanout.toMembers(message, ConversationId.parse(message.getConvId()).members()).thenCompose(seqs -> {
+            redriven.increment();
+            log.info("outbox re-drove fan-out conv={} conv_seq={}", message.getConvId(), message.getConvSeq());
+            StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()
+                    .setConvId(message.getConvId()).setConvSeq(message.getConvSeq())).build();
+            return store.forConversation(message.getConvId(), done).thenApply(response -> null);
+        });
+    }
+
+    @Override
+    public void close() {
+        timer.cancel(false);
+    }
+}

@@ -1,0 +1,96 @@
+package io.synkit.logic.send;
+
+import io.synkit.logic.store.StoreClient;
+import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.client.SendAck;
+import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.internal.AppendConvRequest;
+import io.synkit.protocol.internal.AppendConvResponse;
+import io.synkit.protocol.internal.Caller;
+import io.synkit.protocol.internal.OutboxDoneRequest;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.rpc.RpcException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The send path (DESIGN.md, Write path): validate, append to the conversation log in its home SET
+ * (idempotent on sender + client_msg_id), fan out to every member's inbox (sender included, so
+ * the sender's other devices see it), and only then ack. A crash before the ack is repaired by
+ * the client's retry with the same client_msg_id; an entry whose fan-out never finished stays in
+ * its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
+ */
+public final class SendPath {
+
+    static final int CLIENT_MSG_ID_CHARS_MAX = 64;
+
+    private final StoreClient store;
+    private final Fanout fanout;
+    private final int bodyBytesMax;
+
+    public SendPath(StoreClient store, Fanout fanout, int bodyBytesMax) {
+        this.store = store;
+        this.fanout = fanout;
+        this.bodyBytesMax = bodyBytesMax;
+    }
+
+    public CompletableFuture<SendAck> send(Caller caller, SendRequest request) {
+        ConversationId conv = validate(caller, request);
+        MessageOp message = MessageOp.newBuilder()
+                .setConvId(conv.value())
+                .setSenderUserId(caller.getUserId())
+                .setSenderDeviceId(caller.getDeviceId())
+                .setClientMsgId(request.getClientMsgId())
+                .setContentType(request.getContentType())
+                .setBody(request.getBody())
+                .build();
+        StoreRequest append = StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(message)).build();
+        return store.forConversation(conv.value(), append).thenCompose(response -> {
+            AppendConvResponse appended = response.getAppendConv();
+            MessageOp committed = appended.getMessage();
+            List<Long> members = ConversationId.parse(committed.getConvId()).members();
+            return fanout.toMembers(committed, members).thenApply(seqs -> {
+                markFannedOut(committed);
+                return SendAck.newBuilder()
+                        .setConvId(committed.getConvId())
+                        .setConvSeq(committed.getConvSeq())
+                        .setSeq(seqs.get(members.indexOf(caller.getUserId())))
+                        .setServerTimeMs(committed.getServerTimeMs())
+                        .setDuplicate(appended.getDuplicate())
+                        .build();
+            });
+        });
+    }
+
+    private ConversationId validate(Caller caller, SendRequest request) {
+        ConversationId conv;
+        try {
+            conv = ConversationId.parse(request.getConvId());
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
+        }
+        if (!conv.hasMember(caller.getUserId())) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + caller.getUserId() + " is not a member of " + conv);
+        }
+        if (request.getClientMsgId().isEmpty() || request.getClientMsgId().length() > CLIENT_MSG_ID_CHARS_MAX) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "client_msg_id must have 1.." + CLIENT_MSG_ID_CHARS_MAX + " characters");
+        }
+        if (request.getBody().size() > bodyBytesMax) {
+            throw new RpcException(ErrorCode.MESSAGE_TOO_LARGE, "body of " + request.getBody().size() + " bytes exceeds bodyBytesMax=" + bodyBytesMax);
+        }
+        if (request.getContentType() == ContentType.CONTENT_TYPE_UNSPECIFIED || request.getContentTypeValue() > ContentType.CONTENT_TYPE_BINARY_VALUE) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "content_type " + request.getContentTypeValue() + " is not a known content type");
+        }
+        return conv;
+    }
+
+    /** Clears the outbox record; if this fails, the redriver re-drives an already complete fan-out (idempotent). */
+    private void markFannedOut(MessageOp committed) {
+        StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()
+                .setConvId(committed.getConvId()).setConvSeq(committed.getConvSeq())).build();
+        store.forConversation(committed.getConvId(), done);
+    }
+}

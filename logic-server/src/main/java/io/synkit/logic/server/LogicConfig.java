@@ -1,0 +1,59 @@
+package io.synkit.logic.server;
+
+import io.synkit.logic.store.StoreRetryPolicy;
+import io.synkit.protocol.slot.SlotMap;
+import io.synkit.runtime.Config;
+import io.synkit.runtime.ConfigException;
+
+/**
+ * A logic node's settings, validated together at start-up.
+ *
+ * @param storeSets the SETs and their replicas, {@code s1=host:port[|host:port...],s2=...}
+ */
+public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, int slotCount, int ioThreads,
+                          int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
+                          int inflightCountMax, StoreRetryPolicy storeRetry) {
+
+    public static LogicConfig from(Config config) {
+        LogicConfig logic = new LogicConfig(
+                config.string("logic.bind.host", "127.0.0.1"),
+                config.integer("logic.port", 7200, 0, 65535),
+                config.integer("logic.admin.port", -1, -1, 65535),
+                config.requiredString("logic.store.sets"),
+                config.integer("logic.slot.count", SlotMap.SLOT_COUNT_DEFAULT, 1, 1 << 20),
+                config.integer("logic.io.threads", 2, 1, 64),
+                config.integer("logic.body.bytes.max", 64 * 1024, 1, 16 << 20),
+                config.integer("logic.sync.ops.default", 100, 1, 100_000),
+                config.integer("logic.sync.ops.max", 500, 1, 100_000),
+                config.integer("logic.outbox.interval.ms", 1000, 10, 3_600_000),
+                config.integer("logic.outbox.min.age.ms", 5000, 0, 3_600_000),
+                config.integer("logic.rpc.inflight.max", 50_000, 1, 10_000_000),
+                new StoreRetryPolicy(
+                        config.integer("logic.store.attempts.max", 8, 1, 100),
+                        config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
+                        config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
+                        config.integer("logic.store.backoff.max.ms", 1000, 1, 600_000)));
+        config.checkNoUnknownKeys();
+        return logic.validated();
+    }
+
+    public LogicConfig validated() {
+        if (syncOpsDefault > syncOpsMax) {
+            throw new ConfigException("config: logic.sync.ops.default=" + syncOpsDefault + " must be <= logic.sync.ops.max=" + syncOpsMax);
+        }
+        if (storeRetry.backoffMaxMs() < storeRetry.backoffBaseMs()) {
+            throw new ConfigException("config: logic.store.backoff.max.ms=" + storeRetry.backoffMaxMs()
+                    + " must be >= logic.store.backoff.base.ms=" + storeRetry.backoffBaseMs());
+        }
+        try {
+            slotMap();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("config: logic.store.sets=" + storeSets + ": " + e.getMessage());
+        }
+        return this;
+    }
+
+    public SlotMap slotMap() {
+        return SlotMap.parse(1, slotCount, storeSets);
+    }
+}

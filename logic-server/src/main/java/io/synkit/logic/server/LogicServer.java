@@ -1,0 +1,97 @@
+package io.synkit.logic.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.synkit.logic.notify.Notifier;
+import io.synkit.logic.outbox.OutboxRedriver;
+import io.synkit.logic.route.RoutePath;
+import io.synkit.logic.send.Fanout;
+import io.synkit.logic.send.SendPath;
+import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.sync.SyncPath;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.rpc.RpcClientPool;
+import io.synkit.protocol.rpc.RpcServer;
+import io.synkit.protocol.slot.SlotMap;
+import io.synkit.runtime.AdminServer;
+import io.synkit.runtime.NettyThreads;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A stateless logic node: RPC server for access nodes, clients to store SETs and access nodes. */
+public final class LogicServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LogicServer.class);
+
+    private final LogicConfig config;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private EventLoopGroup boss;
+    private EventLoopGroup workers;
+    private RpcClientPool storeClients;
+    private RpcClientPool accessClients;
+    private OutboxRedriver redriver;
+    private RpcServer rpc;
+    private AdminServer admin;
+    private InetSocketAddress address;
+
+    public LogicServer(LogicConfig config) {
+        this.config = config;
+    }
+
+    public LogicServer start() throws InterruptedException, IOException {
+        SlotMap slotMap = config.slotMap();
+        boss = NettyThreads.group("logic-accept", 1);
+        workers = NettyThreads.group("logic-io", config.ioThreads());
+        storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
+        accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
+        StoreClient store = new StoreClient(() -> slotMap, storeClients, workers, new SplittableRandom(), config.storeRetry());
+        Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
+        LogicService service = new LogicService(
+                new SendPath(store, fanout, config.bodyBytesMax()),
+                new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
+                new RoutePath(store));
+        redriver = new OutboxRedriver(store, fanout, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
+        rpc = new RpcServer("logic", service, FrameLimits.internal());
+        address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
+        if (config.adminPort() >= 0) {
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, () -> null, this::status);
+        }
+        log.info("logic node started address={} sets={}", address, slotMap.sets().size());
+        return this;
+    }
+
+    public String hostPort() {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    public String status() {
+        return "role=logic address=" + hostPort() + " state=serving sets=" + config.slotMap().sets().size();
+    }
+
+    @Override
+    public void close() {
+        if (redriver != null) {
+            redriver.close();
+        }
+        if (rpc != null) {
+            rpc.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (storeClients != null) {
+            storeClients.close();
+            accessClients.close();
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        log.info("logic node stopped");
+    }
+}

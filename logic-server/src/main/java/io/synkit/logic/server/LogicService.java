@@ -1,0 +1,49 @@
+package io.synkit.logic.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.synkit.logic.route.RoutePath;
+import io.synkit.logic.send.SendPath;
+import io.synkit.logic.sync.SyncPath;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.Caller;
+import io.synkit.protocol.internal.LogicRequest;
+import io.synkit.protocol.internal.LogicResponse;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.protocol.rpc.RpcHandler;
+import java.util.concurrent.CompletionStage;
+
+/** The logic node's RPC face for access nodes: checks the caller, then routes to a path. */
+public final class LogicService implements RpcHandler {
+
+    private final SendPath send;
+    private final SyncPath sync;
+    private final RoutePath route;
+
+    public LogicService(SendPath send, SyncPath sync, RoutePath route) {
+        this.send = send;
+        this.sync = sync;
+        this.route = route;
+    }
+
+    @Override
+    public CompletionStage<? extends MessageLite> handle(ByteString payload, long timeoutMs) {
+        LogicRequest request;
+        try {
+            request = LogicRequest.parseFrom(payload);
+        } catch (InvalidProtocolBufferException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request does not parse: " + e.getMessage());
+        }
+        Caller caller = request.getCaller();
+        if (caller.getUserId() <= 0 || caller.getDeviceId().isEmpty() || caller.getAccessNode().isEmpty()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request needs a caller with user_id, device_id and access_node");
+        }
+        return switch (request.getBodyCase()) {
+            case SEND -> send.send(caller, request.getSend()).thenApply(ack -> LogicResponse.newBuilder().setSendAck(ack).build());
+            case SYNC -> sync.sync(caller, request.getSync()).thenApply(page -> LogicResponse.newBuilder().setSync(page).build());
+            case ROUTE -> route.update(caller, request.getRoute()).thenApply(done -> LogicResponse.newBuilder().setRoute(done).build());
+            case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request has no body");
+        };
+    }
+}

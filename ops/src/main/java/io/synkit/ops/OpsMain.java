@@ -1,0 +1,22 @@
+package io.synkit.ops;
+
+import io.synkit.ops.demo.DemoCommand;
+import io.synkit.ops.token.TokenCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The operator CLI. */
+@Command(name = "ops", mixinStandardHelpOptions = true, description = "synkit operator CLI.",
+        subcommands = {DemoCommand.class, TokenCommand.class})
+public final class OpsMain implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new OpsMain()).execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,113 @@
+package io.synkit.ops.cluster;
+
+import io.synkit.access.server.AccessConfig;
+import io.synkit.access.server.AccessServer;
+import io.synkit.logic.server.LogicConfig;
+import io.synkit.logic.server.LogicServer;
+import io.synkit.runtime.Config;
+import io.synkit.store.server.StoreConfig;
+import io.synkit.store.server.StoreServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole system in one JVM: {@code setCount} store SETs (one replica each, for now), one logic
+ * node and one access node, each on its own loopback port and talking over real sockets, with
+ * data under one directory. Stores can be restarted in place (same port, same data) to test
+ * recovery.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+
+    private final Path dataDir;
+    private final boolean deleteDataOnClose;
+    private final int heartbeatIntervalMs;
+    private final List<StoreServer> stores = new ArrayList<>();
+    private final List<StoreConfig> storeConfigs = new ArrayList<>();
+    private LogicServer logic;
+    private AccessServer access;
+
+    private EmbeddedCluster(Path dataDir, boolean deleteDataOnClose, int heartbeatIntervalMs) {
+        this.dataDir = dataDir;
+        this.deleteDataOnClose = deleteDataOnClose;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+    }
+
+    /** Starts a cluster under a fresh temp directory that is deleted on close. */
+    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs) throws Exception {
+        EmbeddedCluster cluster = new EmbeddedCluster(Files.createTempDirectory("synkit-"), true, heartbeatIntervalMs);
+        cluster.boot(setCount);
+        return cluster;
+    }
+
+    private void boot(int setCount) throws Exception {
+        for (int i = 1; i <= setCount; i++) {
+            StoreConfig config = StoreConfig.from(Config.of(Map.of(
+                    "store.set.id", "s" + i,
+                    "store.data.dir", dataDir.resolve("s" + i + "-r1").toString(),
+                    "store.port", "0")));
+            StoreServer store = new StoreServer(config).start();
+            // Pin the port the OS chose, so a restart comes back at the same address.
+            storeConfigs.add(new StoreConfig(config.setId(), config.dataDir(), config.bindHost(), store.address().getPort(), config.adminPort(),
+                    config.ringSize(), config.batchCommandsMax(), config.readThreads(), config.readQueueMax(), config.readOpsMax()));
+            stores.add(store);
+        }
+        List<String> setSpecs = new ArrayList<>();
+        for (int i = 0; i < stores.size(); i++) {
+            setSpecs.add(storeConfigs.get(i).setId() + "=" + stores.get(i).hostPort());
+        }
+        String sets = String.join(",", setSpecs);
+        logic = new LogicServer(LogicConfig.from(Config.of(Map.of(
+                "logic.port", "0",
+                "logic.store.sets", sets,
+                "logic.outbox.interval.ms", "500",
+                "logic.outbox.min.age.ms", "2000")))).start();
+        access = new AccessServer(AccessConfig.from(Config.of(Map.of(
+                "access.port", "0",
+                "access.push.port", "0",
+                "access.logic.nodes", logic.hostPort(),
+                "access.heartbeat.interval.ms", Integer.toString(heartbeatIntervalMs))))).start();
+    }
+
+    public InetSocketAddress accessAddress() {
+        return access.clientAddress();
+    }
+
+    public AccessServer access() {
+        return access;
+    }
+
+    public int storeCount() {
+        return stores.size();
+    }
+
+    /** Stops store {@code index} (as a crash would, minus the kill) and starts it again on the same port and data. */
+    public void restartStore(int index) throws Exception {
+        stores.get(index).close();
+        stores.set(index, new StoreServer(storeConfigs.get(index)).start());
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (access != null) {
+            access.close();
+        }
+        if (logic != null) {
+            logic.close();
+        }
+        stores.forEach(StoreServer::close);
+        if (deleteDataOnClose) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+}

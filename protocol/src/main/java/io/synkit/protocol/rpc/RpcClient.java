@@ -1,0 +1,183 @@
+package io.synkit.protocol.rpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.frame.FrameDecoder;
+import io.synkit.protocol.frame.FrameEncoder;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.frame.ProtoDecoder;
+import io.synkit.protocol.internal.RpcEnvelope;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Calls one remote {@link RpcServer} over one multiplexed TCP connection, connecting lazily and
+ * again after the connection drops. Every call has a timeout; calls beyond
+ * {@code inflightCountMax} fail at once with UNAVAILABLE rather than queue without bound. When the
+ * connection drops, its in-flight calls fail with UNAVAILABLE: their outcome is unknown and the
+ * caller's retry must be idempotent.
+ */
+public final class RpcClient implements AutoCloseable {
+
+    private final InetSocketAddress address;
+    private final EventLoopGroup group;
+    private final FrameLimits limits;
+    private final int inflightCountMax;
+    private final Map<Long, CompletableFuture<ByteString>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextCallId = new AtomicLong(1);
+    private final Object connectLock = new Object();
+    private CompletableFuture<Channel> connection;
+    private volatile boolean closed;
+
+    public RpcClient(InetSocketAddress address, EventLoopGroup group, FrameLimits limits, int inflightCountMax) {
+        if (inflightCountMax < 1) {
+            throw new IllegalArgumentException("inflightCountMax=" + inflightCountMax + " must be >= 1");
+        }
+        this.address = address;
+        this.group = group;
+        this.limits = limits;
+        this.inflightCountMax = inflightCountMax;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Sends a request; the future completes with the response payload or an {@link RpcException}. */
+    public CompletableFuture<ByteString> call(MessageLite request, long timeoutMs) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "rpc client to " + address + " is closed"));
+        }
+        if (pending.size() >= inflightCountMax) {
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE,
+                    "rpc client to " + address + " has " + pending.size() + " calls in flight, inflightCountMax=" + inflightCountMax));
+        }
+        long callId = nextCallId.getAndIncrement();
+        CompletableFuture<ByteString> result = new CompletableFuture<>();
+        pending.put(callId, result);
+        RpcEnvelope envelope = RpcEnvelope.newBuilder()
+                .setCallId(callId).setPayload(request.toByteString()).setTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE)).build();
+        connect().whenComplete((channel, failure) -> {
+            if (failure != null) {
+                fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "cannot connect to " + address + ": " + failure.getMessage()));
+                return;
+            }
+            ScheduledFuture<?> timer = channel.eventLoop().schedule(
+                    () -> fail(callId, new RpcException(ErrorCode.TIMEOUT, "no answer from " + address + " within " + timeoutMs + " ms")),
+                    timeoutMs, TimeUnit.MILLISECONDS);
+            result.whenComplete((response, error) -> timer.cancel(false));
+            channel.writeAndFlush(envelope).addListener(write -> {
+                if (!write.isSuccess()) {
+                    fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "write to " + address + " failed: " + write.cause()));
+                }
+            });
+        });
+        return result;
+    }
+
+    private void fail(long callId, RpcException e) {
+        CompletableFuture<ByteString> call = pending.remove(callId);
+        if (call != null) {
+            call.completeExceptionally(e);
+        }
+    }
+
+    private CompletableFuture<Channel> connect() {
+        synchronized (connectLock) {
+            if (connection != null && (!connection.isDone() || isUsable(connection))) {
+                return connection;
+            }
+            CompletableFuture<Channel> attempt = new CompletableFuture<>();
+            connection = attempt;
+            ChannelFuture future = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3000)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("frame", new FrameDecoder(limits))
+                                    .addLast("decode", new ProtoDecoder<>(RpcEnvelope.parser()))
+                                    .addLast("encode", new FrameEncoder(limits))
+                                    .addLast("responses", new ResponseHandler());
+                        }
+                    })
+                    .connect(address);
+            future.addListener(done -> {
+                if (done.isSuccess()) {
+                    attempt.complete(future.channel());
+                } else {
+                    attempt.completeExceptionally(done.cause());
+                }
+            });
+            return attempt;
+        }
+    }
+
+    private static boolean isUsable(CompletableFuture<Channel> connection) {
+        return !connection.isCompletedExceptionally() && connection.join().isActive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<Channel> current;
+        synchronized (connectLock) {
+            current = connection;
+        }
+        if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+            current.join().close().syncUninterruptibly();
+        }
+        failAll("rpc client to " + address + " closed");
+    }
+
+    private void failAll(String reason) {
+        for (Long callId : pending.keySet()) {
+            fail(callId, new RpcException(ErrorCode.UNAVAILABLE, reason));
+        }
+    }
+
+    private final class ResponseHandler extends SimpleChannelInboundHandler<RpcEnvelope> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, RpcEnvelope response) {
+            CompletableFuture<ByteString> call = pending.remove(response.getCallId());
+            if (call == null) {
+                return; // timed out already: the late answer has no one waiting
+            }
+            if (response.hasError()) {
+                call.completeExceptionally(new RpcException(response.getError()));
+            } else {
+                call.complete(response.getPayload());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // Every call in flight on this connection has an unknown outcome now.
+            failAll("connection to " + address + " lost");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

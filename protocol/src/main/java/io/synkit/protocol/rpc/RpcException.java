@@ -1,0 +1,48 @@
+package io.synkit.protocol.rpc;
+
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.RpcError;
+
+/** A failed internal call, with the error the callee (or the transport) gave. */
+public final class RpcException extends RuntimeException {
+
+    private final RpcError error;
+
+    public RpcException(RpcError error) {
+        super(error.getCode() + ": " + error.getMessage(), null, false, false);
+        this.error = error;
+    }
+
+    public RpcException(ErrorCode code, String message) {
+        this(RpcError.newBuilder().setCode(code).setMessage(message).build());
+    }
+
+    public RpcError error() {
+        return error;
+    }
+
+    public ErrorCode code() {
+        return error.getCode();
+    }
+
+    /** Whether the same call may succeed if retried (the outcome of the first may be unknown). */
+    public boolean retryable() {
+        return switch (error.getCode()) {
+            case UNAVAILABLE, TIMEOUT, RATE_LIMITED -> true;
+            default -> false;
+        };
+    }
+
+    /** Unwraps completion wrappers; anything not an RpcException becomes INTERNAL. */
+    public static RpcException of(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RpcException rpc) {
+            return rpc;
+        }
+        return new RpcException(ErrorCode.INTERNAL, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+}

@@ -1,0 +1,102 @@
+package io.synkit.protocol.slot;
+
+import io.synkit.protocol.sync.RangeDigests;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assigns users and conversations to storage SETs: each hashes to one of {@link #slotCount()}
+ * slots, and each slot belongs to one SET. The map has a version; a store that no longer owns a
+ * slot answers with its current version so callers refresh. Immutable.
+ */
+public final class SlotMap {
+
+    public static final int SLOT_COUNT_DEFAULT = 4096;
+
+    private final long version;
+    private final List<StoreSet> sets;
+    private final int[] setIndexBySlot;
+
+    private SlotMap(long version, List<StoreSet> sets, int[] setIndexBySlot) {
+        this.version = version;
+        this.sets = List.copyOf(sets);
+        this.setIndexBySlot = setIndexBySlot;
+    }
+
+    /** Spreads {@code slotCount} slots over the SETs in contiguous, nearly equal ranges. */
+    public static SlotMap evenly(long version, int slotCount, List<StoreSet> sets) {
+        if (slotCount < 1 || slotCount > (1 << 20)) {
+            throw new IllegalArgumentException("slotCount=" + slotCount + " must be in [1, 1048576]");
+        }
+        if (sets.isEmpty() || sets.size() > slotCount) {
+            throw new IllegalArgumentException("SET count " + sets.size() + " must be in [1, slotCount=" + slotCount + "]");
+        }
+        Map<String, StoreSet> unique = new LinkedHashMap<>();
+        for (StoreSet set : sets) {
+            if (unique.put(set.setId(), set) != null) {
+                throw new IllegalArgumentException("SET id " + set.setId() + " is listed twice");
+            }
+        }
+        int[] bySlot = new int[slotCount];
+        for (int slot = 0; slot < slotCount; slot++) {
+            bySlot[slot] = (int) ((long) slot * sets.size() / slotCount);
+        }
+        return new SlotMap(version, sets, bySlot);
+    }
+
+    /**
+     * Parses {@code <set>=<host:port>[|<host:port>...][,<set>=...]}, e.g.
+     * {@code s1=127.0.0.1:7301|127.0.0.1:7302|127.0.0.1:7303,s2=...}.
+     */
+    public static SlotMap parse(long version, int slotCount, String spec) {
+        List<StoreSet> sets = new ArrayList<>();
+        for (String item : spec.split(",")) {
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("SET entry '" + item + "' must be <set id>=<host:port>[|<host:port>...]");
+            }
+            sets.add(new StoreSet(item.substring(0, eq).trim(), Arrays.stream(item.substring(eq + 1).split("\\|")).map(String::trim).toList()));
+        }
+        return evenly(version, slotCount, sets);
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public int slotCount() {
+        return setIndexBySlot.length;
+    }
+
+    public List<StoreSet> sets() {
+        return sets;
+    }
+
+    public int slotOfUser(long userId) {
+        return (int) Long.remainderUnsigned(RangeDigests.splitmix64(userId), setIndexBySlot.length);
+    }
+
+    public int slotOfConversation(String convId) {
+        long hash = 0xcbf29ce484222325L; // FNV-1a 64, then mixed: stable across JVMs and languages
+        for (byte b : convId.getBytes(StandardCharsets.UTF_8)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return (int) Long.remainderUnsigned(RangeDigests.splitmix64(hash), setIndexBySlot.length);
+    }
+
+    public StoreSet setOfSlot(int slot) {
+        return sets.get(setIndexBySlot[slot]);
+    }
+
+    public StoreSet setOfUser(long userId) {
+        return setOfSlot(slotOfUser(userId));
+    }
+
+    public StoreSet setOfConversation(String convId) {
+        return setOfSlot(slotOfConversation(convId));
+    }
+}

@@ -1,0 +1,60 @@
+package io.synkit.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The admin HTTP port every server has: {@code GET /metrics} (Prometheus text),
+ * {@code /health/live} (the process runs) and {@code /health/ready} (it should get traffic; 503
+ * with the reason otherwise), plus {@code /status} (one line of key=value state for ops).
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private final HttpServer server;
+
+    /**
+     * @param readiness returns null when ready, or the reason it is not
+     * @param status one line of key=value pairs describing the server's state
+     */
+    public AdminServer(InetSocketAddress bind, PrometheusMeterRegistry registry, Supplier<String> readiness, Supplier<String> status) throws IOException {
+        server = HttpServer.create(bind, 16);
+        server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "admin-http");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/metrics", exchange -> reply(exchange, 200, registry.scrape()));
+        server.createContext("/health/live", exchange -> reply(exchange, 200, "live\n"));
+        server.createContext("/health/ready", exchange -> {
+            String notReady = readiness.get();
+            reply(exchange, notReady == null ? 200 : 503, notReady == null ? "ready\n" : "not ready: " + notReady + "\n");
+        });
+        server.createContext("/status", exchange -> reply(exchange, 200, status.get() + "\n"));
+        server.start();
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

@@ -1,0 +1,176 @@
+package io.synkit.sim.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.synkit.protocol.client.AuthRequest;
+import io.synkit.protocol.client.AuthResponse;
+import io.synkit.protocol.client.ClientFrame;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.HeartbeatRequest;
+import io.synkit.protocol.client.HeartbeatResponse;
+import io.synkit.protocol.client.SendAck;
+import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.client.ServerFrame;
+import io.synkit.protocol.client.SyncKey;
+import io.synkit.protocol.client.SyncRequest;
+import io.synkit.protocol.client.SyncResponse;
+import io.synkit.protocol.frame.FrameDecoder;
+import io.synkit.protocol.frame.FrameEncoder;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.frame.ProtoDecoder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The reference client: one link to an access node, on one event loop. Requests get ids from 1
+ * up, each with a timeout; responses complete them; pushes go to the {@link ClientListener}. All
+ * callbacks and completions run on the client's event loop, so a user of this class that also
+ * stays on that loop needs no locks.
+ */
+public final class SynkitClient {
+
+    private final EventLoop loop;
+    private final ClientListener listener;
+    private final long requestTimeoutMs;
+    private final Map<Long, CompletableFuture<ServerFrame>> pending = new HashMap<>();
+    private long nextRequestId = 1;
+    private Channel channel;
+
+    public SynkitClient(EventLoop loop, ClientListener listener, long requestTimeoutMs) {
+        this.loop = loop;
+        this.listener = listener;
+        this.requestTimeoutMs = requestTimeoutMs;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** Connects (optionally from a given local address, to spread source IPs) on the client's loop. */
+    public CompletableFuture<Void> connect(InetSocketAddress server, SocketAddress localAddress) {
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        FrameLimits limits = FrameLimits.client();
+                        ch.pipeline().addLast(new FrameDecoder(limits), new ProtoDecoder<>(ServerFrame.parser()),
+                                new FrameEncoder(limits), new Responses());
+                    }
+                });
+        (localAddress == null ? bootstrap.connect(server) : bootstrap.connect(server, localAddress)).addListener(done -> {
+            if (done.isSuccess()) {
+                connected.complete(null);
+            } else {
+                connected.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "connect to " + server + " failed: " + done.cause(), 0));
+            }
+        });
+        return connected;
+    }
+
+    public boolean isConnected() {
+        return channel != null && channel.isActive();
+    }
+
+    public void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    public CompletableFuture<AuthResponse> auth(String token) {
+        return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setToken(token).setClientVersion("synkit-sim/1")))
+                .thenApply(ServerFrame::getAuth);
+    }
+
+    public CompletableFuture<SendAck> send(SendRequest send) {
+        return request(ClientFrame.newBuilder().setSend(send)).thenApply(ServerFrame::getSendAck);
+    }
+
+    public CompletableFuture<SyncResponse> sync(SyncKey key, int limit) {
+        return request(ClientFrame.newBuilder().setSync(SyncRequest.newBuilder().setKey(key).setLimit(limit))).thenApply(ServerFrame::getSync);
+    }
+
+    public CompletableFuture<HeartbeatResponse> heartbeat() {
+        return request(ClientFrame.newBuilder().setHeartbeat(HeartbeatRequest.getDefaultInstance())).thenApply(ServerFrame::getHeartbeat);
+    }
+
+    private CompletableFuture<ServerFrame> request(ClientFrame.Builder frame) {
+        CompletableFuture<ServerFrame> response = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (!isConnected()) {
+                response.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "not connected", 0));
+                return;
+            }
+            long requestId = nextRequestId++;
+            pending.put(requestId, response);
+            channel.writeAndFlush(frame.setRequestId(requestId).build());
+            loop.schedule(() -> {
+                CompletableFuture<ServerFrame> late = pending.remove(requestId);
+                if (late != null) {
+                    late.completeExceptionally(new ClientException(ErrorCode.TIMEOUT, "no response within " + requestTimeoutMs + " ms", 0));
+                }
+            }, requestTimeoutMs, TimeUnit.MILLISECONDS);
+        });
+        return response;
+    }
+
+    private final class Responses extends SimpleChannelInboundHandler<ServerFrame> {
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ServerFrame frame) {
+            if (frame.getRequestId() == 0) {
+                switch (frame.getBodyCase()) {
+                    case NOTIFY -> listener.onNotify(frame.getNotify());
+                    case GO_AWAY -> listener.onGoAway(frame.getGoAway());
+                    default -> { } // a fatal error push precedes a close; onClosed handles the rest
+                }
+                return;
+            }
+            CompletableFuture<ServerFrame> response = pending.remove(frame.getRequestId());
+            if (response == null) {
+                return;
+            }
+            if (frame.hasError()) {
+                response.completeExceptionally(new ClientException(frame.getError().getCode(), frame.getError().getMessage(), frame.getError().getRetryAfterMs()));
+            } else {
+                response.complete(frame);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            for (CompletableFuture<ServerFrame> response : pending.values()) {
+                response.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "link closed", 0));
+            }
+            pending.clear();
+            listener.onClosed();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+}

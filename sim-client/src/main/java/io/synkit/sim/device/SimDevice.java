@@ -1,0 +1,327 @@
+package io.synkit.sim.device;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.EventLoop;
+import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.GoAway;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.client.Notify;
+import io.synkit.protocol.client.Op;
+import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.client.SyncKey;
+import io.synkit.protocol.client.SyncResponse;
+import io.synkit.protocol.sync.RangeDigests;
+import io.synkit.protocol.sync.SyncPosition;
+import io.synkit.sim.client.ClientException;
+import io.synkit.sim.client.ClientListener;
+import io.synkit.sim.client.SynkitClient;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A simulated phone: one device of one user, behaving as a correct client must. It keeps its
+ * sync key across reconnects (like a client's local database), syncs on connect, on notify and
+ * when a heartbeat says it is behind, retries every unacknowledged send with the same
+ * client_msg_id until acked, reconnects with exponential backoff and full jitter, and honours
+ * GoAway. Everything it receives is recorded as is, for the checker to judge.
+ *
+ * <p>Threading: every method body runs on the device's event loop (public methods hop onto it),
+ * so its state needs no locks.
+ */
+public final class SimDevice {
+
+    private final long userId;
+    private final String deviceId;
+    private final Supplier<String> tokens;
+    private final EventLoop loop;
+    private final List<InetSocketAddress> accessNodes;
+    private final DeviceSettings settings;
+    private final RunRecorder recorder;
+    private final SplittableRandom random;
+    private final ArrayDeque<SendRecord> outbox = new ArrayDeque<>();
+    private final List<Delivery> deliveries = new ArrayList<>();
+    private SynkitClient client;
+    private boolean ready;
+    private boolean wantOnline;
+    private int connectFailures;
+    private int accessIndex;
+    private int sendsInflight;
+    private long sendCounter;
+    private SyncKey key = SyncKey.getDefaultInstance();
+    private boolean syncing;
+    private boolean syncAgain;
+    private long heartbeatGeneration;
+
+    public SimDevice(long userId, String deviceId, Supplier<String> tokens, EventLoop loop, List<InetSocketAddress> accessNodes,
+                     DeviceSettings settings, RunRecorder recorder, long seed) {
+        this.userId = userId;
+        this.deviceId = deviceId;
+        this.tokens = tokens;
+        this.loop = loop;
+        this.accessNodes = List.copyOf(accessNodes);
+        this.settings = settings;
+        this.recorder = recorder;
+        this.random = new SplittableRandom(seed);
+        this.accessIndex = random.nextInt(accessNodes.size());
+    }
+
+    public long userId() {
+        return userId;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    /** Deliveries in the order received. Read after the run, once the device's loop is quiet. */
+    public List<Delivery> deliveries() {
+        return Collections.unmodifiableList(deliveries);
+    }
+
+    public void setOnline(boolean online) {
+        loop.execute(() -> {
+            wantOnline = online;
+            if (online && client == null) {
+                connect();
+            } else if (!online && client != null) {
+                client.close();
+            }
+        });
+    }
+
+    /** Queues a message to the conversation; it is sent as soon as the link allows. */
+    public void send(String convId, long intendedNanos) {
+        loop.execute(() -> {
+            String clientMsgId = deviceId + "-" + (++sendCounter);
+            SendRecord record = new SendRecord(userId, deviceId, clientMsgId, convId, intendedNanos);
+            recorder.invoked(record);
+            outbox.add(record);
+            pumpSends();
+        });
+    }
+
+    /** Completes with whether the device is connected and authenticated. */
+    public CompletableFuture<Boolean> isReady() {
+        return CompletableFuture.supplyAsync(() -> ready, loop);
+    }
+
+    /** Completes with the number of sends not yet acked (queued or in flight). */
+    public CompletableFuture<Integer> unackedSends() {
+        return CompletableFuture.supplyAsync(() -> outbox.size() + sendsInflight, loop);
+    }
+
+    /** Syncs to the head; completes with the number of new ops received, or fails if the link is down. */
+    public CompletableFuture<Integer> syncToHead() {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (!ready) {
+                done.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0));
+                return;
+            }
+            int before = deliveries.size();
+            syncPages(client, done, before);
+        });
+        return done;
+    }
+
+    private void syncPages(SynkitClient link, CompletableFuture<Integer> done, int before) {
+        link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+                return;
+            }
+            accept(page);
+            if (page.getHasMore()) {
+                syncPages(link, done, before);
+            } else {
+                done.complete(deliveries.size() - before);
+            }
+        });
+    }
+
+    private void connect() {
+        LinkEvents events = new LinkEvents();
+        SynkitClient link = new SynkitClient(loop, events, settings.requestTimeoutMs());
+        events.link = link;
+        client = link;
+        InetSocketAddress target = accessNodes.get(accessIndex % accessNodes.size());
+        link.connect(target, null)
+                .thenCompose(connected -> link.auth(tokens.get()))
+                .whenComplete((auth, failure) -> {
+                    if (client != link) {
+                        return;
+                    }
+                    if (failure != null) {
+                        link.close();
+                        if (!link.isConnected()) {
+                            scheduleReconnect(0);
+                        }
+                        return;
+                    }
+                    connectFailures = 0;
+                    ready = true;
+                    startHeartbeats(link, auth.getHeartbeatIntervalMs());
+                    requestSync();
+                    pumpSends();
+                });
+    }
+
+    private void scheduleReconnect(int retryAfterMs) {
+        client = null;
+        if (!wantOnline) {
+            return;
+        }
+        accessIndex++;
+        long ceilingMs = Math.min(settings.reconnectBackoffMaxMs(), settings.reconnectBackoffBaseMs() << Math.min(connectFailures++, 16));
+        long delayMs = retryAfterMs + random.nextLong(ceilingMs + 1);
+        loop.schedule(() -> {
+            if (wantOnline && client == null) {
+                connect();
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Link events, ignored once the link is no longer the device's current one. */
+    private final class LinkEvents implements ClientListener {
+
+        private SynkitClient link;
+
+        @Override
+        public void onClosed() {
+            if (client != link) {
+                return;
+            }
+            ready = false;
+            heartbeatGeneration++;
+            scheduleReconnect(0);
+        }
+
+        @Override
+        public void onGoAway(GoAway goAway) {
+            if (client != link) {
+                return;
+            }
+            ready = false;
+            heartbeatGeneration++;
+            link.close();
+            scheduleReconnect(goAway.getRetryAfterMs());
+        }
+
+        @Override
+        public void onNotify(Notify notify) {
+            if (client == link && SyncPosition.fromKey(key).inboxSeq() < notify.getSeq()) {
+                requestSync();
+            }
+        }
+    }
+
+    private void startHeartbeats(SynkitClient link, int intervalMs) {
+        long generation = ++heartbeatGeneration;
+        loop.schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (generation != heartbeatGeneration || client != link) {
+                    return;
+                }
+                link.heartbeat().thenAccept(beat -> {
+                    if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
+                        requestSync();
+                    }
+                });
+                loop.schedule(this, intervalMs, TimeUnit.MILLISECONDS);
+            }
+        }, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void requestSync() {
+        if (syncing) {
+            syncAgain = true;
+            return;
+        }
+        if (!ready) {
+            return;
+        }
+        syncing = true;
+        syncAgain = false;
+        SynkitClient link = client;
+        link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
+            syncing = false;
+            if (failure != null) {
+                if (ready && client == link) {
+                    loop.schedule(this::requestSync, settings.reconnectBackoffBaseMs(), TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            accept(page);
+            if (page.getHasMore() || syncAgain) {
+                requestSync();
+            }
+        });
+    }
+
+    /** Stores a page's ops, then its key: a crash between the two re-fetches, never skips. */
+    private void accept(SyncResponse page) {
+        if (!RangeDigests.matches(page.getOpsList(), page.getDigest())) {
+            recorder.digestMismatch();
+        }
+        long now = System.nanoTime();
+        for (Op op : page.getOpsList()) {
+            MessageOp message = op.getMessage();
+            Delivery delivery = new Delivery(op.getSeq(), message.getConvId(), message.getConvSeq(), message.getSenderUserId(),
+                    message.getClientMsgId(), now);
+            deliveries.add(delivery);
+            recorder.delivered(delivery, userId);
+        }
+        key = page.getNewKey();
+    }
+
+    private void pumpSends() {
+        while (ready && sendsInflight < settings.sendInflightMax() && !outbox.isEmpty()) {
+            SendRecord record = outbox.poll();
+            sendsInflight++;
+            record.attempts++;
+            SendRequest request = SendRequest.newBuilder().setConvId(record.convId).setClientMsgId(record.clientMsgId)
+                    .setContentType(ContentType.CONTENT_TYPE_TEXT).setBody(body(record)).build();
+            client.send(request).whenComplete((ack, failure) -> {
+                sendsInflight--;
+                if (failure == null) {
+                    record.convSeq = ack.getConvSeq();
+                    record.seq = ack.getSeq();
+                    recorder.acked(record, System.nanoTime());
+                } else {
+                    retryOrFail(record, ClientException.of(failure));
+                }
+                pumpSends();
+            });
+        }
+    }
+
+    private void retryOrFail(SendRecord record, ClientException failure) {
+        if (!failure.retryable()) {
+            record.failure = failure.getMessage();
+            return;
+        }
+        long delayMs = Math.max(failure.retryAfterMs(), random.nextLong(settings.reconnectBackoffBaseMs() + 1));
+        loop.schedule(() -> {
+            outbox.addFirst(record);
+            pumpSends();
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static ByteString body(SendRecord record) {
+        return ByteString.copyFromUtf8("hello from " + record.senderDeviceId + " #" + record.clientMsgId);
+    }
+
+    @Override
+    public String toString() {
+        return "user=" + userId + " device=" + deviceId;
+    }
+}

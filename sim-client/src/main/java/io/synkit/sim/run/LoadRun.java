@@ -1,0 +1,191 @@
+package io.synkit.sim.run;
+
+import io.netty.channel.EventLoopGroup;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.runtime.NettyThreads;
+import io.synkit.sim.check.Checker;
+import io.synkit.sim.device.DeviceSettings;
+import io.synkit.sim.device.RunRecorder;
+import io.synkit.sim.device.SendRecord;
+import io.synkit.sim.device.SimDevice;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+
+/**
+ * Drives simulated devices against a running cluster and judges the result:
+ * <ol>
+ *   <li>connect every device (bounded wait);</li>
+ *   <li>send at a constant rate for the duration: message i is due at start + i / rate, from a
+ *       random device to a random other user, whatever the system's speed (open loop);</li>
+ *   <li>run fault actions at their scheduled offsets;</li>
+ *   <li>wait until every send is acked (or refused) and every device syncs to its head, bounded
+ *       by the converge timeout;</li>
+ *   <li>check every device's view and print the RESULT line.</li>
+ * </ol>
+ * Everything random derives from the seed, printed at the start so a run can be replayed.
+ */
+public final class LoadRun {
+
+    private final LoadSettings settings;
+    private final DeviceSettings deviceSettings;
+    private final BiFunction<Long, String, String> tokens;
+    private final PrintStream out;
+    private final Map<Long, Runnable> faultsByOffsetMs = new TreeMap<>();
+    private final RunRecorder recorder = new RunRecorder();
+    private final List<SimDevice> devices = new ArrayList<>();
+
+    /**
+     * @param tokens issues a token for (user id, device id)
+     * @param out where progress and the result go
+     */
+    public LoadRun(LoadSettings settings, DeviceSettings deviceSettings, BiFunction<Long, String, String> tokens, PrintStream out) {
+        this.settings = settings;
+        this.deviceSettings = deviceSettings;
+        this.tokens = tokens;
+        this.out = out;
+    }
+
+    /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
+    public LoadRun at(long offsetMs, Runnable action) {
+        faultsByOffsetMs.put(offsetMs, action);
+        return this;
+    }
+
+    public List<SimDevice> devices() {
+        return devices;
+    }
+
+    public RunReport run() throws InterruptedException {
+        out.printf(Locale.ROOT, "run seed=%d users=%d devices=%d rate=%.1f/s duration_ms=%d access=%s%n", settings.seed(), settings.users(),
+                settings.deviceCount(), settings.messagesPerSecond(), settings.durationMs(), settings.accessNodes());
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        EventLoopGroup loops = NettyThreads.group("sim-device", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        long startMs = System.currentTimeMillis();
+        try {
+            for (long user = 1; user <= settings.users(); user++) {
+                for (int d = 0; d < settings.devicesPerUser(); d++) {
+                    long userId = user;
+                    String deviceId = "u" + user + "-d" + d;
+                    devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), settings.accessNodes(),
+                            deviceSettings, recorder, random.nextLong()));
+                }
+            }
+            devices.forEach(device -> device.setOnline(true));
+            awaitAllReady();
+            sendPhase(random);
+            boolean converged = converge();
+            devices.forEach(device -> device.setOnline(false));
+            Checker checker = new Checker();
+            RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
+                    converged, System.currentTimeMillis() - startMs);
+            report.printDetails(out);
+            out.println(report.resultLine());
+            return report;
+        } finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    private void awaitAllReady() throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadlineNs) {
+            long ready = devices.stream().map(SimDevice::isReady).map(CompletableFuture::join).filter(Boolean::booleanValue).count();
+            if (ready == devices.size()) {
+                return;
+            }
+            Thread.sleep(20); // polling connection state of many devices; each connects on its own schedule
+        }
+        out.println("warning: not every device connected within 30 s; starting anyway (they keep retrying)");
+    }
+
+    private void sendPhase(SplittableRandom random) throws InterruptedException {
+        long startNs = System.nanoTime();
+        long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(settings.durationMs());
+        double intervalNs = 1e9 / settings.messagesPerSecond();
+        long sentCount = 0;
+        long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
+        List<Map.Entry<Long, Runnable>> faults = new ArrayList<>(faultsByOffsetMs.entrySet());
+        int faultIndex = 0;
+        while (true) {
+            long nowNs = System.nanoTime();
+            while (faultIndex < faults.size() && nowNs - startNs >= TimeUnit.MILLISECONDS.toNanos(faults.get(faultIndex).getKey())) {
+                Runnable action = faults.get(faultIndex++).getValue();
+                Thread fault = new Thread(action, "sim-fault");
+                fault.start();
+            }
+            long dueNs = startNs + (long) (sentCount * intervalNs);
+            if (dueNs >= endNs && faultIndex >= faults.size()) {
+                break;
+            }
+            if (dueNs < endNs && dueNs <= nowNs) {
+                sendOne(random, dueNs);
+                sentCount++;
+                continue;
+            }
+            if (nowNs >= nextProgressNs) {
+                progress(nowNs - startNs);
+                nextProgressNs += TimeUnit.SECONDS.toNanos(1);
+            }
+            long wakeNs = Math.min(dueNs < endNs ? dueNs : Long.MAX_VALUE, nextProgressNs);
+            LockSupport.parkNanos(Math.max(0, Math.min(wakeNs - nowNs, TimeUnit.MILLISECONDS.toNanos(1))));
+        }
+    }
+
+    private void sendOne(SplittableRandom random, long intendedNanos) {
+        SimDevice from = devices.get(random.nextInt(devices.size()));
+        long to = 1 + random.nextLong(settings.users() - 1);
+        if (to >= from.userId()) {
+            to++;
+        }
+        from.send(ConversationId.direct(from.userId(), to).value(), intendedNanos);
+    }
+
+    private void progress(long elapsedNs) {
+        long sent = 0;
+        long acked = 0;
+        for (SendRecord send : recorder.sends()) {
+            sent++;
+            acked += send.acked() ? 1 : 0;
+        }
+        out.printf(Locale.ROOT, "progress t=%ds sent=%d acked=%d delivered=%d%n", TimeUnit.NANOSECONDS.toSeconds(elapsedNs), sent, acked,
+                recorder.deliveryCount());
+    }
+
+    /** Waits for every send to settle, then syncs every device until a full round brings nothing new. */
+    private boolean converge() throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
+        while (System.nanoTime() < deadlineNs) {
+            int unacked = devices.stream().map(SimDevice::unackedSends).mapToInt(CompletableFuture::join).sum();
+            if (unacked == 0) {
+                break;
+            }
+            Thread.sleep(50); // sends settle at the system's pace; bounded by the converge timeout
+        }
+        while (System.nanoTime() < deadlineNs) {
+            List<CompletableFuture<Integer>> rounds = devices.stream().map(SimDevice::syncToHead).toList();
+            boolean quiet = true;
+            for (CompletableFuture<Integer> round : rounds) {
+                try {
+                    quiet &= round.join() == 0;
+                } catch (RuntimeException e) {
+                    quiet = false; // device offline or sync failed: it must catch up in a later round
+                }
+            }
+            if (quiet) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        out.println("warning: devices did not converge within " + settings.convergeTimeoutMs() + " ms");
+        return false;
+    }
+}

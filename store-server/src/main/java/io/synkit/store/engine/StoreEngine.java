@@ -1,0 +1,123 @@
+package io.synkit.store.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * A replica's RocksDB: opening with explicit options, point reads, prefix iteration and durable
+ * batch writes. Thread-safe (RocksDB is); the single writer is the write pipeline.
+ *
+ * <p>Options, and why:
+ * <ul>
+ *   <li>Every acknowledged write is a {@code WriteBatch} written with {@code sync=true}: the WAL is
+ *       fsynced before the write returns, so {@code kill -9} or power loss loses nothing acked.
+ *       Group commit happens above us (one batch per Disruptor batch), not in RocksDB.</li>
+ *   <li>WAL recovery {@code kPointInTimeRecovery}: after a crash, replay stops at the first torn
+ *       record. Only unsynced (never acknowledged) writes can be torn.</li>
+ *   <li>LZ4 for SST files: cheap on 2 cores, and message bodies compress.</li>
+ *   <li>Dynamic level sizing, 2 background jobs: sized for a small box; raise with cores.</li>
+ * </ul>
+ */
+public final class StoreEngine implements AutoCloseable {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path directory;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions columnOptions;
+    private final WriteOptions syncWrite;
+    private final ReadOptions iterateOptions;
+    private final RocksDB db;
+    private final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
+
+    public StoreEngine(Path directory) {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+            dbOptions = new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                    .setMaxBackgroundJobs(2)
+                    .setKeepLogFileNum(5);
+            columnOptions = new ColumnFamilyOptions()
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setLevelCompactionDynamicLevelBytes(true);
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            for (Column column : Column.values()) {
+                descriptors.add(new ColumnFamilyDescriptor(column.familyNameBytes(), columnOptions));
+            }
+            List<ColumnFamilyHandle> opened = new ArrayList<>();
+            db = RocksDB.open(dbOptions, directory.toString(), descriptors, opened);
+            for (Column column : Column.values()) {
+                handles.put(column, opened.get(column.ordinal()));
+            }
+            syncWrite = new WriteOptions().setSync(true);
+            iterateOptions = new ReadOptions();
+        } catch (RocksDBException | java.io.IOException e) {
+            throw new StorageException("cannot open store at " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public byte[] get(Column column, byte[] key) {
+        try {
+            return db.get(handles.get(column), key);
+        } catch (RocksDBException e) {
+            throw new StorageException("read failed column=" + column + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long getLong(Column column, byte[] key, long absent) {
+        return StoreKeys.longOf(get(column, key), absent);
+    }
+
+    /** An iterator over one column; the caller closes it. */
+    public RocksIterator iterator(Column column) {
+        return db.newIterator(handles.get(column), iterateOptions);
+    }
+
+    public ColumnFamilyHandle handle(Column column) {
+        return handles.get(column);
+    }
+
+    /** Writes the batch atomically and fsyncs the WAL before returning. */
+    public void writeDurably(WriteBatch batch) {
+        try {
+            db.write(syncWrite, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("durable write failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        handles.values().forEach(ColumnFamilyHandle::close);
+        db.close();
+        syncWrite.close();
+        iterateOptions.close();
+        columnOptions.close();
+        dbOptions.close();
+    }
+}

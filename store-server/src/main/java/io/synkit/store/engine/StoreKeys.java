@@ -1,0 +1,124 @@
+package io.synkit.store.engine;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The key layout of a store replica. Integers are 8-byte big-endian so RocksDB's bytewise order
+ * is numeric order; a conversation id is written as a 2-byte length and its UTF-8 bytes, so no id
+ * is a prefix of another.
+ *
+ * <pre>
+ * column family | key                                   | value
+ * meta          | 'I' user                              | inbox head seq
+ * meta          | 'E' user                              | inbox timeline epoch (absent = 1)
+ * meta          | 'C' conv                              | conversation head conv_seq
+ * meta          | 'P' user conv                         | highest conv_seq of conv in the user's inbox
+ * inbox         | user seq                              | client Op (seq + message)
+ * conv          | conv conv_seq                         | MessageOp
+ * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
+ * dedup         | 'F' user conv conv_seq                | inbox seq the entry got
+ * routes        | user device_id                        | DeviceRoute
+ * outbox        | conv conv_seq                         | commit time ms (fan-out not yet confirmed)
+ * </pre>
+ */
+public final class StoreKeys {
+
+    public static final long TIMELINE_EPOCH_INITIAL = 1;
+
+    private StoreKeys() {
+    }
+
+    public static byte[] inboxHead(long userId) {
+        return ByteBuffer.allocate(9).put((byte) 'I').putLong(userId).array();
+    }
+
+    public static byte[] inboxEpoch(long userId) {
+        return ByteBuffer.allocate(9).put((byte) 'E').putLong(userId).array();
+    }
+
+    public static byte[] convHead(String convId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(1 + conv.length).put((byte) 'C').put(conv).array();
+    }
+
+    public static byte[] convCursor(long userId, String convId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(9 + conv.length).put((byte) 'P').putLong(userId).put(conv).array();
+    }
+
+    public static byte[] inboxEntry(long userId, long seq) {
+        return ByteBuffer.allocate(16).putLong(userId).putLong(seq).array();
+    }
+
+    public static byte[] inboxPrefix(long userId) {
+        return ByteBuffer.allocate(8).putLong(userId).array();
+    }
+
+    public static byte[] convEntry(String convId, long convSeq) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(conv.length + 8).put(conv).putLong(convSeq).array();
+    }
+
+    public static byte[] convPrefix(String convId) {
+        return convBytes(convId);
+    }
+
+    public static byte[] sendDedup(long senderUserId, String clientMsgId) {
+        byte[] id = clientMsgId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(9 + id.length).put((byte) 'S').putLong(senderUserId).put(id).array();
+    }
+
+    public static byte[] fanoutDedup(long userId, String convId, long convSeq) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(17 + conv.length).put((byte) 'F').putLong(userId).put(conv).putLong(convSeq).array();
+    }
+
+    public static byte[] route(long userId, String deviceId) {
+        byte[] device = deviceId.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + device.length).putLong(userId).put(device).array();
+    }
+
+    public static byte[] routePrefix(long userId) {
+        return ByteBuffer.allocate(8).putLong(userId).array();
+    }
+
+    /** The outbox key is the conversation entry's key. */
+    public static byte[] outbox(String convId, long convSeq) {
+        return convEntry(convId, convSeq);
+    }
+
+    /** Decodes {@code conv conv_seq} (a conv entry or outbox key) back into its conversation id. */
+    public static String convIdOf(byte[] convEntryKey) {
+        ByteBuffer buffer = ByteBuffer.wrap(convEntryKey);
+        int length = buffer.getShort() & 0xffff;
+        return new String(convEntryKey, 2, length, StandardCharsets.UTF_8);
+    }
+
+    /** Decodes the conv_seq of a {@code conv conv_seq} key. */
+    public static long convSeqOf(byte[] convEntryKey) {
+        return ByteBuffer.wrap(convEntryKey, convEntryKey.length - 8, 8).getLong();
+    }
+
+    public static byte[] longValue(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    public static long longOf(byte[] value, long absent) {
+        if (value == null) {
+            return absent;
+        }
+        if (value.length != 8) {
+            throw new IllegalStateException("corrupt store: an 8-byte counter value has " + value.length + " bytes");
+        }
+        return ByteBuffer.wrap(value).getLong();
+    }
+
+    private static byte[] convBytes(String convId) {
+        byte[] utf8 = convId.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > 0xffff) {
+            throw new IllegalArgumentException("conversation id of " + utf8.length + " bytes is too long for a key");
+        }
+        return ByteBuffer.allocate(2 + utf8.length).putShort((short) utf8.length).put(utf8).array();
+    }
+}

@@ -1,0 +1,47 @@
+package io.synkit.store.read;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.internal.DeviceRoute;
+import io.synkit.store.engine.Column;
+import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.engine.StoreKeys;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.rocksdb.RocksIterator;
+
+/** Reads a user's committed device routes (which access node holds which device). */
+public final class RouteReader {
+
+    /** A user with more devices than this has the rest ignored for notify; sync still serves them. */
+    public static final int ROUTES_PER_USER_MAX = 32;
+
+    private final StoreEngine engine;
+
+    public RouteReader(StoreEngine engine) {
+        this.engine = engine;
+    }
+
+    public List<DeviceRoute> routesOf(long userId) {
+        byte[] prefix = StoreKeys.routePrefix(userId);
+        List<DeviceRoute> routes = new ArrayList<>();
+        try (RocksIterator iterator = engine.iterator(Column.ROUTES)) {
+            for (iterator.seek(prefix); iterator.isValid() && routes.size() < ROUTES_PER_USER_MAX; iterator.next()) {
+                byte[] key = iterator.key();
+                if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+                    break;
+                }
+                routes.add(parse(iterator.value()));
+            }
+        }
+        return routes;
+    }
+
+    public static DeviceRoute parse(byte[] bytes) {
+        try {
+            return DeviceRoute.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: route does not parse: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.synkit.store.write;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.client.Op;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.internal.AppendConvRequest;
+import io.synkit.protocol.internal.AppendConvResponse;
+import io.synkit.protocol.internal.AppendInboxRequest;
+import io.synkit.protocol.internal.AppendInboxResponse;
+import io.synkit.protocol.internal.DeviceRoute;
+import io.synkit.protocol.internal.OutboxDoneRequest;
+import io.synkit.protocol.internal.OutboxDoneResponse;
+import io.synkit.protocol.internal.PutRouteRequest;
+import io.synkit.protocol.internal.PutRouteResponse;
+import io.synkit.protocol.internal.RemoveRouteRequest;
+import io.synkit.protocol.internal.RemoveRouteResponse;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.internal.StoreResponse;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.runtime.Clock;
+import io.synkit.store.engine.Column;
+import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.engine.StoreKeys;
+import io.synkit.store.read.RouteReader;
+
+/**
+ * What each write command does to the store. Every command validates its whole input before its
+ * first write, so a rejected command leaves nothing in the batch. Seqs are assigned here, from
+ * the committed heads plus the batch's own writes, so they are dense and strictly increasing.
+ */
+final class WriteCommands {
+
+    static final int CLIENT_MSG_ID_CHARS_MAX = 64;
+
+    private final StoreEngine engine;
+    private final RouteReader routes;
+    private final Clock clock;
+
+    WriteCommands(StoreEngine engine, Clock clock) {
+        this.engine = engine;
+        this.routes = new RouteReader(engine);
+        this.clock = clock;
+    }
+
+    StoreResponse apply(BatchView view, StoreRequest request) {
+        return switch (request.getBodyCase()) {
+            case APPEND_CONV -> StoreResponse.newBuilder().setAppendConv(appendConv(view, request.getAppendConv())).build();
+            case APPEND_INBOX -> StoreResponse.newBuilder().setAppendInbox(appendInbox(view, request.getAppendInbox())).build();
+            case PUT_ROUTE -> StoreResponse.newBuilder().setPutRoute(putRoute(view, request.getPutRoute())).build();
+            case REMOVE_ROUTE -> StoreResponse.newBuilder().setRemoveRoute(removeRoute(view, request.getRemoveRoute())).build();
+            case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
+            default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
+        };
+    }
+
+    private AppendConvResponse appendConv(BatchView view, AppendConvRequest request) {
+        MessageOp message = request.getMessage();
+        ConversationId conv = conversation(message.getConvId());
+        if (!conv.hasMember(message.getSenderUserId())) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
+        }
+        checkClientMsgId(message.getClientMsgId());
+        byte[] dedupKey = StoreKeys.sendDedup(message.getSenderUserId(), message.getClientMsgId());
+        byte[] original = view.get(Column.DEDUP, dedupKey);
+        if (original != null) {
+            return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original))).setDuplicate(true).build();
+        }
+        byte[] headKey = StoreKeys.convHead(conv.value());
+        long convSeq = view.getLong(Column.META, headKey, 0) + 1;
+        MessageOp committed = message.toBuilder().setConvSeq(convSeq).setServerTimeMs(clock.nowMs()).build();
+        byte[] entryKey = StoreKeys.convEntry(conv.value(), convSeq);
+        view.put(Column.CONV, entryKey, committed.toByteArray());
+        view.putLong(Column.META, headKey, convSeq);
+        view.put(Column.DEDUP, dedupKey, entryKey);
+        view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), clock.nowMs());
+        return AppendConvResponse.newBuilder().setMessage(committed).build();
+    }
+
+    private AppendInboxResponse appendInbox(BatchView view, AppendInboxRequest request) {
+        long userId = request.getUserId();
+        MessageOp message = request.getMessage();
+        ConversationId conv = conversation(message.getConvId());
+        if (!conv.hasMember(userId)) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv);
+        }
+        if (message.getConvSeq() <= 0) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "append_inbox needs a committed conv_seq, got " + message.getConvSeq());
+        }
+        AppendInboxResponse.Builder response = AppendInboxResponse.newBuilder();
+        byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
+        long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
+        if (existingSeq > 0) {
+            return response.setSeq(existingSeq).setDuplicate(true).build();
+        }
+        byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
+        long nextConvSeq = view.getLong(Column.META, cursorKey, 0) + 1;
+        if (message.getConvSeq() != nextConvSeq) {
+            // Below the cursor without a dedup record cannot happen (both are written together);
+            // above it, the caller must fan out the missing entries first.
+            if (message.getConvSeq() < nextConvSeq) {
+                throw new IllegalStateException("corrupt store: user " + userId + " conv " + conv + " cursor at "
+                        + (nextConvSeq - 1) + " but no dedup record for conv_seq " + message.getConvSeq());
+            }
+            return response.setGap(true).setNextConvSeq(nextConvSeq).build();
+        }
+        byte[] headKey = StoreKeys.inboxHead(userId);
+        long seq = view.getLong(Column.META, headKey, 0) + 1;
+        Op op = Op.newBuilder().setSeq(seq).setMessage(message).build();
+        view.put(Column.INBOX, StoreKeys.inboxEntry(userId, seq), op.toByteArray());
+        view.putLong(Column.META, headKey, seq);
+        view.putLong(Column.META, cursorKey, message.getConvSeq());
+        view.putLong(Column.DEDUP, dedupKey, seq);
+        return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
+    }
+
+    private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
+        DeviceRoute route = checkRoute(request.getUserId(), request.getRoute());
+        view.put(Column.ROUTES, StoreKeys.route(request.getUserId(), route.getDeviceId()), route.toByteArray());
+        return PutRouteResponse.newBuilder().setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(request.getUserId()), 0)).build();
+    }
+
+    private RemoveRouteResponse removeRoute(BatchView view, RemoveRouteRequest request) {
+        DeviceRoute route = checkRoute(request.getUserId(), request.getRoute());
+        byte[] key = StoreKeys.route(request.getUserId(), route.getDeviceId());
+        byte[] current = view.get(Column.ROUTES, key);
+        // Only the connection that owns the route removes it: a device that already reconnected
+        // elsewhere keeps its new route when the old connection's close arrives late.
+        if (current == null || !RouteReader.parse(current).equals(route)) {
+            return RemoveRouteResponse.newBuilder().setRemoved(false).build();
+        }
+        view.delete(Column.ROUTES, key);
+        return RemoveRouteResponse.newBuilder().setRemoved(true).build();
+    }
+
+    private OutboxDoneResponse outboxDone(BatchView view, OutboxDoneRequest request) {
+        conversation(request.getConvId());
+        view.delete(Column.OUTBOX, StoreKeys.outbox(request.getConvId(), request.getConvSeq()));
+        return OutboxDoneResponse.getDefaultInstance();
+    }
+
+    private static DeviceRoute checkRoute(long userId, DeviceRoute route) {
+        if (userId <= 0 || route.getDeviceId().isEmpty() || route.getAccessNode().isEmpty()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "route needs user_id > 0, device_id and access_node");
+        }
+        return route;
+    }
+
+    static ConversationId conversation(String convId) {
+        try {
+            return ConversationId.parse(convId);
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
+        }
+    }
+
+    private static void checkClientMsgId(String clientMsgId) {
+        if (clientMsgId.isEmpty() || clientMsgId.length() > CLIENT_MSG_ID_CHARS_MAX) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST,
+                    "client_msg_id must have 1.." + CLIENT_MSG_ID_CHARS_MAX + " characters, got " + clientMsgId.length());
+        }
+    }
+
+    private static MessageOp parseMessage(byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalStateException("corrupt store: a dedup record points at a missing conversation entry");
+        }
+        try {
+            return MessageOp.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: conversation entry does not parse: " + e.getMessage(), e);
+        }
+    }
+}
