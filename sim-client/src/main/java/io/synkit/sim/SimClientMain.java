@@ -49,7 +49,7 @@ public final class SimClientMain implements Callable<Integer> {
         List<InetSocketAddress> nodes = Arrays.stream(access.split(",")).map(String::trim).map(RpcClientPool::parseAddress)
                 .map(address -> new InetSocketAddress(address.getHostString(), address.getPort())).toList();
         TokenCodec tokens = new TokenCodec(AuthKeys.parse(authKeys, null), Clock.SYSTEM);
-        LoadSettings settings = new LoadSettings(nodes, users, devicesPerUser, rate, durationS * 1000L, convergeTimeoutS * 1000L,
+        LoadSettings settings = LoadSettings.uniform(nodes, users, devicesPerUser, rate, durationS * 1000L, convergeTimeoutS * 1000L,
                 seed != null ? seed : System.nanoTime());
         RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out).run();
         return report.passed() ? 0 : 1;

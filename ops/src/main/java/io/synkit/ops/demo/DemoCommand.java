@@ -46,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedCluster cluster = EmbeddedCluster.start(sets, 5_000)) {
             System.out.println("cluster up: " + sets + " store SETs, 1 logic node, access at " + cluster.accessAddress());
             TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
-            LoadSettings settings = new LoadSettings(List.of(cluster.accessAddress()), devices / 2, 2, rate, durationS * 1000L, 30_000,
+            LoadSettings settings = LoadSettings.uniform(List.of(cluster.accessAddress()), devices / 2, 2, rate, durationS * 1000L, 30_000,
                     seed != null ? seed : System.nanoTime());
             RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out).run();
             return report.passed() ? 0 : 1;

@@ -72,7 +72,7 @@ public final class LoadRun {
         long startMs = System.currentTimeMillis();
         try {
             for (long user = 1; user <= settings.users(); user++) {
-                for (int d = 0; d < settings.devicesPerUser(); d++) {
+                for (int d = 0; d < settings.devicesByUser().get((int) user - 1); d++) {
                     long userId = user;
                     String deviceId = "u" + user + "-d" + d;
                     devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), settings.accessNodes(),
