@@ -1,0 +1,523 @@
+package io.synkit.store.replication;
+
+import com.google.protobuf.ByteString;
+import io.synkit.protocol.replication.AppendEntries;
+import io.synkit.protocol.replication.AppendReply;
+import io.synkit.protocol.replication.Entry;
+import io.synkit.protocol.replication.ReplicationMessage;
+import io.synkit.protocol.replication.VoteReply;
+import io.synkit.protocol.replication.VoteRequest;
+import io.synkit.runtime.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * One replica's side of SET replication: primary-backup with a majority quorum, epochs, elections
+ * and leases. Deterministic: time, randomness, network and disk are injected, so the simulation
+ * drives this very class. Single-threaded: every method runs on the replica's loop.
+ *
+ * <p><b>Writes.</b> The primary appends a proposed entry to its log, sends it to the backups, and
+ * syncs its own log. An entry is committed once a quorum (2 of 3, the primary included) holds it
+ * durably and it belongs to the primary's current epoch (entries of older epochs commit with
+ * it). Only committed entries are applied and only applied entries are acknowledged. A new
+ * primary first commits an empty entry of its epoch, and takes writes only once that is applied:
+ * so it has applied everything any earlier primary acknowledged, and seqs continue from there.
+ *
+ * <p><b>Elections.</b> A backup that hears no primary for a random election timeout stands:
+ * epoch + 1, votes for itself (durably), asks the others. A replica votes at most once per epoch,
+ * only for a candidate whose log is at least as up to date as its own, and not at all while it
+ * heard from a live primary within the minimum election timeout.
+ *
+ * <p><b>Leases and fencing.</b> The primary's lease runs {@code leaseMs} from the send time of the
+ * newest append a quorum acknowledged. Because voters wait out the minimum election timeout
+ * (longer than the lease) since they last heard the primary, no new primary exists while a lease
+ * is valid; a deposed primary cannot commit (no quorum accepts its epoch) and stops serving
+ * reads when its lease ends.
+ */
+public final class ReplicaNode {
+
+    private final int id;
+    private final ReplicaSettings settings;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Transport transport;
+    private final LogStorage log;
+    private final StateMachine stateMachine;
+    private final long[] nextIndex;
+    private final long[] matchIndex;
+    private final long[] ackedSentAtNs;
+    private final boolean[] votes;
+    private final Map<Long, Pending> pending = new TreeMap<>();
+    private ReplicaRole role = ReplicaRole.BACKUP;
+    private int primaryId = -1;
+    private long commitIndex;
+    private long syncedIndex;
+    private long epochStartIndex = Long.MAX_VALUE;
+    private long electionDeadlineNs;
+    private long lastPrimaryContactNs;
+    private long lastBroadcastNs;
+    private long primarySinceNs;
+    private String stopReason;
+
+    private record Pending(long epoch, CompletableFuture<Long> applied) {
+    }
+
+    public ReplicaNode(int id, ReplicaSettings settings, Clock clock, RandomGenerator random, Transport transport, LogStorage log,
+                       StateMachine stateMachine) {
+        if (id < 0 || id >= settings.replicaCount()) {
+            throw new IllegalArgumentException("replica id " + id + " outside 0.." + (settings.replicaCount() - 1));
+        }
+        this.id = id;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.transport = transport;
+        this.log = log;
+        this.stateMachine = stateMachine;
+        this.nextIndex = new long[settings.replicaCount()];
+        this.matchIndex = new long[settings.replicaCount()];
+        this.ackedSentAtNs = new long[settings.replicaCount()];
+        this.votes = new boolean[settings.replicaCount()];
+        // What is applied was committed; what is in the log was synced before the restart.
+        this.commitIndex = stateMachine.appliedIndex();
+        this.syncedIndex = log.lastIndex();
+        if (commitIndex > log.lastIndex()) {
+            throw new IllegalStateException("replica " + id + " applied index " + commitIndex + " is beyond its log's last index " + log.lastIndex());
+        }
+        // A restarted replica may not know of a live primary: wait before voting, as if just heard from one.
+        this.lastPrimaryContactNs = clock.nanoTime();
+        resetElectionDeadline();
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** Timers: heartbeats and lease upkeep on the primary, election timeouts elsewhere. */
+    public void tick() {
+        try {
+            onTimers(clock.nanoTime());
+        } catch (StorageFailure e) {
+            stop(e.getMessage());
+        }
+    }
+
+    private void onTimers(long nowNs) {
+        switch (role) {
+            case PRIMARY -> {
+                if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
+                    broadcastAppend();
+                }
+                if (nowNs - Math.max(leaseBaseNs(), primarySinceNs) > ms(settings.electionTimeoutMaxMs())) {
+                    becomeBackup(log.currentEpoch(), -1); // cut off from the quorum: let callers find the new primary
+                }
+            }
+            case BACKUP, CANDIDATE -> {
+                if (nowNs >= electionDeadlineNs) {
+                    startElection();
+                }
+            }
+            case STOPPED -> { }
+        }
+    }
+
+    /** A proposed entry; completes with its index once committed and applied, or fails with {@link NotPrimaryException}. */
+    public CompletableFuture<Long> propose(ByteString payload) {
+        if (role != ReplicaRole.PRIMARY || !writable()) {
+            return CompletableFuture.failedFuture(new NotPrimaryException("replica " + id + " is " + role
+                    + (role == ReplicaRole.PRIMARY ? " catching up on its epoch" : ""), primaryId));
+        }
+        long epoch = log.currentEpoch();
+        long index = log.lastIndex() + 1;
+        CompletableFuture<Long> applied = new CompletableFuture<>();
+        pending.put(index, new Pending(epoch, applied));
+        try {
+            log.append(List.of(Entries.of(epoch, index, payload)));
+            broadcastAppend();
+            syncLocal();
+        } catch (StorageFailure e) {
+            stop(e.getMessage());
+        }
+        return applied;
+    }
+
+    public void receive(ReplicationMessage message) {
+        if (role == ReplicaRole.STOPPED) {
+            return;
+        }
+        try {
+            if (message.getEpoch() > log.currentEpoch()) {
+                if (message.hasVote() && heardFromPrimaryRecently()) {
+                    return; // a live primary's lease may still run: neither adopt the epoch nor vote
+                }
+                becomeBackup(message.getEpoch(), -1);
+            }
+            if (message.getEpoch() < log.currentEpoch()) {
+                refuseStale(message);
+                return;
+            }
+            switch (message.getBodyCase()) {
+                case APPEND -> onAppend(message.getFrom(), message.getAppend());
+                case APPEND_REPLY -> onAppendReply(message.getFrom(), message.getAppendReply());
+                case VOTE -> onVote(message.getFrom(), message.getVote());
+                case VOTE_REPLY -> onVoteReply(message.getFrom(), message.getVoteReply());
+                case BODY_NOT_SET -> { }
+            }
+        } catch (StorageFailure e) {
+            stop(e.getMessage());
+        } catch (IllegalStateException e) {
+            stop("invariant violated: " + e.getMessage());
+            throw e; // a broken invariant is a bug: whoever runs the loop must hear of it
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public int id() {
+        return id;
+    }
+
+    public ReplicaRole role() {
+        return role;
+    }
+
+    public long epoch() {
+        return log.currentEpoch();
+    }
+
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    public long lastIndex() {
+        return log.lastIndex();
+    }
+
+    public int primaryHint() {
+        return primaryId;
+    }
+
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** The primary has applied everything of earlier epochs (its epoch's first entry is applied). */
+    public boolean writable() {
+        return role == ReplicaRole.PRIMARY && stateMachine.appliedIndex() >= epochStartIndex;
+    }
+
+    /** Whether a read served now is linearizable: writable primary with a valid lease. */
+    public boolean leaseValid() {
+        return writable() && clock.nanoTime() - leaseBaseNs() < ms(settings.leaseMs());
+    }
+
+    /** How far each replica is known to hold the log (primary only; others see zeros). */
+    public long[] matchIndexes() {
+        return Arrays.copyOf(matchIndex, matchIndex.length);
+    }
+
+    // ------------------------------------------------------------------ primary
+
+    private void broadcastAppend() {
+        lastBroadcastNs = clock.nanoTime();
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (peer != id) {
+                sendAppend(peer);
+            }
+        }
+    }
+
+    private void sendAppend(int peer) {
+        long prevIndex = Math.max(nextIndex[peer] - 1, log.firstIndex() - 1);
+        List<Entry> entries = new ArrayList<>();
+        int bytes = 0;
+        for (Entry entry : log.entries(prevIndex + 1, log.lastIndex(), settings.appendEntriesMax())) {
+            if (!entries.isEmpty() && bytes + entry.getPayload().size() > settings.appendBytesMax()) {
+                break;
+            }
+            entries.add(entry);
+            bytes += entry.getPayload().size();
+        }
+        transport.send(peer, message().setAppend(AppendEntries.newBuilder()
+                .setPrevIndex(prevIndex).setPrevEpoch(log.epochAt(prevIndex)).addAllEntries(entries)
+                .setCommitIndex(commitIndex).setSentAtNs(clock.nanoTime())).build());
+    }
+
+    private void onAppendReply(int from, AppendReply reply) {
+        if (role != ReplicaRole.PRIMARY) {
+            return;
+        }
+        if (reply.getSuccess()) {
+            matchIndex[from] = Math.max(matchIndex[from], reply.getMatchIndex());
+            nextIndex[from] = Math.max(nextIndex[from], matchIndex[from] + 1);
+            ackedSentAtNs[from] = Math.max(ackedSentAtNs[from], reply.getSentAtNs());
+            advanceCommit();
+            if (nextIndex[from] <= log.lastIndex() && reply.getMatchIndex() >= nextIndex[from] - 1) {
+                sendAppend(from); // a lagging backup: keep streaming
+            }
+        } else {
+            nextIndex[from] = Math.max(1, Math.min(nextIndex[from] - 1, reply.getLastIndex() + 1));
+            sendAppend(from);
+        }
+    }
+
+    private void advanceCommit() {
+        matchIndex[id] = syncedIndex;
+        for (long index = log.lastIndex(); index > commitIndex; index--) {
+            if (log.epochAt(index) != log.currentEpoch()) {
+                break; // older epochs' entries commit only through an entry of ours
+            }
+            int holders = 0;
+            for (long match : matchIndex) {
+                holders += match >= index ? 1 : 0;
+            }
+            if (holders >= settings.quorum()) {
+                commitIndex = index;
+                break;
+            }
+        }
+        applyCommitted();
+    }
+
+    private long leaseBaseNs() {
+        long[] acked = ackedSentAtNs.clone();
+        acked[id] = Long.MAX_VALUE; // the primary always counts itself
+        Arrays.sort(acked);
+        return acked[acked.length - settings.quorum()];
+    }
+
+    private void becomePrimary() {
+        transition(ReplicaRole.PRIMARY);
+        primaryId = id;
+        Arrays.fill(nextIndex, log.lastIndex() + 1);
+        Arrays.fill(matchIndex, 0);
+        Arrays.fill(ackedSentAtNs, 0);
+        primarySinceNs = clock.nanoTime();
+        epochStartIndex = log.lastIndex() + 1;
+        log.append(List.of(Entries.of(log.currentEpoch(), epochStartIndex, ByteString.EMPTY)));
+        broadcastAppend();
+        syncLocal();
+    }
+
+    // ------------------------------------------------------------------ backup
+
+    private void onAppend(int from, AppendEntries append) {
+        if (role == ReplicaRole.PRIMARY) {
+            throw new IllegalStateException("two primaries in epoch " + log.currentEpoch() + ": replica " + id + " and replica " + from);
+        }
+        if (role == ReplicaRole.CANDIDATE) {
+            transition(ReplicaRole.BACKUP);
+        }
+        primaryId = from;
+        lastPrimaryContactNs = clock.nanoTime();
+        resetElectionDeadline();
+        long prevIndex = append.getPrevIndex();
+        if (prevIndex > log.lastIndex() || (prevIndex >= log.firstIndex() - 1 && log.epochAt(prevIndex) != append.getPrevEpoch())) {
+            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(Math.min(log.lastIndex(), Math.max(commitIndex, prevIndex - 1)))
+                    .setSentAtNs(append.getSentAtNs()));
+            return;
+        }
+        List<Entry> fresh = new ArrayList<>();
+        for (Entry entry : append.getEntriesList()) {
+            Entries.checked(entry);
+            long index = entry.getIndex();
+            if (index < log.firstIndex() || (fresh.isEmpty() && index <= log.lastIndex() && log.epochAt(index) == entry.getEpoch())) {
+                continue; // held already
+            }
+            if (fresh.isEmpty() && index <= log.lastIndex()) {
+                if (index <= commitIndex) {
+                    throw new IllegalStateException("replica " + id + " asked to overwrite committed index " + index + " (commit " + commitIndex
+                            + ") with epoch " + entry.getEpoch() + " over " + log.epochAt(index));
+                }
+                log.truncateSuffix(index);
+                syncedIndex = Math.min(syncedIndex, index - 1);
+            }
+            fresh.add(entry);
+        }
+        if (!fresh.isEmpty()) {
+            log.append(fresh);
+        }
+        syncLocal();
+        long matched = prevIndex + append.getEntriesCount();
+        long newCommit = Math.min(append.getCommitIndex(), matched);
+        if (newCommit > commitIndex) {
+            commitIndex = newCommit;
+            applyCommitted();
+        }
+        reply(from, AppendReply.newBuilder().setSuccess(true).setMatchIndex(matched).setSentAtNs(append.getSentAtNs()));
+    }
+
+    private void reply(int to, AppendReply.Builder reply) {
+        transport.send(to, message().setAppendReply(reply).build());
+    }
+
+    private void refuseStale(ReplicationMessage message) {
+        if (message.hasAppend()) {
+            reply(message.getFrom(), AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()));
+        } else if (message.hasVote()) {
+            transport.send(message.getFrom(), message().setVoteReply(VoteReply.newBuilder().setGranted(false)).build());
+        }
+    }
+
+    // ------------------------------------------------------------------ elections
+
+    private void startElection() {
+        transition(ReplicaRole.CANDIDATE);
+        primaryId = -1;
+        log.saveHardState(log.currentEpoch() + 1, id);
+        Arrays.fill(votes, false);
+        votes[id] = true;
+        resetElectionDeadline();
+        if (settings.quorum() == 1) {
+            becomePrimary();
+            return;
+        }
+        ReplicationMessage request = message().setVote(VoteRequest.newBuilder()
+                .setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex()))).build();
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (peer != id) {
+                transport.send(peer, request);
+            }
+        }
+    }
+
+    private void onVote(int from, VoteRequest vote) {
+        long lastEpoch = log.epochAt(log.lastIndex());
+        boolean upToDate = vote.getLastEpoch() > lastEpoch || (vote.getLastEpoch() == lastEpoch && vote.getLastIndex() >= log.lastIndex());
+        boolean free = log.votedFor() == -1 || log.votedFor() == from;
+        boolean granted = role == ReplicaRole.BACKUP && free && upToDate;
+        if (granted) {
+            log.saveHardState(log.currentEpoch(), from);
+            resetElectionDeadline();
+        }
+        transport.send(from, message().setVoteReply(VoteReply.newBuilder().setGranted(granted)).build());
+    }
+
+    private void onVoteReply(int from, VoteReply reply) {
+        if (role != ReplicaRole.CANDIDATE || !reply.getGranted()) {
+            return;
+        }
+        votes[from] = true;
+        int granted = 0;
+        for (boolean vote : votes) {
+            granted += vote ? 1 : 0;
+        }
+        if (granted >= settings.quorum()) {
+            becomePrimary();
+        }
+    }
+
+    /** Stickiness that protects leases: a primary with recent quorum contact, or a backup that heard one, ignores elections. */
+    private boolean heardFromPrimaryRecently() {
+        long nowNs = clock.nanoTime();
+        return switch (role) {
+            case PRIMARY -> nowNs - leaseBaseNs() < ms(settings.electionTimeoutMinMs());
+            case BACKUP -> nowNs - lastPrimaryContactNs < ms(settings.electionTimeoutMinMs());
+            case CANDIDATE, STOPPED -> false;
+        };
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    private void becomeBackup(long epoch, int primary) {
+        if (epoch > log.currentEpoch()) {
+            log.saveHardState(epoch, -1);
+        }
+        if (role != ReplicaRole.BACKUP) {
+            transition(ReplicaRole.BACKUP);
+        }
+        primaryId = primary;
+        epochStartIndex = Long.MAX_VALUE;
+        failPending("replica " + id + " stepped down in epoch " + epoch);
+        resetElectionDeadline();
+    }
+
+    private void applyCommitted() {
+        // Never apply past what this replica holds durably itself: a restart must find every
+        // applied entry in its own log.
+        while (stateMachine.appliedIndex() < Math.min(commitIndex, syncedIndex)) {
+            long index = stateMachine.appliedIndex() + 1;
+            List<Entry> next = log.entries(index, index, 1);
+            if (next.isEmpty()) {
+                throw new IllegalStateException("replica " + id + " misses committed entry " + index + " (log " + log.firstIndex() + ".." + log.lastIndex() + ")");
+            }
+            Entry entry = Entries.checked(next.get(0));
+            try {
+                stateMachine.apply(entry);
+            } catch (RuntimeException e) {
+                throw new StorageFailure("applying entry " + index + " failed: " + e.getMessage());
+            }
+            Pending waiting = pending.remove(index);
+            if (waiting != null) {
+                if (waiting.epoch() == entry.getEpoch()) {
+                    waiting.applied().complete(index);
+                } else {
+                    waiting.applied().completeExceptionally(new NotPrimaryException("entry " + index + " was replaced by epoch " + entry.getEpoch(), primaryId));
+                }
+            }
+        }
+    }
+
+    private void syncLocal() {
+        try {
+            log.sync();
+        } catch (RuntimeException e) {
+            throw new StorageFailure("log sync failed: " + e.getMessage());
+        }
+        syncedIndex = log.lastIndex();
+        if (role == ReplicaRole.PRIMARY) {
+            advanceCommit();
+        }
+    }
+
+    /** Stops for good: no acks, no votes, no reads. Only a restart (which re-reads what is durable) resumes. */
+    public void stop(String reason) {
+        if (role == ReplicaRole.STOPPED) {
+            return;
+        }
+        stopReason = reason;
+        role = ReplicaRole.STOPPED;
+        failPending("replica " + id + " stopped: " + reason);
+    }
+
+    private void failPending(String reason) {
+        Iterator<Pending> waiting = pending.values().iterator();
+        while (waiting.hasNext()) {
+            waiting.next().applied().completeExceptionally(new NotPrimaryException(reason, primaryId));
+            waiting.remove();
+        }
+    }
+
+    private void transition(ReplicaRole next) {
+        if (!role.canBecome(next)) {
+            throw new IllegalStateException("replica " + id + " epoch " + log.currentEpoch() + " index " + log.lastIndex()
+                    + ": illegal transition " + role + " -> " + next);
+        }
+        role = next;
+    }
+
+    private void resetElectionDeadline() {
+        long spanMs = settings.electionTimeoutMaxMs() - settings.electionTimeoutMinMs();
+        electionDeadlineNs = clock.nanoTime() + ms(settings.electionTimeoutMinMs() + random.nextLong(spanMs + 1));
+    }
+
+    private ReplicationMessage.Builder message() {
+        return ReplicationMessage.newBuilder().setFrom(id).setEpoch(log.currentEpoch());
+    }
+
+    private static long ms(long millis) {
+        return TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** A disk failure surfaced inside message handling; the replica stops. */
+    private static final class StorageFailure extends RuntimeException {
+        StorageFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

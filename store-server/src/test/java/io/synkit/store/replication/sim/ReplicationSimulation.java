@@ -1,0 +1,479 @@
+package io.synkit.store.replication.sim;
+
+import com.google.protobuf.ByteString;
+import io.synkit.protocol.replication.Entry;
+import io.synkit.protocol.replication.ReplicationMessage;
+import io.synkit.runtime.Clock;
+import io.synkit.store.replication.ReplicaNode;
+import io.synkit.store.replication.ReplicaRole;
+import io.synkit.store.replication.ReplicaSettings;
+import io.synkit.store.replication.StateMachine;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One seeded run of a 3-replica SET under faults, in virtual time: the production
+ * {@link ReplicaNode} with injected clocks (each running a little fast or slow), a network that
+ * delays, reorders, duplicates, drops and partitions, and disks that lose unsynced writes on
+ * crash and fail fsyncs. Faults: crash-and-restart, pause-and-resume (a zombie primary),
+ * partitions, fsync failures. Invariants are checked after every event; a violation throws
+ * {@link SimulationFailure} with the seed and the last events. The same seed replays exactly.
+ */
+final class ReplicationSimulation {
+
+    static final int REPLICAS = 3;
+    static final long RUN_NS = TimeUnit.SECONDS.toNanos(20);
+    static final long HEAL_NS = TimeUnit.SECONDS.toNanos(8);
+    static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final int EVENTS_MAX = 2_000_000;
+    static final int TRACE_LINES = 60;
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final ReplicaSettings settings = new ReplicaSettings(3, 50, 500, 1000, 350, 64, 1 << 20);
+    private final PriorityQueue<Event> queue = new PriorityQueue<>();
+    private final SimReplica[] replicas = new SimReplica[REPLICAS];
+    private final boolean[][] cut = new boolean[REPLICAS][REPLICAS];
+    private final Map<Long, Integer> primaryOfEpoch = new HashMap<>();
+    private final Map<Long, Entry> committed = new HashMap<>();
+    private final Map<Long, String> ackedPayloadAtIndex = new HashMap<>();
+    private final ArrayDeque<String> trace = new ArrayDeque<>();
+    private long nowNs;
+    private long eventSeq;
+    private long events;
+    private long proposals;
+    private long acks;
+    private long maxAckedIndex;
+    private long maxCommittedEpoch;
+    private long leaseReads;
+    private final double dropRate;
+    private final double duplicateRate;
+    private final long delayMaxNs;
+    /** Per 500 ms window: whether the client writes (quiet windows leave logs equal, which is when leases matter). */
+    private final boolean[] writeWindows = new boolean[64];
+
+    ReplicationSimulation(long seed) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.dropRate = random.nextDouble() * 0.1;
+        this.duplicateRate = random.nextDouble() * 0.05;
+        this.delayMaxNs = TimeUnit.MILLISECONDS.toNanos(1 + random.nextInt(30));
+        double writeShare = 0.3 + random.nextDouble() * 0.7;
+        for (int w = 0; w < writeWindows.length; w++) {
+            writeWindows[w] = random.nextDouble() < writeShare;
+        }
+    }
+
+    /** Summary of a passed run. */
+    record Outcome(long seed, long events, long proposals, long acks, long leaseReads, long committedIndex, long epochs) {
+    }
+
+    Outcome run() {
+        for (int i = 0; i < REPLICAS; i++) {
+            replicas[i] = new SimReplica(i, 1.0 + (random.nextDouble() - 0.5) * 0.02, new SimLog(random.split()));
+            replicas[i].start();
+            scheduleTick(i, random.nextLong(TICK_NS));
+        }
+        scheduleFaults();
+        at(0, this::clientStep);
+        while (!queue.isEmpty() && events < EVENTS_MAX) {
+            Event event = queue.poll();
+            nowNs = event.timeNs;
+            events++;
+            try {
+                event.action.run();
+            } catch (SimulationFailure e) {
+                throw e;
+            } catch (RuntimeException e) {
+                fail("replica code threw " + e);
+            }
+            checkInvariants();
+            if (nowNs > RUN_NS + HEAL_NS) {
+                break;
+            }
+        }
+        checkConverged();
+        return new Outcome(seed, events, proposals, acks, leaseReads, committed.size(), primaryOfEpoch.size());
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private void scheduleFaults() {
+        int faults = 2 + random.nextInt(8);
+        for (int f = 0; f < faults; f++) {
+            long atNs = TimeUnit.MILLISECONDS.toNanos(500) + random.nextLong(RUN_NS - TimeUnit.SECONDS.toNanos(2));
+            long forNs = TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(4000));
+            int target = random.nextInt(REPLICAS);
+            switch (random.nextInt(6)) {
+                case 0 -> at(atNs, () -> crash(target, forNs));
+                case 1 -> at(atNs, () -> pause(target, forNs));
+                case 2 -> at(atNs, () -> isolate(target, forNs));
+                case 3 -> at(atNs, () -> failSync(target, forNs));
+                case 4 -> at(atNs, () -> cutOneWay(target, (target + 1 + random.nextInt(REPLICAS - 1)) % REPLICAS, forNs));
+                default -> at(atNs, () -> cutBetween(target, (target + 1 + random.nextInt(REPLICAS - 1)) % REPLICAS, forNs));
+            }
+        }
+        at(RUN_NS, this::healAll);
+    }
+
+    private void crash(int target, long forNs) {
+        SimReplica replica = replicas[target];
+        if (!replica.up) {
+            return;
+        }
+        note("crash r" + target + " for " + forNs / 1_000_000 + "ms");
+        replica.down();
+        at(nowNs + forNs, () -> restart(target));
+    }
+
+    private void restart(int target) {
+        SimReplica replica = replicas[target];
+        if (replica.up) {
+            return;
+        }
+        note("restart r" + target);
+        replica.start();
+        scheduleTick(target, TICK_NS);
+    }
+
+    private void pause(int target, long forNs) {
+        SimReplica replica = replicas[target];
+        if (!replica.up || replica.pausedUntilNs > nowNs) {
+            return;
+        }
+        note("pause r" + target + " (" + replica.node.role() + " e" + replica.node.epoch() + ") for " + forNs / 1_000_000 + "ms");
+        replica.pausedUntilNs = nowNs + forNs;
+    }
+
+    private void isolate(int target, long forNs) {
+        note("isolate r" + target + " for " + forNs / 1_000_000 + "ms");
+        for (int other = 0; other < REPLICAS; other++) {
+            cut[target][other] = true;
+            cut[other][target] = true;
+        }
+        at(nowNs + forNs, () -> {
+            note("reconnect r" + target);
+            for (int other = 0; other < REPLICAS; other++) {
+                cut[target][other] = false;
+                cut[other][target] = false;
+            }
+        });
+    }
+
+    private void cutOneWay(int from, int to, long forNs) {
+        note("cut r" + from + "->r" + to + " for " + forNs / 1_000_000 + "ms");
+        cut[from][to] = true;
+        at(nowNs + forNs, () -> cut[from][to] = false);
+    }
+
+    /** A partial partition: two replicas cannot talk, each still talks to the third. */
+    private void cutBetween(int a, int b, long forNs) {
+        note("cut r" + a + "<->r" + b + " for " + forNs / 1_000_000 + "ms");
+        cut[a][b] = true;
+        cut[b][a] = true;
+        at(nowNs + forNs, () -> {
+            cut[a][b] = false;
+            cut[b][a] = false;
+        });
+    }
+
+    private void failSync(int target, long restartAfterNs) {
+        SimReplica replica = replicas[target];
+        if (!replica.up) {
+            return;
+        }
+        note("fsync will fail on r" + target);
+        replica.log.failNextSync();
+        at(nowNs + restartAfterNs, () -> {
+            if (replica.up && replica.node.role() == ReplicaRole.STOPPED) {
+                note("operator restarts stopped r" + target + " (" + replica.node.stopReason() + ")");
+                replica.down();
+                restart(target);
+            }
+        });
+    }
+
+    private void healAll() {
+        note("heal all");
+        for (boolean[] row : cut) {
+            java.util.Arrays.fill(row, false);
+        }
+        for (int i = 0; i < REPLICAS; i++) {
+            SimReplica replica = replicas[i];
+            replica.pausedUntilNs = 0;
+            replica.log.disarm();
+            if (replica.up && replica.node.role() == ReplicaRole.STOPPED) {
+                replica.down();
+            }
+            if (!replica.up) {
+                restart(i);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ client
+
+    private void clientStep() {
+        if (nowNs < RUN_NS + HEAL_NS - TimeUnit.SECONDS.toNanos(3)) {
+            at(nowNs + TimeUnit.MILLISECONDS.toNanos(1 + random.nextInt(8)), this::clientStep);
+        }
+        SimReplica replica = replicas[random.nextInt(REPLICAS)];
+        if (!replica.running(nowNs)) {
+            return;
+        }
+        if (replica.node.leaseValid()) {
+            leaseReads++;
+            // Fencing: once a later epoch has committed anything, the old primary's lease must be over.
+            if (maxCommittedEpoch > replica.node.epoch()) {
+                fail("deposed primary r" + replica.id + " (epoch " + replica.node.epoch() + ") serves a read under its lease after epoch "
+                        + maxCommittedEpoch + " committed");
+            }
+            // A lease read must see every write acknowledged before it (linearizable reads).
+            if (replica.machine.applied < maxAckedIndex) {
+                fail("stale read: r" + replica.id + " (epoch " + replica.node.epoch() + ") serves applied index " + replica.machine.applied
+                        + " under its lease, but index " + maxAckedIndex + " was already acknowledged");
+            }
+        }
+        if (replica.node.writable() && writeWindows[(int) Math.min(writeWindows.length - 1, nowNs / 500_000_000L)]) {
+            String payload = "w" + (++proposals);
+            long proposedInEpoch = replica.node.epoch();
+            replica.node.propose(ByteString.copyFromUtf8(payload)).whenComplete((index, failure) -> {
+                if (failure == null) {
+                    acked(replica.id, proposedInEpoch, index, payload);
+                }
+            });
+        }
+    }
+
+    private void acked(int replicaId, long epoch, long index, String payload) {
+        acks++;
+        Entry entry = committed.get(index);
+        if (entry == null || !entry.getPayload().toStringUtf8().equals(payload)) {
+            fail("r" + replicaId + " acked '" + payload + "' at index " + index + " in epoch " + epoch + " but the committed entry there is "
+                    + (entry == null ? "missing" : "'" + entry.getPayload().toStringUtf8() + "'"));
+        }
+        ackedPayloadAtIndex.put(index, payload);
+        maxAckedIndex = Math.max(maxAckedIndex, index);
+    }
+
+    // ------------------------------------------------------------------ invariants
+
+    private void checkInvariants() {
+        for (SimReplica replica : replicas) {
+            if (!replica.up) {
+                continue;
+            }
+            ReplicaNode node = replica.node;
+            if (node.role() == ReplicaRole.PRIMARY) {
+                Integer previous = primaryOfEpoch.putIfAbsent(node.epoch(), replica.id);
+                if (previous != null && previous != replica.id) {
+                    fail("two primaries in epoch " + node.epoch() + ": r" + previous + " and r" + replica.id);
+                }
+            }
+            if (node.commitIndex() < replica.lastCommitIndex && replica.startedAtNs < nowNs) {
+                fail("r" + replica.id + " commit index moved backwards from " + replica.lastCommitIndex + " to " + node.commitIndex());
+            }
+            replica.lastCommitIndex = node.commitIndex();
+        }
+    }
+
+    private void checkConverged() {
+        long head = -1;
+        for (SimReplica replica : replicas) {
+            if (!replica.up || replica.node.role() == ReplicaRole.STOPPED) {
+                fail("r" + replica.id + " is not serving after heal");
+            }
+            if (head < 0) {
+                head = replica.machine.applied;
+            } else if (replica.machine.applied != head) {
+                note("applied: " + replicas[0].machine.applied + " " + replicas[1].machine.applied + " " + replicas[2].machine.applied);
+                fail("replicas did not converge after heal: r" + replica.id + " applied " + replica.machine.applied + " vs " + head);
+            }
+        }
+        for (Map.Entry<Long, String> ack : ackedPayloadAtIndex.entrySet()) {
+            for (SimReplica replica : replicas) {
+                String held = replica.machine.payloadAt(ack.getKey());
+                if (!ack.getValue().equals(held)) {
+                    fail("acknowledged '" + ack.getValue() + "' at " + ack.getKey() + " lost on r" + replica.id + " (holds " + held + ")");
+                }
+            }
+        }
+        if (acks == 0) {
+            fail("no write was acknowledged in the whole run (liveness)");
+        }
+    }
+
+    private void fail(String message) {
+        StringBuilder report = new StringBuilder("simulation seed=" + seed + " failed at t=" + nowNs / 1_000_000 + "ms: " + message
+                + "\nreplay: mvn -pl store-server -am test -Dtest=ReplicationSimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dsynkit.sim.seed=" + seed
+                + "\nlast events:");
+        for (String line : trace) {
+            report.append("\n  ").append(line);
+        }
+        throw new SimulationFailure(report.toString());
+    }
+
+    private void note(String line) {
+        trace.addLast("t=" + nowNs / 1_000_000 + "ms " + line);
+        if (trace.size() > TRACE_LINES) {
+            trace.removeFirst();
+        }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private void at(long timeNs, Runnable action) {
+        queue.add(new Event(timeNs, eventSeq++, action));
+    }
+
+    private void scheduleTick(int id, long afterNs) {
+        SimReplica replica = replicas[id];
+        long generation = replica.generation;
+        at(nowNs + afterNs, () -> {
+            if (!replica.up || replica.generation != generation) {
+                return;
+            }
+            if (replica.pausedUntilNs > nowNs) {
+                scheduleTick(id, replica.pausedUntilNs - nowNs);
+                return;
+            }
+            ReplicaRole before = replica.node.role();
+            long epochBefore = replica.node.epoch();
+            replica.node.tick();
+            if (replica.node.role() != before || replica.node.epoch() != epochBefore) {
+                note("r" + id + " " + before + "->" + replica.node.role() + " e" + replica.node.epoch() + " last=" + replica.node.lastIndex()
+                        + " commit=" + replica.node.commitIndex());
+            }
+            scheduleTick(id, TICK_NS);
+        });
+    }
+
+    private void deliver(int from, int to, ReplicationMessage message) {
+        if (cut[from][to] || random.nextDouble() < dropRate) {
+            return;
+        }
+        int copies = random.nextDouble() < duplicateRate ? 2 : 1;
+        for (int c = 0; c < copies; c++) {
+            long arrivalNs = nowNs + 1 + random.nextLong(delayMaxNs);
+            at(arrivalNs, () -> receive(to, message));
+        }
+    }
+
+    private void receive(int to, ReplicationMessage message) {
+        SimReplica replica = replicas[to];
+        if (!replica.up) {
+            return;
+        }
+        if (replica.pausedUntilNs > nowNs) {
+            at(replica.pausedUntilNs + random.nextLong(1_000_000), () -> receive(to, message)); // a paused process reads its socket later
+            return;
+        }
+        ReplicaRole before = replica.node.role();
+        long epochBefore = replica.node.epoch();
+        replica.node.receive(message);
+        if (replica.node.role() != before || replica.node.epoch() != epochBefore) {
+            note("r" + to + " " + before + "->" + replica.node.role() + " e" + replica.node.epoch() + " last=" + replica.node.lastIndex()
+                    + " commit=" + replica.node.commitIndex() + " (" + message.getBodyCase() + " from r" + message.getFrom() + ")");
+        }
+    }
+
+    private record Event(long timeNs, long seq, Runnable action) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event other) {
+            int byTime = Long.compare(timeNs, other.timeNs);
+            return byTime != 0 ? byTime : Long.compare(seq, other.seq);
+        }
+    }
+
+    /** A replica process: its disk survives crashes, its memory does not. */
+    private final class SimReplica {
+        final int id;
+        final double clockRate;
+        final SimLog log;
+        ReplicaNode node;
+        AppliedEntries machine;
+        boolean up;
+        long generation;
+        long pausedUntilNs;
+        long startedAtNs;
+        long lastCommitIndex;
+
+        SimReplica(int id, double clockRate, SimLog log) {
+            this.id = id;
+            this.clockRate = clockRate;
+            this.log = log;
+        }
+
+        void start() {
+            up = true;
+            generation++;
+            startedAtNs = nowNs;
+            machine = new AppliedEntries(id);
+            Clock clock = new Clock() {
+                @Override
+                public long nowMs() {
+                    return nanoTime() / 1_000_000;
+                }
+
+                @Override
+                public long nanoTime() {
+                    return (long) (nowNs * clockRate);
+                }
+            };
+            node = new ReplicaNode(id, settings, clock, random.split(), (to, message) -> deliver(id, to, message), log, machine);
+            lastCommitIndex = 0;
+        }
+
+        void down() {
+            up = false;
+            generation++;
+            log.crash();
+        }
+
+        boolean running(long atNs) {
+            return up && pausedUntilNs <= atNs && node.role() != ReplicaRole.STOPPED;
+        }
+    }
+
+    /** The simulated state machine: applied entries in memory, checked against the global commit record. */
+    private final class AppliedEntries implements StateMachine {
+        private final int replicaId;
+        private final List<Entry> entries = new ArrayList<>();
+        long applied;
+
+        AppliedEntries(int replicaId) {
+            this.replicaId = replicaId;
+        }
+
+        @Override
+        public long appliedIndex() {
+            return applied;
+        }
+
+        @Override
+        public void apply(Entry entry) {
+            if (entry.getIndex() != applied + 1) {
+                fail("r" + replicaId + " applied index " + entry.getIndex() + " after " + applied + " (indexes must be dense)");
+            }
+            Entry first = committed.putIfAbsent(entry.getIndex(), entry);
+            if (first != null && !first.equals(entry)) {
+                fail("committed index " + entry.getIndex() + " differs: r" + replicaId + " applied epoch " + entry.getEpoch() + " '"
+                        + entry.getPayload().toStringUtf8() + "' but epoch " + first.getEpoch() + " '" + first.getPayload().toStringUtf8()
+                        + "' was committed before");
+            }
+            entries.add(entry);
+            applied = entry.getIndex();
+            maxCommittedEpoch = Math.max(maxCommittedEpoch, entry.getEpoch());
+        }
+
+        String payloadAt(long index) {
+            return index <= entries.size() ? entries.get((int) index - 1).getPayload().toStringUtf8() : null;
+        }
+    }
+}

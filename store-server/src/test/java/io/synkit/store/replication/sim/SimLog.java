@@ -1,0 +1,137 @@
+package io.synkit.store.replication.sim;
+
+import io.synkit.protocol.replication.Entry;
+import io.synkit.store.replication.Entries;
+import io.synkit.store.replication.LogStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * An in-memory {@link LogStorage} with a disk model: appends and truncations are durable only
+ * after {@link #sync()}; {@link #crash} keeps the durable state plus, at random, a prefix of the
+ * unsynced appends (writes that happened to reach the platter); {@link #failNextSync} makes the
+ * next sync throw, after which what reached disk is unknown (the model picks at random).
+ */
+final class SimLog implements LogStorage {
+
+    private final SplittableRandom random;
+    private List<Entry> current = new ArrayList<>();
+    /** current[0, durablePrefix) is durable as is. */
+    private int durablePrefix;
+    /** Durable entries after the prefix that a not-yet-synced truncation removed from current. */
+    private List<Entry> durableTail = new ArrayList<>();
+    private long epoch;
+    private int votedFor = -1;
+    private boolean failNextSync;
+
+    SimLog(SplittableRandom random) {
+        this.random = random;
+    }
+
+    void failNextSync() {
+        failNextSync = true;
+    }
+
+    /** Faults stop at heal time: a failure armed but not yet hit is withdrawn. */
+    void disarm() {
+        failNextSync = false;
+    }
+
+    /** The process died: only what is durable (and, by chance, some unsynced appends) remains. */
+    void crash() {
+        List<Entry> survived = new ArrayList<>(current.subList(0, durablePrefix));
+        if (durableTail.isEmpty()) {
+            int unsynced = current.size() - durablePrefix;
+            int landed = unsynced == 0 ? 0 : random.nextInt(unsynced + 1);
+            survived.addAll(current.subList(durablePrefix, durablePrefix + landed));
+        } else {
+            survived.addAll(durableTail);
+        }
+        current = survived;
+        durablePrefix = current.size();
+        durableTail = new ArrayList<>();
+        failNextSync = false;
+    }
+
+    @Override
+    public long firstIndex() {
+        return 1;
+    }
+
+    @Override
+    public long lastIndex() {
+        return current.size();
+    }
+
+    @Override
+    public long epochAt(long index) {
+        return index == 0 ? 0 : current.get((int) index - 1).getEpoch();
+    }
+
+    @Override
+    public List<Entry> entries(long fromIndex, long toIndexInclusive, int countMax) {
+        List<Entry> out = new ArrayList<>();
+        for (long index = fromIndex; index <= toIndexInclusive && index <= current.size() && out.size() < countMax; index++) {
+            out.add(Entries.checked(current.get((int) index - 1)));
+        }
+        return out;
+    }
+
+    @Override
+    public void append(List<Entry> entries) {
+        for (Entry entry : entries) {
+            if (entry.getIndex() != current.size() + 1) {
+                throw new IllegalStateException("append of index " + entry.getIndex() + " after last index " + current.size());
+            }
+            current.add(Entries.checked(entry));
+        }
+    }
+
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        int keep = (int) fromIndex - 1;
+        if (keep < durablePrefix) {
+            List<Entry> tail = new ArrayList<>(current.subList(keep, durablePrefix));
+            tail.addAll(durableTail);
+            durableTail = tail;
+            durablePrefix = keep;
+        }
+        current = new ArrayList<>(current.subList(0, keep));
+    }
+
+    @Override
+    public void truncatePrefix(long upToIndex) {
+        throw new IllegalStateException("the simulation keeps whole logs");
+    }
+
+    @Override
+    public void sync() {
+        if (failNextSync) {
+            failNextSync = false;
+            if (random.nextBoolean()) {
+                durablePrefix = current.size();
+                durableTail = new ArrayList<>();
+            }
+            throw new IllegalStateException("simulated fsync failure (EIO)");
+        }
+        durablePrefix = current.size();
+        durableTail = new ArrayList<>();
+    }
+
+    @Override
+    public long currentEpoch() {
+        return epoch;
+    }
+
+    @Override
+    public int votedFor() {
+        return votedFor;
+    }
+
+    @Override
+    public void saveHardState(long epoch, int votedFor) {
+        this.epoch = epoch;
+        this.votedFor = votedFor;
+    }
+}
