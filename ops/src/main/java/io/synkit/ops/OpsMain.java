@@ -1,5 +1,7 @@
 package io.synkit.ops;
 
+import io.synkit.ops.bench.BenchCommand;
+import io.synkit.ops.cluster.ClusterCommand;
 import io.synkit.ops.demo.DemoCommand;
 import io.synkit.ops.token.TokenCommand;
 import picocli.CommandLine;
@@ -7,7 +9,7 @@ import picocli.CommandLine.Command;
 
 /** The operator CLI. */
 @Command(name = "ops", mixinStandardHelpOptions = true, description = "synkit operator CLI.",
-        subcommands = {DemoCommand.class, TokenCommand.class})
+        subcommands = {DemoCommand.class, ClusterCommand.class, BenchCommand.class, TokenCommand.class})
 public final class OpsMain implements Runnable {
 
     @Override

@@ -9,6 +9,7 @@ import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
 import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.sync.InjectedBug;
 import io.synkit.logic.sync.SyncPath;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -39,8 +40,16 @@ public final class LogicServer implements AutoCloseable {
     private AdminServer admin;
     private InetSocketAddress address;
 
+    private final InjectedBug bug;
+
     public LogicServer(LogicConfig config) {
+        this(config, InjectedBug.NONE);
+    }
+
+    /** Test builds only: a logic node with a deliberate bug, to prove the checker catches it. */
+    public LogicServer(LogicConfig config, InjectedBug bug) {
         this.config = config;
+        this.bug = bug;
     }
 
     public LogicServer start() throws InterruptedException, IOException {
@@ -53,7 +62,7 @@ public final class LogicServer implements AutoCloseable {
         Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
         LogicService service = new LogicService(
                 new SendPath(store, fanout, config.bodyBytesMax()),
-                new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
+                new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax(), bug),
                 new RoutePath(store));
         redriver = new OutboxRedriver(store, fanout, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal());

@@ -10,7 +10,9 @@ import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.protocol.slot.StoreSet;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -28,6 +30,7 @@ public final class StoreClient {
     private final EventExecutorGroup scheduler;
     private final RandomGenerator random;
     private final StoreRetryPolicy policy;
+    private final Map<String, String> primaryBySet = new ConcurrentHashMap<>();
 
     public StoreClient(Supplier<SlotMap> slotMap, RpcClientPool clients, EventExecutorGroup scheduler, RandomGenerator random, StoreRetryPolicy policy) {
         this.slotMap = slotMap;
@@ -51,14 +54,19 @@ public final class StoreClient {
 
     public CompletableFuture<StoreResponse> call(StoreSet set, StoreRequest request) {
         CompletableFuture<StoreResponse> result = new CompletableFuture<>();
-        attempt(set, request, 1, result);
+        attempt(set, request, 1, primaryBySet.getOrDefault(set.setId(), set.replicas().get(0)), result);
         return result;
     }
 
-    private void attempt(StoreSet set, StoreRequest request, int attempt, CompletableFuture<StoreResponse> result) {
-        String replica = set.replicas().get((attempt - 1) % set.replicas().size());
+    /**
+     * One attempt at {@code replica}. A "not the primary" answer names the primary: the next
+     * attempt goes there. Without a hint (the replica is down, or an election is running) the next
+     * attempt tries the SET's next replica.
+     */
+    private void attempt(StoreSet set, StoreRequest request, int attempt, String replica, CompletableFuture<StoreResponse> result) {
         clients.get(replica).call(request, policy.attemptTimeoutMs()).whenComplete((payload, failure) -> {
             if (failure == null) {
+                primaryBySet.put(set.setId(), replica);
                 complete(payload, result);
                 return;
             }
@@ -67,9 +75,17 @@ public final class StoreClient {
                 result.completeExceptionally(error);
                 return;
             }
-            long backoffMs = policy.backoffMs(attempt, random);
-            scheduler.schedule(() -> attempt(set, request, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
+            String hint = error.error().getPrimaryHint();
+            String next = !hint.isEmpty() && !hint.equals(replica) && set.replicas().contains(hint) ? hint : nextReplica(set, replica);
+            primaryBySet.put(set.setId(), next);
+            long backoffMs = next.equals(hint) && attempt == 1 ? 0 : policy.backoffMs(attempt, random);
+            scheduler.schedule(() -> attempt(set, request, attempt + 1, next, result), backoffMs, TimeUnit.MILLISECONDS);
         });
+    }
+
+    private static String nextReplica(StoreSet set, String replica) {
+        int index = set.replicas().indexOf(replica);
+        return set.replicas().get((index + 1) % set.replicas().size());
     }
 
     private static void complete(ByteString payload, CompletableFuture<StoreResponse> result) {

@@ -4,6 +4,7 @@ import io.synkit.access.server.AccessConfig;
 import io.synkit.access.server.AccessServer;
 import io.synkit.logic.server.LogicConfig;
 import io.synkit.logic.server.LogicServer;
+import io.synkit.logic.sync.InjectedBug;
 import io.synkit.runtime.Config;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
@@ -41,12 +42,17 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts a cluster under a fresh temp directory that is deleted on close. */
     public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs) throws Exception {
+        return start(setCount, heartbeatIntervalMs, InjectedBug.NONE);
+    }
+
+    /** Test builds only: a cluster whose logic node carries a deliberate bug. */
+    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, InjectedBug bug) throws Exception {
         EmbeddedCluster cluster = new EmbeddedCluster(Files.createTempDirectory("synkit-"), true, heartbeatIntervalMs);
-        cluster.boot(setCount);
+        cluster.boot(setCount, bug);
         return cluster;
     }
 
-    private void boot(int setCount) throws Exception {
+    private void boot(int setCount, InjectedBug bug) throws Exception {
         for (int i = 1; i <= setCount; i++) {
             StoreConfig config = StoreConfig.from(Config.of(Map.of(
                     "store.set.id", "s" + i,
@@ -54,8 +60,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                     "store.port", "0")));
             StoreServer store = new StoreServer(config).start();
             // Pin the port the OS chose, so a restart comes back at the same address.
-            storeConfigs.add(new StoreConfig(config.setId(), config.dataDir(), config.bindHost(), store.address().getPort(), config.adminPort(),
-                    config.ringSize(), config.batchCommandsMax(), config.readThreads(), config.readQueueMax(), config.readOpsMax()));
+            storeConfigs.add(config.withPort(store.address().getPort()));
             stores.add(store);
         }
         List<String> setSpecs = new ArrayList<>();
@@ -67,7 +72,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                 "logic.port", "0",
                 "logic.store.sets", sets,
                 "logic.outbox.interval.ms", "500",
-                "logic.outbox.min.age.ms", "2000")))).start();
+                "logic.outbox.min.age.ms", "2000"))), bug).start();
         access = new AccessServer(AccessConfig.from(Config.of(Map.of(
                 "access.port", "0",
                 "access.push.port", "0",

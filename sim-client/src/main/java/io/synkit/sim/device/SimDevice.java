@@ -46,6 +46,7 @@ public final class SimDevice {
     private final DeviceSettings settings;
     private final RunRecorder recorder;
     private final SplittableRandom random;
+    private final String runId;
     private final ArrayDeque<SendRecord> outbox = new ArrayDeque<>();
     private final List<Delivery> deliveries = new ArrayList<>();
     private SynkitClient client;
@@ -61,7 +62,7 @@ public final class SimDevice {
     private long heartbeatGeneration;
 
     public SimDevice(long userId, String deviceId, Supplier<String> tokens, EventLoop loop, List<InetSocketAddress> accessNodes,
-                     DeviceSettings settings, RunRecorder recorder, long seed) {
+                     DeviceSettings settings, RunRecorder recorder, long seed, String runId) {
         this.userId = userId;
         this.deviceId = deviceId;
         this.tokens = tokens;
@@ -70,6 +71,7 @@ public final class SimDevice {
         this.settings = settings;
         this.recorder = recorder;
         this.random = new SplittableRandom(seed);
+        this.runId = runId;
         this.accessIndex = random.nextInt(accessNodes.size());
     }
 
@@ -100,7 +102,8 @@ public final class SimDevice {
     /** Queues a message to the conversation; it is sent as soon as the link allows. */
     public void send(String convId, long intendedNanos) {
         loop.execute(() -> {
-            String clientMsgId = deviceId + "-" + (++sendCounter);
+            // Unique across runs, like a real client's UUID: a reused id would be answered as a retry of the old message.
+            String clientMsgId = runId + "-" + deviceId + "-" + (++sendCounter);
             SendRecord record = new SendRecord(userId, deviceId, clientMsgId, convId, intendedNanos);
             recorder.invoked(record);
             outbox.add(record);

@@ -70,13 +70,15 @@ public final class LoadRun {
         SplittableRandom random = new SplittableRandom(settings.seed());
         EventLoopGroup loops = NettyThreads.group("sim-device", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
         long startMs = System.currentTimeMillis();
+        // Not from the seed: replaying a seed against the same cluster must not reuse client_msg_ids.
+        String runId = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
         try {
             for (long user = 1; user <= settings.users(); user++) {
                 for (int d = 0; d < settings.devicesByUser().get((int) user - 1); d++) {
                     long userId = user;
                     String deviceId = "u" + user + "-d" + d;
                     devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), settings.accessNodes(),
-                            deviceSettings, recorder, random.nextLong()));
+                            deviceSettings, recorder, random.nextLong(), runId));
                 }
             }
             devices.forEach(device -> device.setOnline(true));

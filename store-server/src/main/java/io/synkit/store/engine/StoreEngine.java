@@ -44,6 +44,7 @@ public final class StoreEngine implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnOptions;
     private final WriteOptions syncWrite;
+    private final WriteOptions unsyncedWrite;
     private final ReadOptions iterateOptions;
     private final RocksDB db;
     private final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
@@ -71,6 +72,7 @@ public final class StoreEngine implements AutoCloseable {
                 handles.put(column, opened.get(column.ordinal()));
             }
             syncWrite = new WriteOptions().setSync(true);
+            unsyncedWrite = new WriteOptions().setSync(false);
             iterateOptions = new ReadOptions();
         } catch (RocksDBException | java.io.IOException e) {
             throw new StorageException("cannot open store at " + directory + ": " + e.getMessage(), e);
@@ -111,11 +113,34 @@ public final class StoreEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the batch atomically into the WAL without waiting for fsync. Used to apply replicated
+     * entries: the replication log is their durable record, and {@link #syncWal()} runs before
+     * the log is truncated past them.
+     */
+    public void writeUnsynced(WriteBatch batch) {
+        try {
+            db.write(unsyncedWrite, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fsyncs the WAL: every write so far survives a crash. */
+    public void syncWal() {
+        try {
+            db.syncWal();
+        } catch (RocksDBException e) {
+            throw new StorageException("WAL sync failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         handles.values().forEach(ColumnFamilyHandle::close);
         db.close();
         syncWrite.close();
+        unsyncedWrite.close();
         iterateOptions.close();
         columnOptions.close();
         dbOptions.close();

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * meta          | 'E' user                              | inbox timeline epoch (absent = 1)
  * meta          | 'C' conv                              | conversation head conv_seq
  * meta          | 'P' user conv                         | highest conv_seq of conv in the user's inbox
+ * meta          | 'A'                                   | replication log index applied last
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
@@ -27,6 +28,10 @@ public final class StoreKeys {
     public static final long TIMELINE_EPOCH_INITIAL = 1;
 
     private StoreKeys() {
+    }
+
+    public static byte[] appliedIndex() {
+        return new byte[] {'A'};
     }
 
     public static byte[] inboxHead(long userId) {

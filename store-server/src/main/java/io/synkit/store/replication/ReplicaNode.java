@@ -216,6 +216,15 @@ public final class ReplicaNode {
         return writable() && clock.nanoTime() - leaseBaseNs() < ms(settings.leaseMs());
     }
 
+    /** Monotonic time (this node's clock) until which reads are linearizable here; MIN_VALUE when not. */
+    public long leaseEndNs() {
+        return writable() ? leaseBaseNs() + ms(settings.leaseMs()) : Long.MIN_VALUE;
+    }
+
+    public long appliedIndex() {
+        return stateMachine.appliedIndex();
+    }
+
     /** How far each replica is known to hold the log (primary only; others see zeros). */
     public long[] matchIndexes() {
         return Arrays.copyOf(matchIndex, matchIndex.length);

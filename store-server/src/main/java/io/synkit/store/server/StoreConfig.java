@@ -1,7 +1,11 @@
 package io.synkit.store.server;
 
 import io.synkit.runtime.Config;
+import io.synkit.runtime.ConfigException;
+import io.synkit.store.replication.ReplicaSettings;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A store replica's settings, read and validated together at start-up.
@@ -16,9 +20,14 @@ import java.nio.file.Path;
  * @param readThreads reader pool size
  * @param readQueueMax reads waiting at most before UNAVAILABLE
  * @param readOpsMax ops per read page at most
+ * @param replicas RPC addresses of all replicas of the SET in replica-index order; empty = a SET of one
+ * @param replicaIndex this replica's index in {@code replicas}
+ * @param replication election and lease timing
+ * @param logRetainEntries log entries kept behind the applied index for lagging backups
  */
 public record StoreConfig(String setId, Path dataDir, String bindHost, int port, int adminPort,
-                          int ringSize, int batchCommandsMax, int readThreads, int readQueueMax, int readOpsMax) {
+                          int ringSize, int batchCommandsMax, int readThreads, int readQueueMax, int readOpsMax,
+                          List<String> replicas, int replicaIndex, ReplicaSettings replication, long logRetainEntries) {
 
     public static StoreConfig from(Config config) {
         StoreConfig store = new StoreConfig(
@@ -31,19 +40,57 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
                 config.integer("store.batch.commands.max", 512, 1, 1 << 20),
                 config.integer("store.read.threads", 2, 1, 64),
                 config.integer("store.read.queue.max", 10_000, 1, 1_000_000),
-                config.integer("store.read.ops.max", 1000, 1, 100_000));
+                config.integer("store.read.ops.max", 1000, 1, 100_000),
+                replicaList(config.string("store.replicas", "")),
+                config.integer("store.replica.index", 0, 0, 6),
+                replicaSettings(config),
+                config.longValue("store.log.retain.entries", 100_000, 0, Long.MAX_VALUE));
         config.checkNoUnknownKeys();
         return store.validated();
+    }
+
+    private static List<String> replicaList(String spec) {
+        return spec.isBlank() ? List.of() : Arrays.stream(spec.split(",")).map(String::trim).toList();
+    }
+
+    private static ReplicaSettings replicaSettings(Config config) {
+        try {
+            return new ReplicaSettings(3,
+                    config.integer("store.heartbeat.interval.ms", 100, 1, 60_000),
+                    config.integer("store.election.timeout.min.ms", 1000, 3, 600_000),
+                    config.integer("store.election.timeout.max.ms", 2000, 4, 600_000),
+                    config.integer("store.lease.ms", 700, 1, 600_000),
+                    config.integer("store.append.entries.max", 512, 1, 100_000),
+                    config.integer("store.append.bytes.max", 4 << 20, 1024, 64 << 20));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("config: store replication timing: " + e.getMessage()
+                    + " (keys store.heartbeat.interval.ms, store.election.timeout.min.ms, store.election.timeout.max.ms, store.lease.ms)");
+        }
+    }
+
+    public boolean replicated() {
+        return !replicas.isEmpty();
+    }
+
+    public StoreConfig withPort(int boundPort) {
+        return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ringSize, batchCommandsMax, readThreads, readQueueMax,
+                readOpsMax, replicas, replicaIndex, replication, logRetainEntries);
     }
 
     /** Cross-key rules, each naming both keys and values. */
     public StoreConfig validated() {
         if (Integer.bitCount(ringSize) != 1) {
-            throw new io.synkit.runtime.ConfigException("config: store.ring.size=" + ringSize + " must be a power of two");
+            throw new ConfigException("config: store.ring.size=" + ringSize + " must be a power of two");
         }
         if (batchCommandsMax > ringSize) {
-            throw new io.synkit.runtime.ConfigException("config: store.batch.commands.max=" + batchCommandsMax
+            throw new ConfigException("config: store.batch.commands.max=" + batchCommandsMax
                     + " must be <= store.ring.size=" + ringSize);
+        }
+        if (!replicas.isEmpty() && replicas.size() != replication.replicaCount()) {
+            throw new ConfigException("config: store.replicas lists " + replicas.size() + " replicas; a SET has " + replication.replicaCount());
+        }
+        if (!replicas.isEmpty() && replicaIndex >= replicas.size()) {
+            throw new ConfigException("config: store.replica.index=" + replicaIndex + " must be < the " + replicas.size() + " entries of store.replicas");
         }
         return this;
     }

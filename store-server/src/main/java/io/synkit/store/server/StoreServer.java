@@ -10,7 +10,16 @@ import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.read.StoreReader;
+import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.rpc.RpcClientPool;
+import io.synkit.store.replication.FileLogStorage;
+import io.synkit.store.replication.ReplicaGate;
+import io.synkit.store.replication.ReplicaLoop;
+import io.synkit.store.replication.ReplicaRole;
+import io.synkit.store.replication.RpcTransport;
+import io.synkit.store.write.Committer;
 import io.synkit.store.write.LocalCommitter;
+import io.synkit.store.write.ReplicatedCommitter;
 import io.synkit.store.write.WritePipeline;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -35,24 +44,44 @@ public final class StoreServer implements AutoCloseable {
     private RpcServer rpc;
     private AdminServer admin;
     private InetSocketAddress address;
+    private RpcClientPool peers;
+    private ReplicaLoop replication;
+    private ReplicaGate gate = ReplicaGate.SINGLE;
 
     public StoreServer(StoreConfig config) {
         this.config = config;
     }
 
     public StoreServer start() throws InterruptedException, IOException {
-        engine = new StoreEngine(config.dataDir());
-        pipeline = new WritePipeline(engine, new LocalCommitter(engine), Clock.SYSTEM, config.ringSize(), config.batchCommandsMax(), metrics);
-        readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
-        StoreService service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers);
+        engine = new StoreEngine(config.dataDir().resolve("rocksdb"));
         boss = NettyThreads.group("store-accept", 1);
         workers = NettyThreads.group("store-io", 2);
+        Committer committer;
+        ReplicaGate gate;
+        if (config.replicated()) {
+            peers = new RpcClientPool(workers, FrameLimits.internal(), 100_000);
+            replication = new ReplicaLoop(config.setId(), config.replicaIndex(), config.replicas(), config.replication(),
+                    new FileLogStorage(config.dataDir().resolve("log")), engine, new RpcTransport(peers, config.replicas()),
+                    config.logRetainEntries());
+            committer = new ReplicatedCommitter(replication, 30_000);
+            gate = replication;
+        } else {
+            committer = new LocalCommitter(engine);
+            gate = ReplicaGate.SINGLE;
+        }
+        this.gate = gate;
+        pipeline = new WritePipeline(engine, committer, Clock.SYSTEM, config.ringSize(), config.batchCommandsMax(), metrics);
+        readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
+        StoreService service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,
+                replication, this::replicaStatus);
         rpc = new RpcServer("store", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
+        if (replication != null) {
+            replication.start();
+        }
         if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics,
-                    pipeline::failure, this::status);
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
         }
         log.info("store replica started set={} address={} data={}", config.setId(), address, config.dataDir());
         return this;
@@ -66,9 +95,29 @@ public final class StoreServer implements AutoCloseable {
         return address.getHostString() + ":" + address.getPort();
     }
 
+    /** Null when ready for traffic; otherwise why not. */
+    public String notReadyReason() {
+        if (pipeline.failure() != null) {
+            return pipeline.failure();
+        }
+        return gate.stopReason();
+    }
+
+    public ReplicaStatus replicaStatus() {
+        if (replication != null) {
+            return replication.status();
+        }
+        return ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
+                .setPrimary(address == null ? "" : hostPort()).build();
+    }
+
     public String status() {
-        String failure = pipeline.failure();
-        return "role=store set=" + config.setId() + " address=" + hostPort() + " state=" + (failure == null ? "serving" : "stopped")
+        ReplicaStatus replica = replicaStatus();
+        String failure = notReadyReason();
+        return "role=store set=" + config.setId() + " replica=" + replica.getReplicaIndex() + " address=" + hostPort()
+                + " state=" + (failure == null ? "serving" : "stopped") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
+                + " commit_index=" + replica.getCommitIndex() + " applied_index=" + replica.getAppliedIndex()
+                + " primary=" + replica.getPrimary() + " lease_valid=" + replica.getLeaseValid()
                 + (failure == null ? "" : " reason=\"" + failure + "\"");
     }
 
@@ -80,6 +129,16 @@ public final class StoreServer implements AutoCloseable {
         }
         if (pipeline != null) {
             pipeline.close();
+        }
+        if (replication != null) {
+            try {
+                replication.close();
+            } catch (Exception e) {
+                log.warn("replication log close failed reason=\"{}\"", e.toString());
+            }
+        }
+        if (peers != null) {
+            peers.close();
         }
         if (readers != null) {
             readers.shutdown();

@@ -4,11 +4,16 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.internal.ReplicateAck;
+import io.synkit.protocol.internal.RpcError;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
 import io.synkit.store.read.StoreReader;
+import io.synkit.store.replication.ReplicaGate;
+import io.synkit.store.replication.ReplicaLoop;
 import io.synkit.store.write.WritePipeline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,11 +31,21 @@ public final class StoreService implements RpcHandler {
     private final WritePipeline writes;
     private final StoreReader reads;
     private final ExecutorService readers;
+    private final ReplicaGate gate;
+    private final ReplicaLoop replication;
+    private final Supplier<ReplicaStatus> status;
 
-    public StoreService(WritePipeline writes, StoreReader reads, ExecutorService readers) {
+    /**
+     * @param replication null for a SET of one replica
+     */
+    public StoreService(WritePipeline writes, StoreReader reads, ExecutorService readers, ReplicaGate gate, ReplicaLoop replication,
+                        Supplier<ReplicaStatus> status) {
         this.writes = writes;
         this.reads = reads;
         this.readers = readers;
+        this.gate = gate;
+        this.replication = replication;
+        this.status = status;
     }
 
     @Override
@@ -41,22 +56,52 @@ public final class StoreService implements RpcHandler {
         } catch (InvalidProtocolBufferException e) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "store request does not parse: " + e.getMessage());
         }
-        String failure = writes.failure();
+        switch (request.getBodyCase()) {
+            case REPLICATE -> {
+                if (replication == null) {
+                    throw new RpcException(ErrorCode.INVALID_REQUEST, "this store runs as a SET of one replica");
+                }
+                replication.receive(request.getReplicate());
+                return CompletableFuture.completedFuture(StoreResponse.newBuilder().setReplicate(ReplicateAck.getDefaultInstance()).build());
+            }
+            case STATUS -> {
+                return CompletableFuture.completedFuture(StoreResponse.newBuilder().setStatus(status.get()).build());
+            }
+            default -> { }
+        }
+        String failure = writes.failure() != null ? writes.failure() : gate.stopReason();
         if (failure != null) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "replica stopped: " + failure);
         }
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE -> writes.submit(request);
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE -> {
+                requirePrimary(gate.canTakeWrites(), "writes");
+                yield writes.submit(request);
+            }
             case READ_INBOX -> read(() -> StoreResponse.newBuilder().setReadInbox(reads.readInbox(request.getReadInbox())).build());
             case READ_CONV -> read(() -> StoreResponse.newBuilder().setReadConv(reads.readConv(request.getReadConv())).build());
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
-            case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
+            case BODY_NOT_SET, REPLICATE, STATUS -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }
 
+    /** Not the primary (or a primary without its lease): answer with where the primary is, so the caller retries there. */
+    private void requirePrimary(boolean allowed, String what) {
+        if (!allowed) {
+            throw new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
+                    .setMessage("not the primary for " + what).setPrimaryHint(gate.primaryHint()).build());
+        }
+    }
+
     private CompletableFuture<StoreResponse> read(Supplier<StoreResponse> read) {
+        requirePrimary(gate.canServeReads(), "reads");
         try {
-            return CompletableFuture.supplyAsync(read, readers);
+            return CompletableFuture.supplyAsync(() -> {
+                StoreResponse response = read.get();
+                // The lease must still hold once the read is done, or a newer primary may have acked a write it misses.
+                requirePrimary(gate.canServeReads(), "reads");
+                return response;
+            }, readers);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "store read queue full"));
         }

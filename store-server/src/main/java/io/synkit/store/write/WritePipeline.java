@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.RpcError;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
@@ -128,6 +129,7 @@ public final class WritePipeline implements AutoCloseable {
         }
 
         private void commitAndReply() {
+            RpcException refused = null;
             try (BatchView committing = view) {
                 view = null;
                 if (failure == null) {
@@ -136,11 +138,16 @@ public final class WritePipeline implements AutoCloseable {
                     commitTimer.record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
                     batchCommands.record(committing.commandCount());
                 }
+            } catch (NotCommittedException e) {
+                refused = new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
+                        .setMessage("not the primary: " + e.getMessage()).setPrimaryHint(e.primaryHint()).build());
             } catch (RuntimeException e) {
                 stop("commit failed: " + e.getMessage(), e);
             }
             for (WriteEvent event : batchEvents) {
-                if (failure != null) {
+                if (refused != null) {
+                    event.reply.completeExceptionally(refused);
+                } else if (failure != null) {
                     event.reply.completeExceptionally(new RpcException(ErrorCode.UNAVAILABLE, "replica stopped writing: " + failure));
                 } else if (event.rejection != null) {
                     event.reply.completeExceptionally(event.rejection);

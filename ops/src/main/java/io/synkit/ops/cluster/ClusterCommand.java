@@ -1,0 +1,98 @@
+package io.synkit.ops.cluster;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ops cluster up|down|status|kill|pause|resume|restart}: a local cluster of real processes. */
+@Command(name = "cluster", mixinStandardHelpOptions = true, description = "A local multi-process cluster: SETs of 3 store replicas, logic, access.",
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class, ClusterCommand.Node.class})
+public final class ClusterCommand implements Runnable {
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start SETs x 3 store processes, a logic and an access process.")
+    static final class Up implements Callable<Integer> {
+        @Option(names = "--dir", required = true, description = "Cluster directory (topology, data, logs, pids)")
+        Path dir;
+
+        @Option(names = "--sets", defaultValue = "3", description = "Store SETs (default ${DEFAULT-VALUE})")
+        int sets;
+
+        @Option(names = "--base-port", defaultValue = "7300", description = "First port (default ${DEFAULT-VALUE})")
+        int basePort;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster cluster = LocalCluster.up(dir, sets, basePort, List.of());
+            System.out.println("cluster up in " + dir + ": " + sets + " SETs x 3 replicas; clients connect to " + cluster.accessClients());
+            System.out.println("status: ops cluster status --dir " + dir);
+            return 0;
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop every process (SIGTERM, then SIGKILL after 15 s).")
+    static final class Down implements Callable<Integer> {
+        @Option(names = "--dir", required = true)
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster.open(dir).down();
+            System.out.println("cluster down: " + dir);
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index and lag behind its primary.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--dir", required = true)
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ClusterStatus status = new ClusterStatus()) {
+                ClusterStatus.format(status.query(LocalCluster.open(dir), 1000)).forEach(System.out::println);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Fault injection on one node: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), restart.")
+    static final class Node implements Callable<Integer> {
+        @Option(names = "--dir", required = true)
+        Path dir;
+
+        @Parameters(index = "0", description = "kill | pause | resume | restart")
+        String action;
+
+        @Parameters(index = "1", description = "Node name: s<set>-r<replica>, logic or access")
+        String node;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster cluster = LocalCluster.open(dir);
+            switch (action) {
+                case "kill" -> cluster.kill(node);
+                case "pause" -> cluster.pause(node);
+                case "resume" -> cluster.resume(node);
+                case "restart" -> {
+                    cluster.kill(node);
+                    cluster.start(node);
+                }
+                default -> {
+                    System.err.println("unknown action '" + action + "': use kill, pause, resume or restart");
+                    return 2;
+                }
+            }
+            System.out.println(action + " " + node + ": done");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.synkit.ops.cluster;
+
+import io.netty.channel.EventLoopGroup;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.internal.ReplicaStatusRequest;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.internal.StoreResponse;
+import io.synkit.protocol.rpc.RpcClientPool;
+import io.synkit.runtime.NettyThreads;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Asks every store replica of a cluster for its replication state, the same state its /status shows. */
+public final class ClusterStatus implements AutoCloseable {
+
+    private final EventLoopGroup group = NettyThreads.group("ops-status", 1);
+    private final RpcClientPool clients = new RpcClientPool(group, FrameLimits.internal(), 16);
+
+    /** Status by node name; empty for a replica that did not answer within the timeout. */
+    public Map<String, Optional<ReplicaStatus>> query(LocalCluster cluster, long timeoutMs) {
+        Map<String, Optional<ReplicaStatus>> byNode = new LinkedHashMap<>();
+        for (String node : cluster.storeNodes()) {
+            try {
+                StoreResponse response = StoreResponse.parseFrom(clients.get(cluster.storeRpc(node))
+                        .call(StoreRequest.newBuilder().setStatus(ReplicaStatusRequest.getDefaultInstance()).build(), timeoutMs)
+                        .get(timeoutMs + 500, TimeUnit.MILLISECONDS));
+                byNode.put(node, Optional.of(response.getStatus()));
+            } catch (Exception e) {
+                byNode.put(node, Optional.empty());
+            }
+        }
+        return byNode;
+    }
+
+    /** One line per replica: SET, role, epoch, commit index, and per backup how far it lags the primary. */
+    public static List<String> format(Map<String, Optional<ReplicaStatus>> byNode) {
+        Map<String, Long> primaryCommitBySet = new LinkedHashMap<>();
+        byNode.values().forEach(status -> status.filter(s -> s.getRole().equals("PRIMARY"))
+                .ifPresent(s -> primaryCommitBySet.merge(s.getSetId(), s.getCommitIndex(), Math::max)));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
+                "lag", "lease", "primary"));
+        for (Map.Entry<String, Optional<ReplicaStatus>> entry : byNode.entrySet()) {
+            if (entry.getValue().isEmpty()) {
+                lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s", entry.getKey(), "?", "DOWN"));
+                continue;
+            }
+            ReplicaStatus status = entry.getValue().get();
+            Long primaryCommit = primaryCommitBySet.get(status.getSetId());
+            String lag = primaryCommit == null ? "-" : Long.toString(Math.max(0, primaryCommit - status.getAppliedIndex()));
+            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %-6s %s%s", entry.getKey(), status.getSetId(), status.getRole(),
+                    status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getLeaseValid(), status.getPrimary(),
+                    status.getStopReason().isEmpty() ? "" : " stopped: " + status.getStopReason()));
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,193 @@
+package io.synkit.ops.cluster;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
+ * (topology), {@code <node>.args} (each process's command line), {@code <node>.pid} and
+ * {@code logs/<node>.log}. Nodes are named {@code s<set>-r<replica>} for store replicas,
+ * {@code logic} and {@code access}. Ports are consecutive from a base port.
+ */
+public final class LocalCluster {
+
+    public static final String TOPOLOGY_FILE = "cluster.properties";
+
+    private final Path dir;
+    private final Properties topology;
+
+    private LocalCluster(Path dir, Properties topology) {
+        this.dir = dir;
+        this.topology = topology;
+    }
+
+    /**
+     * Lays out and starts {@code setCount} SETs of 3 replicas, one logic node and one access node.
+     * Ports from {@code basePort}: per replica an RPC and an admin port, then logic, then access.
+     */
+    public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs) throws IOException, InterruptedException {
+        Files.createDirectories(dir.resolve("logs"));
+        Properties topology = new Properties();
+        int port = basePort;
+        List<String> setSpecs = new ArrayList<>();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (int set = 1; set <= setCount; set++) {
+            List<String> replicas = new ArrayList<>();
+            int firstPort = port;
+            for (int r = 0; r < 3; r++) {
+                replicas.add("127.0.0.1:" + (firstPort + 2 * r));
+            }
+            for (int r = 0; r < 3; r++) {
+                String node = "s" + set + "-r" + r;
+                int rpcPort = firstPort + 2 * r;
+                List<String> args = new ArrayList<>(List.of("io.synkit.store.StoreServerMain", "--store.set.id=s" + set,
+                        "--store.data.dir=" + dir.resolve("data").resolve(node), "--store.port=" + rpcPort, "--store.admin.port=" + (rpcPort + 1),
+                        "--store.replicas=" + String.join(",", replicas), "--store.replica.index=" + r));
+                args.addAll(extraStoreArgs);
+                commands.put(node, args);
+                topology.setProperty("store." + node + ".rpc", "127.0.0.1:" + rpcPort);
+                topology.setProperty("store." + node + ".admin", "127.0.0.1:" + (rpcPort + 1));
+            }
+            port = firstPort + 6;
+            setSpecs.add("s" + set + "=" + String.join("|", replicas));
+        }
+        int logicPort = port;
+        int accessPort = port + 2;
+        commands.put("logic", List.of("io.synkit.logic.LogicServerMain", "--logic.port=" + logicPort, "--logic.admin.port=" + (logicPort + 1),
+                "--logic.store.sets=" + String.join(",", setSpecs)));
+        commands.put("access", List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort, "--access.push.port=" + (accessPort + 1),
+                "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
+        topology.setProperty("sets", Integer.toString(setCount));
+        topology.setProperty("store.sets", String.join(",", setSpecs));
+        topology.setProperty("logic.rpc", "127.0.0.1:" + logicPort);
+        topology.setProperty("access.clients", "127.0.0.1:" + accessPort);
+        topology.setProperty("access.admin", "127.0.0.1:" + (accessPort + 2));
+        try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
+            topology.store(out, "synkit local cluster");
+        }
+        LocalCluster cluster = new LocalCluster(dir, topology);
+        for (Map.Entry<String, List<String>> node : commands.entrySet()) {
+            Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
+            cluster.start(node.getKey());
+        }
+        return cluster;
+    }
+
+    public static LocalCluster open(Path dir) throws IOException {
+        Path file = dir.resolve(TOPOLOGY_FILE);
+        if (!Files.exists(file)) {
+            throw new IOException("no cluster at " + dir + " (missing " + TOPOLOGY_FILE + "; run 'ops cluster up' first)");
+        }
+        Properties topology = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            topology.load(in);
+        }
+        return new LocalCluster(dir, topology);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public int setCount() {
+        return Integer.parseInt(topology.getProperty("sets"));
+    }
+
+    public String accessClients() {
+        return topology.getProperty("access.clients");
+    }
+
+    public String storeRpc(String node) {
+        return topology.getProperty("store." + node + ".rpc");
+    }
+
+    public List<String> storeNodes() {
+        List<String> nodes = new ArrayList<>();
+        for (int set = 1; set <= setCount(); set++) {
+            for (int r = 0; r < 3; r++) {
+                nodes.add("s" + set + "-r" + r);
+            }
+        }
+        return nodes;
+    }
+
+    /** Starts a node's process from its saved command line, output appended to its log. */
+    public void start(String node) throws IOException {
+        List<String> args = Files.readAllLines(dir.resolve(node + ".args"));
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+        command.addAll(args);
+        Path logFile = dir.resolve("logs").resolve(node + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        Files.writeString(dir.resolve(node + ".pid"), Long.toString(process.pid()));
+    }
+
+    public Optional<ProcessHandle> process(String node) throws IOException {
+        Path pidFile = dir.resolve(node + ".pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    public void kill(String node) throws IOException, InterruptedException {
+        Optional<ProcessHandle> process = process(node);
+        if (process.isPresent()) {
+            process.get().destroyForcibly();
+            process.get().onExit().join(); // SIGKILL cannot be ignored: the exit follows at once
+        }
+    }
+
+    /** SIGSTOP: the process freezes mid-flight (a zombie when resumed). */
+    public void pause(String node) throws IOException, InterruptedException {
+        signal(node, "STOP");
+    }
+
+    /** SIGCONT. */
+    public void resume(String node) throws IOException, InterruptedException {
+        signal(node, "CONT");
+    }
+
+    private void signal(String node, String signal) throws IOException, InterruptedException {
+        ProcessHandle process = process(node).orElseThrow(() -> new IOException("node " + node + " is not running"));
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " exited " + exit);
+        }
+    }
+
+    /** SIGTERM to every node (graceful: access drains, stores finish queued writes), then SIGKILL after a grace period. */
+    public void down() throws IOException {
+        List<String> nodes = new ArrayList<>(List.of("access", "logic"));
+        nodes.addAll(storeNodes());
+        List<ProcessHandle> running = new ArrayList<>();
+        for (String node : nodes) {
+            process(node).ifPresent(process -> {
+                process.destroy();
+                running.add(process);
+            });
+        }
+        for (ProcessHandle process : running) {
+            try {
+                process.onExit().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,168 @@
+package io.synkit.store.replication;
+
+import com.google.protobuf.ByteString;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.replication.ReplicationMessage;
+import io.synkit.runtime.Clock;
+import io.synkit.store.engine.StoreEngine;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thread a production replica's {@link ReplicaNode} lives on: ticks every few milliseconds,
+ * takes replication messages from the RPC layer and proposals from the write pipeline, and
+ * publishes a snapshot of its state for other threads (readiness, reads, status). Also truncates
+ * the log prefix that RocksDB holds durably, keeping {@code retainEntries} for lagging backups.
+ */
+public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
+    private static final long TICK_MS = 5;
+    private static final long TRUNCATE_EVERY_MS = 5000;
+
+    private final String setId;
+    private final int self;
+    private final List<String> replicas;
+    private final LogStorage logStorage;
+    private final StoreEngine engine;
+    private final long retainEntries;
+    private final ScheduledExecutorService loop;
+    private final ReplicaNode node;
+    private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
+    private volatile long leaseEndNs = Long.MIN_VALUE;
+    private volatile boolean writable;
+
+    public ReplicaLoop(String setId, int self, List<String> replicas, ReplicaSettings settings, LogStorage logStorage, StoreEngine engine,
+                       Transport transport, long retainEntries) {
+        this.setId = setId;
+        this.self = self;
+        this.replicas = List.copyOf(replicas);
+        this.logStorage = logStorage;
+        this.engine = engine;
+        this.retainEntries = retainEntries;
+        this.loop = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replica-loop", true));
+        this.node = new ReplicaNode(self, settings, Clock.SYSTEM, new SplittableRandom(), transport, logStorage, new RocksStateMachine(engine));
+        publish();
+    }
+
+    public ReplicaLoop start() {
+        loop.scheduleAtFixedRate(() -> run(node::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> run(this::truncateApplied), TRUNCATE_EVERY_MS, TRUNCATE_EVERY_MS, TimeUnit.MILLISECONDS);
+        log.info("replica loop started set={} replica={} of {} epoch={} last_index={}", setId, self, replicas, node.epoch(), node.lastIndex());
+        return this;
+    }
+
+    public void receive(ReplicationMessage message) {
+        loop.execute(() -> run(() -> node.receive(message)));
+    }
+
+    /** Proposes a batch; completes (on the loop thread) when it is committed and applied here. */
+    public CompletableFuture<Long> propose(ByteString payload) {
+        CompletableFuture<Long> applied = new CompletableFuture<>();
+        loop.execute(() -> run(() -> node.propose(payload).whenComplete((index, failure) -> {
+            if (failure == null) {
+                applied.complete(index);
+            } else {
+                applied.completeExceptionally(failure);
+            }
+        })));
+        return applied;
+    }
+
+    private void run(Runnable step) {
+        String before = node.role() + "/" + node.epoch();
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            log.error("replica stopped set={} replica={} epoch={} reason=\"{}\"", setId, self, node.epoch(), e.getMessage(), e);
+            node.stop(e.getMessage());
+        }
+        String after = node.role() + "/" + node.epoch();
+        if (!before.equals(after)) {
+            log.info("replica role changed set={} replica={} from={} to={} commit_index={} last_index={}", setId, self, before, after,
+                    node.commitIndex(), node.lastIndex());
+        }
+        publish();
+    }
+
+    private void publish() {
+        leaseEndNs = node.leaseEndNs();
+        writable = node.writable();
+        ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
+                .setSetId(setId).setReplicaIndex(self).setRole(node.role().name()).setEpoch(node.epoch())
+                .setCommitIndex(node.commitIndex()).setLastIndex(node.lastIndex()).setAppliedIndex(node.appliedIndex())
+                .setPrimary(node.primaryHint() >= 0 ? replicas.get(node.primaryHint()) : "")
+                .setLeaseValid(System.nanoTime() < leaseEndNs);
+        if (node.role() == ReplicaRole.PRIMARY) {
+            for (long match : node.matchIndexes()) {
+                snapshot.addMatchIndexes(match);
+            }
+        }
+        if (node.stopReason() != null) {
+            snapshot.setStopReason(node.stopReason());
+        }
+        status = snapshot.build();
+    }
+
+    /** Makes applied state durable in RocksDB, then drops log segments nobody needs any more. */
+    private void truncateApplied() {
+        long upTo = node.appliedIndex() - retainEntries;
+        if (node.role() == ReplicaRole.PRIMARY) {
+            long[] matches = node.matchIndexes();
+            for (int replica = 0; replica < matches.length; replica++) {
+                if (replica != self) {
+                    upTo = Math.min(upTo, matches[replica]);
+                }
+            }
+        }
+        if (upTo >= logStorage.firstIndex()) {
+            engine.syncWal();
+            logStorage.truncatePrefix(upTo);
+        }
+    }
+
+    public ReplicaStatus status() {
+        return status;
+    }
+
+    @Override
+    public boolean canServeReads() {
+        return System.nanoTime() < leaseEndNs;
+    }
+
+    @Override
+    public boolean canTakeWrites() {
+        return writable;
+    }
+
+    @Override
+    public String primaryHint() {
+        return status.getPrimary();
+    }
+
+    @Override
+    public String stopReason() {
+        String reason = status.getStopReason();
+        return reason.isEmpty() ? null : reason;
+    }
+
+    @Override
+    public void close() throws Exception {
+        loop.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (logStorage instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
+    }
+}
