@@ -62,6 +62,17 @@ public final class StoreBenchCommand implements Callable<Integer> {
 
     private static final ByteString BODY = ByteString.copyFrom(new byte[200]);
     private final AtomicLong opIds = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> failureKinds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void countFailure(Throwable failure) {
+        String kind = io.synkit.protocol.rpc.RpcException.of(failure).getMessage().replaceAll("[0-9]+", "N");
+        failureKinds.computeIfAbsent(kind.length() > 90 ? kind.substring(0, 90) : kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    private void reportFailures(String phase) {
+        failureKinds.forEach((kind, count) -> System.out.printf(Locale.ROOT, "  %s failure x%d: %s%n", phase, count.get(), kind));
+        failureKinds.clear();
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -120,6 +131,9 @@ public final class StoreBenchCommand implements Callable<Integer> {
             long sentNs = System.nanoTime();
             client.call(nextOp(), 10_000).whenComplete((ok, failure) -> {
                 (failure == null ? done : failed).incrementAndGet();
+                if (failure != null) {
+                    countFailure(failure);
+                }
                 recorder.recordValue(Math.max(1, (System.nanoTime() - sentNs) / 1000));
                 slots.release();
             });
@@ -129,6 +143,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
         latencyUs.add(recorder);
         if (failed.get() > 0) {
             System.out.printf(Locale.ROOT, "%s: %d ops failed%n", phase, failed.get());
+            reportFailures(phase);
         }
         return done.get() / elapsedS;
     }
@@ -151,6 +166,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
             client.call(nextOp(), 10_000).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     failed.incrementAndGet();
+                    countFailure(failure);
                 }
                 latencyUs.recordValue(Math.max(1, (System.nanoTime() - intendedNs) / 1000));
                 outstanding.decrementAndGet();
@@ -161,6 +177,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
         }
         if (failed.get() > 0) {
             System.out.printf(Locale.ROOT, "fixed rate %d: %d ops failed%n", rate, failed.get());
+            reportFailures("fixed rate " + rate);
         }
         return latencyUs;
     }

@@ -54,6 +54,9 @@ public final class ReplicaNode {
     private final long[] matchIndex;
     private final long[] ackedSentAtNs;
     private final boolean[] votes;
+    private final boolean[] preVotes;
+    private final long[] lastProgressNs;
+    private boolean preVoting;
     private final Map<Long, Pending> pending = new TreeMap<>();
     private ReplicaRole role = ReplicaRole.BACKUP;
     private int primaryId = -1;
@@ -85,6 +88,8 @@ public final class ReplicaNode {
         this.matchIndex = new long[settings.replicaCount()];
         this.ackedSentAtNs = new long[settings.replicaCount()];
         this.votes = new boolean[settings.replicaCount()];
+        this.preVotes = new boolean[settings.replicaCount()];
+        this.lastProgressNs = new long[settings.replicaCount()];
         // What is applied was committed; what is in the log was synced before the restart.
         this.commitIndex = stateMachine.appliedIndex();
         this.syncedIndex = log.lastIndex();
@@ -111,6 +116,7 @@ public final class ReplicaNode {
         switch (role) {
             case PRIMARY -> {
                 if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
+                    retransmitStalled(nowNs);
                     broadcastAppend();
                 }
                 if (nowNs - Math.max(leaseBaseNs(), primarySinceNs) > ms(settings.electionTimeoutMaxMs())) {
@@ -119,7 +125,7 @@ public final class ReplicaNode {
             }
             case BACKUP, CANDIDATE -> {
                 if (nowNs >= electionDeadlineNs) {
-                    startElection();
+                    startPreVote();
                 }
             }
             case STOPPED -> { }
@@ -151,6 +157,10 @@ public final class ReplicaNode {
             return;
         }
         try {
+            if (message.hasVote() && message.getVote().getPreVote()) {
+                onPreVote(message.getFrom(), message.getEpoch(), message.getVote());
+                return;
+            }
             if (message.getEpoch() > log.currentEpoch()) {
                 if (message.hasVote() && heardFromPrimaryRecently()) {
                     return; // a live primary's lease may still run: neither adopt the epoch nor vote
@@ -165,7 +175,13 @@ public final class ReplicaNode {
                 case APPEND -> onAppend(message.getFrom(), message.getAppend());
                 case APPEND_REPLY -> onAppendReply(message.getFrom(), message.getAppendReply());
                 case VOTE -> onVote(message.getFrom(), message.getVote());
-                case VOTE_REPLY -> onVoteReply(message.getFrom(), message.getVoteReply());
+                case VOTE_REPLY -> {
+                    if (message.getVoteReply().getPreVote()) {
+                        onPreVoteReply(message.getFrom(), message.getVoteReply());
+                    } else {
+                        onVoteReply(message.getFrom(), message.getVoteReply());
+                    }
+                }
                 case BODY_NOT_SET -> { }
             }
         } catch (StorageFailure e) {
@@ -241,20 +257,39 @@ public final class ReplicaNode {
         }
     }
 
+    /**
+     * Sends what the peer has not been sent yet (pipelined: nextIndex advances on send, not on
+     * ack), bounded per message by entry count and bytes, and per peer by entries in flight; an
+     * empty append is a heartbeat. Lost messages are repaired by {@link #retransmitStalled}.
+     */
     private void sendAppend(int peer) {
         long prevIndex = Math.max(nextIndex[peer] - 1, log.firstIndex() - 1);
+        long inflight = prevIndex - matchIndex[peer];
         List<Entry> entries = new ArrayList<>();
         int bytes = 0;
-        for (Entry entry : log.entries(prevIndex + 1, log.lastIndex(), settings.appendEntriesMax())) {
+        for (long index = prevIndex + 1; index <= log.lastIndex() && entries.size() < settings.appendEntriesMax()
+                && inflight + entries.size() < INFLIGHT_ENTRIES_MAX; index++) {
+            Entry entry = log.entries(index, index, 1).get(0);
             if (!entries.isEmpty() && bytes + entry.getPayload().size() > settings.appendBytesMax()) {
                 break;
             }
             entries.add(entry);
             bytes += entry.getPayload().size();
         }
+        nextIndex[peer] = prevIndex + entries.size() + 1;
         transport.send(peer, message().setAppend(AppendEntries.newBuilder()
                 .setPrevIndex(prevIndex).setPrevEpoch(log.epochAt(prevIndex)).addAllEntries(entries)
                 .setCommitIndex(commitIndex).setSentAtNs(clock.nanoTime())).build());
+    }
+
+    /** A peer that acknowledged nothing new for two heartbeats gets everything after its match again. */
+    private void retransmitStalled(long nowNs) {
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (peer != id && nextIndex[peer] - 1 > matchIndex[peer] && nowNs - lastProgressNs[peer] > 2 * ms(settings.heartbeatIntervalMs())) {
+                nextIndex[peer] = matchIndex[peer] + 1;
+                lastProgressNs[peer] = nowNs;
+            }
+        }
     }
 
     private void onAppendReply(int from, AppendReply reply) {
@@ -262,15 +297,19 @@ public final class ReplicaNode {
             return;
         }
         if (reply.getSuccess()) {
-            matchIndex[from] = Math.max(matchIndex[from], reply.getMatchIndex());
+            if (reply.getMatchIndex() > matchIndex[from]) {
+                matchIndex[from] = reply.getMatchIndex();
+                lastProgressNs[from] = clock.nanoTime();
+            }
             nextIndex[from] = Math.max(nextIndex[from], matchIndex[from] + 1);
             ackedSentAtNs[from] = Math.max(ackedSentAtNs[from], reply.getSentAtNs());
             advanceCommit();
-            if (nextIndex[from] <= log.lastIndex() && reply.getMatchIndex() >= nextIndex[from] - 1) {
-                sendAppend(from); // a lagging backup: keep streaming
+            if (nextIndex[from] <= log.lastIndex()) {
+                sendAppend(from); // a lagging backup: keep streaming within the in-flight bound
             }
         } else {
-            nextIndex[from] = Math.max(1, Math.min(nextIndex[from] - 1, reply.getLastIndex() + 1));
+            nextIndex[from] = Math.max(matchIndex[from] + 1, Math.min(nextIndex[from] - 1, reply.getLastIndex() + 1));
+            lastProgressNs[from] = clock.nanoTime();
             sendAppend(from);
         }
     }
@@ -307,6 +346,7 @@ public final class ReplicaNode {
         Arrays.fill(matchIndex, 0);
         Arrays.fill(ackedSentAtNs, 0);
         primarySinceNs = clock.nanoTime();
+        Arrays.fill(lastProgressNs, primarySinceNs);
         epochStartIndex = log.lastIndex() + 1;
         log.append(List.of(Entries.of(log.currentEpoch(), epochStartIndex, ByteString.EMPTY)));
         broadcastAppend();
@@ -323,6 +363,7 @@ public final class ReplicaNode {
             transition(ReplicaRole.BACKUP);
         }
         primaryId = from;
+        preVoting = false;
         lastPrimaryContactNs = clock.nanoTime();
         resetElectionDeadline();
         long prevIndex = append.getPrevIndex();
@@ -375,7 +416,52 @@ public final class ReplicaNode {
 
     // ------------------------------------------------------------------ elections
 
+    /** Asks whether a quorum would elect us in the next epoch, changing no one's epoch. */
+    private void startPreVote() {
+        resetElectionDeadline();
+        if (settings.quorum() == 1) {
+            startElection();
+            return;
+        }
+        preVoting = true;
+        Arrays.fill(preVotes, false);
+        preVotes[id] = true;
+        ReplicationMessage request = ReplicationMessage.newBuilder().setFrom(id).setEpoch(log.currentEpoch() + 1)
+                .setVote(VoteRequest.newBuilder().setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex())).setPreVote(true)).build();
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (peer != id) {
+                transport.send(peer, request);
+            }
+        }
+    }
+
+    private void onPreVote(int from, long proposedEpoch, VoteRequest vote) {
+        boolean granted = proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && upToDate(vote);
+        transport.send(from, message().setVoteReply(VoteReply.newBuilder().setGranted(granted).setPreVote(true)).build());
+    }
+
+    private void onPreVoteReply(int from, VoteReply reply) {
+        if (!preVoting || role == ReplicaRole.PRIMARY || !reply.getGranted()) {
+            return;
+        }
+        preVotes[from] = true;
+        int granted = 0;
+        for (boolean vote : preVotes) {
+            granted += vote ? 1 : 0;
+        }
+        if (granted >= settings.quorum()) {
+            preVoting = false;
+            startElection();
+        }
+    }
+
+    private boolean upToDate(VoteRequest vote) {
+        long lastEpoch = log.epochAt(log.lastIndex());
+        return vote.getLastEpoch() > lastEpoch || (vote.getLastEpoch() == lastEpoch && vote.getLastIndex() >= log.lastIndex());
+    }
+
     private void startElection() {
+        preVoting = false;
         transition(ReplicaRole.CANDIDATE);
         primaryId = -1;
         log.saveHardState(log.currentEpoch() + 1, id);
@@ -396,10 +482,8 @@ public final class ReplicaNode {
     }
 
     private void onVote(int from, VoteRequest vote) {
-        long lastEpoch = log.epochAt(log.lastIndex());
-        boolean upToDate = vote.getLastEpoch() > lastEpoch || (vote.getLastEpoch() == lastEpoch && vote.getLastIndex() >= log.lastIndex());
         boolean free = log.votedFor() == -1 || log.votedFor() == from;
-        boolean granted = role == ReplicaRole.BACKUP && free && upToDate;
+        boolean granted = role == ReplicaRole.BACKUP && free && upToDate(vote);
         if (granted) {
             log.saveHardState(log.currentEpoch(), from);
             resetElectionDeadline();
@@ -518,6 +602,9 @@ public final class ReplicaNode {
     private ReplicationMessage.Builder message() {
         return ReplicationMessage.newBuilder().setFrom(id).setEpoch(log.currentEpoch());
     }
+
+    /** Entries sent to a peer and not yet acknowledged, at most: bounds memory and catch-up bursts. */
+    static final long INFLIGHT_ENTRIES_MAX = 64;
 
     private static long ms(long millis) {
         return TimeUnit.MILLISECONDS.toNanos(millis);
