@@ -19,7 +19,7 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
         try {
             keys = AuthKeys.parse(config.string("access.auth.keys", AuthKeys.DEV_KEYS), config.string("access.auth.signing.kid", ""));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("config: access.auth.keys: " + e.getMessage());
+            throw new ConfigException("config: access.auth.keys / access.auth.signing.kid: " + e.getMessage());
         }
         int heartbeatMs = config.integer("access.heartbeat.interval.ms", 30_000, 100, 3_600_000);
         int idleMs = config.integer("access.idle.timeout.ms", 3 * heartbeatMs, 200, 10_800_000);
@@ -45,7 +45,7 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 new FrameLimits(config.integer("access.frame.bytes.max", FrameLimits.CLIENT_FRAME_BYTES_DEFAULT, 64, 64 << 20)),
                 config.integer("access.io.threads", 2, 1, 64),
                 low, high,
-                config.integer("access.logic.timeout.ms", 10_000, 1, 600_000),
+                config.integer("access.logic.timeout.ms", 20_000, 1, 600_000),
                 config.integer("access.drain.timeout.ms", 10_000, 0, 600_000));
         config.checkNoUnknownKeys();
         return access;

@@ -81,7 +81,7 @@ public final class SendPath {
         if (request.getBody().size() > bodyBytesMax) {
             throw new RpcException(ErrorCode.MESSAGE_TOO_LARGE, "body of " + request.getBody().size() + " bytes exceeds bodyBytesMax=" + bodyBytesMax);
         }
-        if (request.getContentType() == ContentType.CONTENT_TYPE_UNSPECIFIED || request.getContentTypeValue() > ContentType.CONTENT_TYPE_BINARY_VALUE) {
+        if (request.getContentTypeValue() < ContentType.CONTENT_TYPE_TEXT_VALUE || request.getContentTypeValue() > ContentType.CONTENT_TYPE_BINARY_VALUE) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "content_type " + request.getContentTypeValue() + " is not a known content type");
         }
         return conv;

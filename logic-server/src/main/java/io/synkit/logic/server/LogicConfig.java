@@ -29,10 +29,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.integer("logic.outbox.min.age.ms", 5000, 0, 3_600_000),
                 config.integer("logic.rpc.inflight.max", 50_000, 1, 10_000_000),
                 new StoreRetryPolicy(
-                        config.integer("logic.store.attempts.max", 12, 1, 100),
+                        config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
                         config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
-                        config.integer("logic.store.backoff.max.ms", 1000, 1, 600_000)));
+                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)));
         config.checkNoUnknownKeys();
         return logic.validated();
     }

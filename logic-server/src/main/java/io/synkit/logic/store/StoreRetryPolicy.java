@@ -17,7 +17,7 @@ public record StoreRetryPolicy(int attemptsMax, long attemptTimeoutMs, long back
     }
 
     public static StoreRetryPolicy defaults() {
-        return new StoreRetryPolicy(12, 2000, 20, 1000);
+        return new StoreRetryPolicy(8, 2000, 20, 500);
     }
 
     /** Delay before attempt {@code failedAttempt + 1}: uniform in [0, min(max, base * 2^(failed-1))]. */

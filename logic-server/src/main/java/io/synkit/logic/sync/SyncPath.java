@@ -43,7 +43,8 @@ public final class SyncPath {
 
     public CompletableFuture<SyncResponse> sync(Caller caller, SyncRequest request) {
         SyncPosition position = parse(request);
-        int limit = request.getLimit() == 0 ? syncOpsDefault : Math.min(request.getLimit(), syncOpsMax);
+        long requested = Integer.toUnsignedLong(request.getLimit());
+        int limit = requested == 0 ? syncOpsDefault : (int) Math.min(requested, syncOpsMax);
         StoreRequest read = StoreRequest.newBuilder().setReadInbox(ReadInboxRequest.newBuilder()
                 .setUserId(caller.getUserId()).setAfterSeq(position.inboxSeq()).setLimit(limit)).build();
         return store.forUser(caller.getUserId(), read).thenApply(response -> withBug(page(position, response.getReadInbox())));

@@ -58,13 +58,11 @@ public final class TokenCodec {
             throw new AuthException("token key id is not known");
         }
         String signed = token.substring(0, lastDot);
-        byte[] presented;
-        try {
-            presented = DECODER.decode(token.substring(lastDot + 1));
-        } catch (IllegalArgumentException e) {
-            throw new AuthException("token signature is not base64url");
-        }
-        if (!MessageDigest.isEqual(hmac(secret, signed), presented)) {
+        // Compare the canonical encoding, not decoded bytes: base64 decoders accept several
+        // spellings of one signature, and a token must have exactly one.
+        byte[] expected = ENCODER.encodeToString(hmac(secret, signed)).getBytes(StandardCharsets.US_ASCII);
+        byte[] presented = token.substring(lastDot + 1).getBytes(StandardCharsets.US_ASCII);
+        if (!MessageDigest.isEqual(expected, presented)) {
             throw new AuthException("token signature does not verify");
         }
         AuthToken parsed = parsePayload(token.substring(firstDot + 1, lastDot));

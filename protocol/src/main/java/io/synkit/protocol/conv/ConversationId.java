@@ -48,7 +48,7 @@ public record ConversationId(String value, long lowUserId, long highUserId) {
     }
 
     private static long parseUserId(String conv, String part) {
-        if (part.isEmpty() || part.length() > 19 || (part.length() > 1 && part.charAt(0) == '0')) {
+        if (!part.matches("[1-9][0-9]{0,18}")) {
             throw new IllegalArgumentException("conv_id '" + conv + "' has a malformed user id '" + part + "'");
         }
         try {

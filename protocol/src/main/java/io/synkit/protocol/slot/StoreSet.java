@@ -15,6 +15,11 @@ public record StoreSet(String setId, List<String> replicas) {
         if (replicas.isEmpty()) {
             throw new IllegalArgumentException("SET " + setId + " has no replicas");
         }
+        for (String replica : replicas) {
+            if (!replica.matches("[^:\\s]+:[0-9]{1,5}")) {
+                throw new IllegalArgumentException("SET " + setId + " has a malformed replica address '" + replica + "' (expected host:port)");
+            }
+        }
         replicas = List.copyOf(replicas);
     }
 }

@@ -30,6 +30,9 @@ public record SyncPosition(long epoch, long inboxSeq) {
 
     /** Parses the wire key's shape; epoch and head checks happen in {@link #checkAgainst}. */
     public static SyncPosition fromKey(SyncKey key) {
+        if (key.getEpoch() < 0) {
+            throw new SyncKeyException(ErrorCode.SYNC_KEY_INVALID, "sync key epoch " + Long.toUnsignedString(key.getEpoch()) + " is out of range");
+        }
         if (key.getEpoch() == 0) {
             if (key.getPositionsCount() != 0) {
                 throw new SyncKeyException(ErrorCode.SYNC_KEY_INVALID, "sync key has epoch 0 but " + key.getPositionsCount() + " positions");

@@ -18,6 +18,6 @@ public record DeviceSettings(long requestTimeoutMs, int sendInflightMax, int syn
     }
 
     public static DeviceSettings defaults() {
-        return new DeviceSettings(10_000, 8, 200, 50, 2000);
+        return new DeviceSettings(25_000, 8, 200, 50, 2000);
     }
 }

@@ -28,6 +28,15 @@ public final class StoreReader {
     private final Clock clock;
     private final int readOpsMax;
 
+    /**
+     * Bytes of ops per page at most (at least one op is always returned): a page must fit in one
+     * client frame (1 MiB by default) whatever the bodies' sizes.
+     */
+    public static final int PAGE_BYTES_MAX = 512 * 1024;
+
+    /** Outbox keys one scan looks at, at most (young entries are skipped but still cost a visit). */
+    public static final int OUTBOX_KEYS_VISITED_MAX = 10_000;
+
     public StoreReader(StoreEngine engine, Clock clock, int readOpsMax) {
         this.engine = engine;
         this.clock = clock;
@@ -45,9 +54,14 @@ public final class StoreReader {
         ReadInboxResponse.Builder response = ReadInboxResponse.newBuilder().setHeadSeq(head).setEpoch(epoch);
         int limit = pageLimit(request.getLimit());
         long expected = request.getAfterSeq() + 1;
+        int pageBytes = 0;
         try (RocksIterator iterator = engine.iterator(Column.INBOX)) {
             for (iterator.seek(StoreKeys.inboxEntry(userId, expected)); iterator.isValid() && expected <= head
                     && response.getOpsCount() < limit; iterator.next(), expected++) {
+                if (response.getOpsCount() > 0 && pageBytes + iterator.value().length > PAGE_BYTES_MAX) {
+                    break;
+                }
+                pageBytes += iterator.value().length;
                 Op op = parseOp(iterator.value());
                 if (op.getSeq() != expected || !java.util.Arrays.equals(iterator.key(), StoreKeys.inboxEntry(userId, expected))) {
                     throw new IllegalStateException("corrupt store: user " + userId + " inbox expected seq " + expected + " found " + op.getSeq());
@@ -63,11 +77,16 @@ public final class StoreReader {
         long head = engine.getLong(Column.META, StoreKeys.convHead(convId), 0);
         ReadConvResponse.Builder response = ReadConvResponse.newBuilder().setHeadConvSeq(head);
         int limit = pageLimit(request.getLimit());
+        int pageBytes = 0;
         for (long convSeq = Math.max(1, request.getFromConvSeq()); convSeq <= head && response.getMessagesCount() < limit; convSeq++) {
             byte[] entry = engine.get(Column.CONV, StoreKeys.convEntry(convId, convSeq));
             if (entry == null) {
                 throw new IllegalStateException("corrupt store: conv " + convId + " misses conv_seq " + convSeq + " below head " + head);
             }
+            if (response.getMessagesCount() > 0 && pageBytes + entry.length > PAGE_BYTES_MAX) {
+                break;
+            }
+            pageBytes += entry.length;
             response.addMessages(parseMessage(entry));
         }
         return response.build();
@@ -78,7 +97,9 @@ public final class StoreReader {
         int limit = pageLimit(request.getLimit());
         OutboxScanResponse.Builder response = OutboxScanResponse.newBuilder();
         try (RocksIterator iterator = engine.iterator(Column.OUTBOX)) {
-            for (iterator.seekToFirst(); iterator.isValid() && response.getMessagesCount() < limit; iterator.next()) {
+            int visited = 0;
+            for (iterator.seekToFirst(); iterator.isValid() && response.getMessagesCount() < limit && visited++ < OUTBOX_KEYS_VISITED_MAX;
+                    iterator.next()) {
                 if (StoreKeys.longOf(iterator.value(), 0) > committedBeforeMs) {
                     continue;
                 }
