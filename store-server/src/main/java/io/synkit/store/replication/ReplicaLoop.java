@@ -38,6 +38,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
     private volatile long leaseEndNs = Long.MIN_VALUE;
     private volatile boolean writable;
+    private volatile long writableEpoch = -1;
 
     public ReplicaLoop(String setId, int self, List<String> replicas, ReplicaSettings settings, LogStorage logStorage, StoreEngine engine,
                        Transport transport, long retainEntries) {
@@ -63,10 +64,15 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         loop.execute(() -> run(() -> node.receive(message)));
     }
 
-    /** Proposes a batch; completes (on the loop thread) when it is committed and applied here. */
-    public CompletableFuture<Long> propose(ByteString payload) {
+    /** The epoch in which this replica is a writable primary now, or -1. */
+    public long writableEpoch() {
+        return writableEpoch;
+    }
+
+    /** Proposes a batch for {@code expectedEpoch}; completes (on the loop thread) when it is committed and applied here. */
+    public CompletableFuture<Long> propose(ByteString payload, long expectedEpoch) {
         CompletableFuture<Long> applied = new CompletableFuture<>();
-        loop.execute(() -> run(() -> node.propose(payload).whenComplete((index, failure) -> {
+        loop.execute(() -> run(() -> node.propose(payload, expectedEpoch).whenComplete((index, failure) -> {
             if (failure == null) {
                 applied.complete(index);
             } else {
@@ -95,6 +101,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private void publish() {
         leaseEndNs = node.leaseEndNs();
         writable = node.writable();
+        writableEpoch = writable ? node.epoch() : -1;
         ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
                 .setSetId(setId).setReplicaIndex(self).setRole(node.role().name()).setEpoch(node.epoch())
                 .setCommitIndex(node.commitIndex()).setLastIndex(node.lastIndex()).setAppliedIndex(node.appliedIndex())

@@ -134,9 +134,18 @@ public final class ReplicaNode {
 
     /** A proposed entry; completes with its index once committed and applied, or fails with {@link NotPrimaryException}. */
     public CompletableFuture<Long> propose(ByteString payload) {
-        if (role != ReplicaRole.PRIMARY || !writable()) {
-            return CompletableFuture.failedFuture(new NotPrimaryException("replica " + id + " is " + role
-                    + (role == ReplicaRole.PRIMARY ? " catching up on its epoch" : ""), primaryId));
+        return propose(payload, log.currentEpoch());
+    }
+
+    /**
+     * Proposes only if this replica is still the writable primary of {@code expectedEpoch}: a
+     * caller that computed the entry from state of that epoch must not have it land in another.
+     */
+    public CompletableFuture<Long> propose(ByteString payload, long expectedEpoch) {
+        if (role != ReplicaRole.PRIMARY || !writable() || log.currentEpoch() != expectedEpoch) {
+            return CompletableFuture.failedFuture(new NotPrimaryException("replica " + id + " is " + role + " in epoch " + log.currentEpoch()
+                    + (role == ReplicaRole.PRIMARY && !writable() ? ", catching up on its epoch" : "")
+                    + (log.currentEpoch() != expectedEpoch ? ", not epoch " + expectedEpoch : ""), primaryId));
         }
         long epoch = log.currentEpoch();
         long index = log.lastIndex() + 1;

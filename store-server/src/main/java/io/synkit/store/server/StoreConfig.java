@@ -17,6 +17,7 @@ import java.util.List;
  * @param adminPort admin HTTP port (0 = pick, -1 = none)
  * @param ringSize write ring slots (power of two): the write queue bound
  * @param batchCommandsMax commands per group commit at most
+ * @param inflightBatchesMax batches committed at once at most (replicated SETs pipeline them)
  * @param readThreads reader pool size
  * @param readQueueMax reads waiting at most before UNAVAILABLE
  * @param readOpsMax ops per read page at most
@@ -26,7 +27,7 @@ import java.util.List;
  * @param logRetainEntries log entries kept behind the applied index for lagging backups
  */
 public record StoreConfig(String setId, Path dataDir, String bindHost, int port, int adminPort,
-                          int ringSize, int batchCommandsMax, int readThreads, int readQueueMax, int readOpsMax,
+                          int ringSize, int batchCommandsMax, int inflightBatchesMax, int readThreads, int readQueueMax, int readOpsMax,
                           List<String> replicas, int replicaIndex, ReplicaSettings replication, long logRetainEntries) {
 
     public static StoreConfig from(Config config) {
@@ -36,8 +37,9 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
                 config.string("store.bind.host", "127.0.0.1"),
                 config.integer("store.port", 7300, 0, 65535),
                 config.integer("store.admin.port", -1, -1, 65535),
-                config.integer("store.ring.size", 4096, 64, 1 << 20),
-                config.integer("store.batch.commands.max", 512, 1, 1 << 20),
+                config.integer("store.ring.size", 16_384, 64, 1 << 20),
+                config.integer("store.batch.commands.max", 1024, 1, 1 << 20),
+                config.integer("store.inflight.batches.max", 4, 1, 64),
                 config.integer("store.read.threads", 2, 1, 64),
                 config.integer("store.read.queue.max", 10_000, 1, 1_000_000),
                 config.integer("store.read.ops.max", 1000, 1, 100_000),
@@ -73,7 +75,7 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
     }
 
     public StoreConfig withPort(int boundPort) {
-        return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ringSize, batchCommandsMax, readThreads, readQueueMax,
+        return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ringSize, batchCommandsMax, inflightBatchesMax, readThreads, readQueueMax,
                 readOpsMax, replicas, replicaIndex, replication, logRetainEntries);
     }
 

@@ -70,7 +70,8 @@ public final class StoreServer implements AutoCloseable {
             gate = ReplicaGate.SINGLE;
         }
         this.gate = gate;
-        pipeline = new WritePipeline(engine, committer, Clock.SYSTEM, config.ringSize(), config.batchCommandsMax(), metrics);
+        pipeline = new WritePipeline(engine, committer, Clock.SYSTEM, config.ringSize(), config.batchCommandsMax(),
+                config.replicated() ? config.inflightBatchesMax() : 1, metrics);
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
         StoreService service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,

@@ -6,39 +6,61 @@ import io.synkit.store.engine.StoreKeys;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * The store as the commands of one group-commit batch see it: committed state plus the batch's
- * own uncommitted writes. A command later in the batch reads what an earlier one wrote (two
- * sends to one inbox in one batch get seqs n and n+1), though nothing of the batch is durable or
- * visible to readers until {@link #commitTo} returns.
+ * The store as the commands of one group-commit batch see it: committed state, plus the writes
+ * of earlier batches still being committed (newest first), plus this batch's own writes. A
+ * command reads what any earlier one wrote (two sends to one inbox get seqs n and n+1 whether in
+ * one batch or two), though nothing of a batch is durable or visible to readers until it commits.
  *
- * <p>Single-threaded: used only by the pipeline's writer thread. Discarded after each batch; if
- * the commit fails, nothing of it was acknowledged and nothing of it is kept in memory.
+ * <p>Single-threaded: used only by the pipeline's writer thread. If a batch of a chain fails to
+ * commit, the writer drops every view of that chain and starts again from committed state.
  */
 final class BatchView implements AutoCloseable {
 
+    private static final byte[] ABSENT = new byte[0];
+
     private final StoreEngine engine;
+    private final List<BatchView> earlier;
     private final Map<Column, Map<ByteBuffer, byte[]>> overlay = new EnumMap<>(Column.class);
     private final WriteBatch batch = new WriteBatch();
     private int commandCount;
 
-    BatchView(StoreEngine engine) {
+    /**
+     * @param earlier views of the chain's batches still in flight, oldest first; they must stay
+     *                unchanged while this view is used
+     */
+    BatchView(StoreEngine engine, List<BatchView> earlier) {
         this.engine = engine;
+        this.earlier = List.copyOf(earlier);
     }
 
     byte[] get(Column column, byte[] key) {
-        Map<ByteBuffer, byte[]> pending = overlay.get(column);
-        if (pending != null) {
-            ByteBuffer wrapped = ByteBuffer.wrap(key);
-            if (pending.containsKey(wrapped)) {
-                return pending.get(wrapped);
+        ByteBuffer wrapped = ByteBuffer.wrap(key);
+        byte[] own = pending(column, wrapped);
+        if (own != ABSENT) {
+            return own;
+        }
+        for (int i = earlier.size() - 1; i >= 0; i--) {
+            byte[] value = earlier.get(i).pending(column, wrapped);
+            if (value != ABSENT) {
+                return value;
             }
         }
         return engine.get(column, key);
+    }
+
+    /** This batch's own write of the key (null = deleted), or {@link #ABSENT} if it wrote none. */
+    private byte[] pending(Column column, ByteBuffer key) {
+        Map<ByteBuffer, byte[]> writes = overlay.get(column);
+        if (writes == null || !writes.containsKey(key)) {
+            return ABSENT;
+        }
+        return writes.get(key);
     }
 
     long getLong(Column column, byte[] key, long absent) {
@@ -83,10 +105,8 @@ final class BatchView implements AutoCloseable {
         return (int) batch.getDataSize();
     }
 
-    void commitTo(Committer committer) {
-        if (!isEmpty()) {
-            committer.commit(batch);
-        }
+    WriteBatch batch() {
+        return batch;
     }
 
     @Override

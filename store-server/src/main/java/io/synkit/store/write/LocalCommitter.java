@@ -1,9 +1,10 @@
 package io.synkit.store.write;
 
 import io.synkit.store.engine.StoreEngine;
+import java.util.concurrent.CompletableFuture;
 import org.rocksdb.WriteBatch;
 
-/** Commits a batch by writing it to the local RocksDB with an fsynced WAL (one replica per SET). */
+/** Commits a batch by writing it to the local RocksDB with an fsynced WAL (a SET of one replica). */
 public final class LocalCommitter implements Committer {
 
     private final StoreEngine engine;
@@ -13,7 +14,17 @@ public final class LocalCommitter implements Committer {
     }
 
     @Override
-    public void commit(WriteBatch batch) {
-        engine.writeDurably(batch);
+    public long beginChain() {
+        return 0;
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
+        try {
+            engine.writeDurably(batch);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

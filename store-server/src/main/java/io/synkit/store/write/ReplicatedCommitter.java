@@ -3,52 +3,61 @@ package io.synkit.store.write;
 import com.google.protobuf.ByteString;
 import io.synkit.store.replication.NotPrimaryException;
 import io.synkit.store.replication.ReplicaLoop;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
- * Commits a batch through the SET's replication: proposes the batch's bytes and waits until a
- * quorum holds them durably and they are applied here. The writer thread waits on purpose: the
- * next batch's seqs are computed from applied state, so it must include this batch. The wait ends
- * when the entry is applied or the replica steps down (within an election timeout); the upper
- * bound only guards against a bug, and exceeding it stops the pipeline.
+ * Commits batches through the SET's replication. A chain belongs to one epoch of this replica as
+ * primary: it may start only when the replica is a writable primary (everything of earlier epochs
+ * applied, so the first batch is computed from complete state), and every batch is proposed for
+ * that epoch only: after a step-down, the rest of the chain is refused rather than committed on
+ * top of a predecessor that may have been lost.
  */
 public final class ReplicatedCommitter implements Committer {
 
     private final ReplicaLoop replica;
     private final long commitWaitMsMax;
 
+    /**
+     * @param commitWaitMsMax a batch neither committed nor refused within this is a bug; the
+     *                        pipeline stops (a step-down refuses within an election timeout)
+     */
     public ReplicatedCommitter(ReplicaLoop replica, long commitWaitMsMax) {
         this.replica = replica;
         this.commitWaitMsMax = commitWaitMsMax;
     }
 
     @Override
-    public void commit(WriteBatch batch) {
+    public long beginChain() {
+        long epoch = replica.writableEpoch();
+        if (epoch < 0) {
+            throw new NotCommittedException("not a writable primary", replica.primaryHint());
+        }
+        return epoch;
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
         ByteString payload;
         try {
             payload = ByteString.copyFrom(batch.data());
         } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot serialize write batch: " + e.getMessage(), e);
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot serialize write batch: " + e.getMessage(), e));
         }
-        if (!replica.canTakeWrites()) {
-            throw new NotCommittedException("not the primary", replica.primaryHint());
-        }
-        try {
-            replica.propose(payload).get(commitWaitMsMax, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof NotPrimaryException notPrimary) {
-                throw new NotCommittedException(notPrimary.getMessage(), replica.primaryHint());
-            }
-            throw new IllegalStateException("commit failed: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("batch neither committed nor refused within " + commitWaitMsMax + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while committing", e);
-        }
+        return replica.propose(payload, chainToken)
+                .orTimeout(commitWaitMsMax, TimeUnit.MILLISECONDS)
+                .handle((index, failure) -> {
+                    if (failure == null) {
+                        return null;
+                    }
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    if (cause instanceof NotPrimaryException notPrimary) {
+                        throw new NotCommittedException(notPrimary.getMessage(), replica.primaryHint());
+                    }
+                    throw new CompletionException(cause);
+                });
     }
 }

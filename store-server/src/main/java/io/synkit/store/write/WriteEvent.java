@@ -1,6 +1,7 @@
 package io.synkit.store.write;
 
 import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.internal.StoreResponse;
 import java.util.concurrent.CompletableFuture;
 
@@ -10,7 +11,7 @@ final class WriteEvent {
     StoreRequest request;
     CompletableFuture<StoreResponse> reply;
     StoreResponse response;
-    RuntimeException rejection;
+    RpcException rejection;
 
     void clear() {
         request = null;

@@ -16,9 +16,11 @@ import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * command to a {@link BatchView} (validate, assign seqs) and, at the end of each Disruptor batch
  * (or every {@code batchCommandsMax} commands), commits the whole batch with one
  * {@link Committer#commit} — one fsync for many writes — and only then completes the callers.
+ * Up to {@code inflightBatchesMax} batches are committed at once: each is computed on top of the
+ * writes of the batches before it, and its callers hear back only after all of those committed.
+ * If one fails to commit, the rest of its chain is refused and the next batch starts afresh
+ * from committed state.
  *
  * <p>A failed commit stops the pipeline for good: the callers of that batch get UNAVAILABLE, and
  * every later write is refused. We never retry a failed flush and then ack (fsyncgate); the
@@ -45,11 +51,25 @@ public final class WritePipeline implements AutoCloseable {
     private final StoreEngine engine;
     private final Committer committer;
     private final int batchCommandsMax;
+    private final int inflightBatchesMax;
     private final Timer commitTimer;
     private final DistributionSummary batchCommands;
     private volatile String failure;
 
     public WritePipeline(StoreEngine engine, Committer committer, Clock clock, int ringSize, int batchCommandsMax, MeterRegistry metrics) {
+        this(engine, committer, clock, ringSize, batchCommandsMax, 1, metrics);
+    }
+
+    /**
+     * @param inflightBatchesMax batches being committed at once at most; each is computed on top
+     *                           of the ones before it (pipelining hides replication latency)
+     */
+    public WritePipeline(StoreEngine engine, Committer committer, Clock clock, int ringSize, int batchCommandsMax, int inflightBatchesMax,
+                         MeterRegistry metrics) {
+        if (inflightBatchesMax < 1) {
+            throw new IllegalArgumentException("inflightBatchesMax=" + inflightBatchesMax + " must be >= 1");
+        }
+        this.inflightBatchesMax = inflightBatchesMax;
         if (Integer.bitCount(ringSize) != 1) {
             throw new IllegalArgumentException("ringSize=" + ringSize + " must be a power of two");
         }
@@ -99,19 +119,32 @@ public final class WritePipeline implements AutoCloseable {
         }
     }
 
+    /** A reply owed to one caller once its batch (and every batch before it) has committed. */
+    private record Reply(CompletableFuture<StoreResponse> caller, StoreResponse response, RpcException rejection) {
+    }
+
+    /** A batch being committed: its writes stay visible to later batches of the chain until it is done. */
+    private record InFlight(BatchView view, CompletableFuture<Void> done) {
+    }
+
     private final class Writer implements EventHandler<WriteEvent> {
 
         private final List<WriteEvent> batchEvents = new ArrayList<>();
+        private final ArrayDeque<InFlight> inflight = new ArrayDeque<>();
         private BatchView view;
+        private long chainToken;
+        private RpcException chainRefusal;
 
         @Override
         public void onEvent(WriteEvent event, long sequence, boolean endOfBatch) {
             if (view == null) {
-                view = new BatchView(engine);
+                startBatch();
             }
             batchEvents.add(event);
             if (failure != null) {
-                event.rejection = new RpcException(ErrorCode.UNAVAILABLE, "replica stopped writing: " + failure);
+                event.rejection = stopped();
+            } else if (chainRefusal != null) {
+                event.rejection = chainRefusal;
             } else {
                 try {
                     event.response = commands.apply(view, event.request);
@@ -124,46 +157,109 @@ public final class WritePipeline implements AutoCloseable {
                 }
             }
             if (endOfBatch || batchEvents.size() >= batchCommandsMax) {
-                commitAndReply();
+                commitBatch();
             }
         }
 
-        private void commitAndReply() {
-            RpcException refused = null;
-            try (BatchView committing = view) {
-                view = null;
-                if (failure == null) {
-                    long startNs = System.nanoTime();
-                    committing.commitTo(committer);
-                    commitTimer.record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
-                    batchCommands.record(committing.commandCount());
-                }
-            } catch (NotCommittedException e) {
-                refused = new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
-                        .setMessage("not the primary: " + e.getMessage()).setPrimaryHint(e.primaryHint()).build());
-            } catch (RuntimeException e) {
-                stop("commit failed: " + e.getMessage(), e);
+        /**
+         * Settles the chain before a new batch: drops batches already done; if one failed, waits
+         * for the whole chain and starts a new one from committed state; waits for the oldest
+         * batch when {@code inflightBatchesMax} are in flight.
+         */
+        private void startBatch() {
+            boolean broken = false;
+            while (!inflight.isEmpty() && inflight.peekFirst().done().isDone()) {
+                broken |= inflight.pollFirst().done().isCompletedExceptionally();
             }
-            for (WriteEvent event : batchEvents) {
-                if (refused != null) {
-                    event.reply.completeExceptionally(refused);
-                } else if (failure != null) {
-                    event.reply.completeExceptionally(new RpcException(ErrorCode.UNAVAILABLE, "replica stopped writing: " + failure));
-                } else if (event.rejection != null) {
-                    event.reply.completeExceptionally(event.rejection);
-                } else {
-                    event.reply.complete(event.response);
+            if (broken) {
+                while (!inflight.isEmpty()) {
+                    inflight.pollFirst().done().handle((ok, error) -> null).join();
                 }
+            }
+            while (inflight.size() >= inflightBatchesMax) {
+                InFlight oldest = inflight.pollFirst();
+                broken |= oldest.done().handle((ok, error) -> error != null).join();
+                if (broken) {
+                    inflight.forEach(next -> next.done().handle((ok, error) -> null).join());
+                    inflight.clear();
+                }
+            }
+            if (inflight.isEmpty()) {
+                chainRefusal = null;
+                try {
+                    chainToken = committer.beginChain();
+                } catch (NotCommittedException e) {
+                    chainRefusal = notPrimary(e);
+                }
+            }
+            view = new BatchView(engine, inflight.stream().map(InFlight::view).toList());
+        }
+
+        private void commitBatch() {
+            List<Reply> replies = new ArrayList<>(batchEvents.size());
+            for (WriteEvent event : batchEvents) {
+                replies.add(new Reply(event.reply, event.response, event.rejection));
                 event.clear();
             }
             batchEvents.clear();
+            BatchView committing = view;
+            view = null;
+            CompletableFuture<Void> previous = inflight.isEmpty() ? CompletableFuture.completedFuture(null) : inflight.peekLast().done();
+            CompletableFuture<Void> done;
+            try (committing) {
+                if (failure != null || chainRefusal != null) {
+                    replies.forEach(reply -> reply.caller().completeExceptionally(failure != null ? stopped() : chainRefusal));
+                    return;
+                }
+                long startNs = System.nanoTime();
+                CompletableFuture<Void> committed = committing.isEmpty() ? CompletableFuture.completedFuture(null)
+                        : committer.commit(committing.batch(), chainToken);
+                // Replies wait for earlier batches too: a duplicate answered from an earlier batch's
+                // writes must not be acknowledged before those writes commit.
+                done = previous.thenCombine(committed, (a, b) -> (Void) null).whenComplete((ok, error) -> {
+                    commitTimer.record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
+                    batchCommands.record(committing.commandCount());
+                });
+            }
+            inflight.addLast(new InFlight(committing, done));
+            done.whenComplete((ok, error) -> reply(replies, error));
         }
 
-        private void stop(String reason, RuntimeException cause) {
-            if (failure == null) {
-                failure = reason;
-                log.error("replica stopped writing reason=\"{}\" action=\"restart the replica; it recovers from what is durable\"", reason, cause);
+        private void reply(List<Reply> replies, Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            RpcException refused = null;
+            if (cause instanceof NotCommittedException notCommitted) {
+                refused = notPrimary(notCommitted);
+            } else if (cause != null) {
+                stop("commit failed: " + cause.getMessage(), cause);
             }
+            for (Reply reply : replies) {
+                if (refused != null) {
+                    reply.caller().completeExceptionally(refused);
+                } else if (cause != null) {
+                    reply.caller().completeExceptionally(stopped());
+                } else if (reply.rejection() != null) {
+                    reply.caller().completeExceptionally(reply.rejection());
+                } else {
+                    reply.caller().complete(reply.response());
+                }
+            }
+        }
+    }
+
+    private RpcException stopped() {
+        return new RpcException(ErrorCode.UNAVAILABLE, "replica stopped writing: " + failure);
+    }
+
+    private static RpcException notPrimary(NotCommittedException e) {
+        return new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
+                .setMessage("not the primary: " + e.getMessage()).setPrimaryHint(e.primaryHint()).build());
+    }
+
+    private void stop(String reason, Throwable cause) {
+        if (failure == null) {
+            failure = reason;
+            log.error("replica stopped writing reason=\"{}\" action=\"restart the replica; it recovers from what is durable\"", reason, cause);
         }
     }
 }

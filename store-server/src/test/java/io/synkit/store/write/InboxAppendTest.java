@@ -189,14 +189,22 @@ class InboxAppendTest {
         CountDownLatch releaseFirstCommit = new CountDownLatch(1);
         try (StoreFixture store = new StoreFixture(dir, engine -> {
             LocalCommitter local = new LocalCommitter(engine);
-            return batch -> {
-                firstCommitEntered.countDown();
-                try {
-                    assertTrue(releaseFirstCommit.await(30, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            return new Committer() {
+                @Override
+                public long beginChain() {
+                    return local.beginChain();
                 }
-                local.commit(batch);
+
+                @Override
+                public CompletableFuture<Void> commit(org.rocksdb.WriteBatch batch, long chainToken) {
+                    firstCommitEntered.countDown();
+                    try {
+                        assertTrue(releaseFirstCommit.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return local.commit(batch, chainToken);
+                }
             };
         })) {
             CompletableFuture<StoreResponse> first = store.pipeline.submit(appendInboxRequest(USER, entry("d:1:2", 1)));

@@ -46,8 +46,12 @@ final class StoreFixture implements AutoCloseable {
     }
 
     StoreFixture(Path directory, Function<StoreEngine, Committer> committer) {
+        this(directory, committer, 1);
+    }
+
+    StoreFixture(Path directory, Function<StoreEngine, Committer> committer, int inflightBatchesMax) {
         engine = new StoreEngine(directory);
-        pipeline = new WritePipeline(engine, committer.apply(engine), Clock.SYSTEM, RING_SIZE, BATCH_COMMANDS_MAX, metrics);
+        pipeline = new WritePipeline(engine, committer.apply(engine), Clock.SYSTEM, RING_SIZE, BATCH_COMMANDS_MAX, inflightBatchesMax, metrics);
         reader = new StoreReader(engine, Clock.SYSTEM, READ_OPS_MAX);
     }
 

@@ -1,0 +1,120 @@
+package io.synkit.store.write;
+
+import static io.synkit.store.write.StoreFixture.appendInboxRequest;
+import static io.synkit.store.write.StoreFixture.entry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synkit.protocol.internal.StoreResponse;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.store.engine.StoreEngine;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Pipelined commits: a batch is computed on top of the writes of batches still committing, its
+ * callers hear back only after every earlier batch committed, and a batch that fails to commit
+ * takes the rest of its chain with it; the next chain starts from committed state.
+ */
+class PipelinedCommitTest {
+
+    private static final long USER = 7;
+
+    @TempDir
+    Path dir;
+
+    /** Holds each batch until the test commits (applies) or refuses it, like replication would. */
+    private static final class HeldCommitter implements Committer {
+        record Held(byte[] data, CompletableFuture<Void> done) {
+        }
+
+        final StoreEngine engine;
+        final LinkedBlockingQueue<Held> held = new LinkedBlockingQueue<>();
+
+        HeldCommitter(StoreEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public long beginChain() {
+            return 1;
+        }
+
+        @Override
+        public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
+            try {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                held.add(new Held(batch.data(), done));
+                return done;
+            } catch (RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        Held next() throws InterruptedException {
+            Held next = held.poll(30, TimeUnit.SECONDS);
+            assertTrue(next != null, "a batch reached the committer");
+            return next;
+        }
+
+        void apply(Held batch) throws RocksDBException {
+            try (WriteBatch replay = new WriteBatch(batch.data())) {
+                engine.writeDurably(replay);
+            }
+            batch.done().complete(null);
+        }
+    }
+
+    @Test
+    void laterBatchesBuildOnEarlierOnesAndAreAcknowledgedOnlyAfterThem() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> first = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            HeldCommitter.Held firstBatch = committer[0].next();
+            CompletableFuture<StoreResponse> second = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 2)));
+            HeldCommitter.Held secondBatch = committer[0].next();
+
+            committer[0].apply(secondBatch); // the later batch finishes first...
+            assertFalse(second.isDone(), "...but is not acknowledged before the earlier one");
+            committer[0].apply(firstBatch);
+
+            assertEquals(1, first.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq());
+            assertEquals(2, second.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq(), "computed on top of the in-flight batch");
+        }
+    }
+
+    @Test
+    void aRefusedBatchTakesItsChainAndTheNextChainStartsFromCommittedState() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> first = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            HeldCommitter.Held firstBatch = committer[0].next();
+            CompletableFuture<StoreResponse> second = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:9", 1)));
+            HeldCommitter.Held secondBatch = committer[0].next();
+
+            firstBatch.done().completeExceptionally(new NotCommittedException("stepped down", "127.0.0.1:1"));
+            secondBatch.done().complete(null); // even if it claims success, it sat on a lost predecessor
+
+            assertRefused(first);
+            assertRefused(second);
+            CompletableFuture<StoreResponse> retry = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            committer[0].apply(committer[0].next());
+            assertEquals(1, retry.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq(), "a new chain counts from committed state");
+        }
+    }
+
+    private static void assertRefused(CompletableFuture<StoreResponse> reply) {
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> reply.get(30, TimeUnit.SECONDS));
+        RpcException error = (RpcException) failure.getCause();
+        assertEquals("127.0.0.1:1", error.error().getPrimaryHint(), error.getMessage());
+    }
+}
