@@ -3,12 +3,16 @@ package io.synkit.store.replication.sim;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs many simulation seeds from the command line, reporting progress and stopping at the first
- * failure (printing its seed and replay command). Usage, after {@code mvn -pl store-server -am test-compile}:
+ * Runs many simulation seeds from the command line, reporting progress every 10,000 seeds and
+ * stopping at the first failure (printing its seed and replay command). The simulation needs only
+ * protobuf besides the project's classes. After {@code mvn -B -q -pl store-server -am test-compile}:
  * <pre>
- * java -cp "$(cat store-server/target/sim.classpath):store-server/target/classes:store-server/target/test-classes" \
- *     io.synkit.store.replication.sim.ReplicationSimulationMain [firstSeed] [count]
+ * java -cp ~/.m2/repository/com/google/protobuf/protobuf-java/4.32.1/protobuf-java-4.32.1.jar:protocol/target/classes:\
+ *   store-server/target/classes:store-server/target/test-classes \
+ *   io.synkit.store.replication.sim.ReplicationSimulationMain [firstSeed=1] [count=100000]
  * </pre>
+ * Or through Maven: {@code mvn -pl store-server -am test -Dtest=ReplicationSimulationTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dsynkit.sim.seeds=100000}.
  */
 public final class ReplicationSimulationMain {
 
