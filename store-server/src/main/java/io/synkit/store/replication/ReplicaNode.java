@@ -317,7 +317,10 @@ public final class ReplicaNode {
                 sendAppend(from); // a lagging backup: keep streaming within the in-flight bound
             }
         } else {
-            nextIndex[from] = Math.max(matchIndex[from] + 1, Math.min(nextIndex[from] - 1, reply.getLastIndex() + 1));
+            // The hint is where the backup's log certainly matches ours (its end, or its commit
+            // index on a conflict); stale refusals can only move us back towards it, never past
+            // what the backup acknowledged.
+            nextIndex[from] = Math.max(matchIndex[from] + 1, Math.min(nextIndex[from], reply.getLastIndex() + 1));
             lastProgressNs[from] = clock.nanoTime();
             sendAppend(from);
         }
@@ -376,8 +379,14 @@ public final class ReplicaNode {
         lastPrimaryContactNs = clock.nanoTime();
         resetElectionDeadline();
         long prevIndex = append.getPrevIndex();
-        if (prevIndex > log.lastIndex() || (prevIndex >= log.firstIndex() - 1 && log.epochAt(prevIndex) != append.getPrevEpoch())) {
-            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(Math.min(log.lastIndex(), Math.max(commitIndex, prevIndex - 1)))
+        if (prevIndex > log.lastIndex()) {
+            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setSentAtNs(append.getSentAtNs()));
+            return;
+        }
+        if (prevIndex >= log.firstIndex() - 1 && log.epochAt(prevIndex) != append.getPrevEpoch()) {
+            // Our suffix from an older epoch conflicts. Everything up to our commit index is
+            // committed, hence identical on the primary: resume from there in one step.
+            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(Math.min(commitIndex, prevIndex - 1))
                     .setSentAtNs(append.getSentAtNs()));
             return;
         }
