@@ -1,19 +1,17 @@
 package io.synkit.access.push;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.SessionRegistry;
-import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.AccessPushAck;
 import io.synkit.protocol.internal.DeviceNotify;
-import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
+import io.synkit.protocol.rpc.RpcPayloads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -38,12 +36,7 @@ public final class PushService implements RpcHandler {
 
     @Override
     public CompletionStage<? extends MessageLite> handle(ByteString payload, long timeoutMs) {
-        AccessPush push;
-        try {
-            push = AccessPush.parseFrom(payload);
-        } catch (InvalidProtocolBufferException e) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, "access push does not parse: " + e.getMessage());
-        }
+        AccessPush push = RpcPayloads.parse(AccessPush.parser(), payload, "access push");
         int undelivered = 0;
         for (DeviceNotify notify : push.getNotifiesList()) {
             ClientSession session = sessions.byConnId(notify.getConnId());

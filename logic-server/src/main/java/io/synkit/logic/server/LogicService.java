@@ -1,7 +1,6 @@
 package io.synkit.logic.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.send.SendPath;
@@ -12,6 +11,7 @@ import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
+import io.synkit.protocol.rpc.RpcPayloads;
 import java.util.concurrent.CompletionStage;
 
 /** The logic node's RPC face for access nodes: checks the caller, then routes to a path. */
@@ -29,12 +29,7 @@ public final class LogicService implements RpcHandler {
 
     @Override
     public CompletionStage<? extends MessageLite> handle(ByteString payload, long timeoutMs) {
-        LogicRequest request;
-        try {
-            request = LogicRequest.parseFrom(payload);
-        } catch (InvalidProtocolBufferException e) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request does not parse: " + e.getMessage());
-        }
+        LogicRequest request = RpcPayloads.parse(LogicRequest.parser(), payload, "logic request");
         Caller caller = request.getCaller();
         if (caller.getUserId() <= 0 || caller.getDeviceId().isEmpty() || caller.getAccessNode().isEmpty()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request needs a caller with user_id, device_id and access_node");

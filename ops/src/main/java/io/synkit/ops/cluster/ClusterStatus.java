@@ -38,6 +38,29 @@ public final class ClusterStatus implements AutoCloseable {
         return byNode;
     }
 
+    /** Waits until every SET has a primary holding its lease; prints the table then. */
+    public void awaitPrimaries(LocalCluster cluster, long timeoutMs) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadlineNs) {
+            Map<String, Optional<ReplicaStatus>> byNode = query(cluster, 500);
+            long serving = byNode.values().stream().flatMap(Optional::stream).filter(s -> s.getRole().equals("PRIMARY") && s.getLeaseValid()).count();
+            if (serving == cluster.setCount()) {
+                format(byNode).forEach(System.out::println);
+                return;
+            }
+            Thread.sleep(200); // processes start and elect on their own schedule; bounded by the deadline
+        }
+        throw new IllegalStateException("not every SET elected a primary within " + timeoutMs + " ms");
+    }
+
+    /** The node currently in {@code role} (PRIMARY or BACKUP) of {@code set}; the first one found. */
+    public String nodeInRole(LocalCluster cluster, String set, String role) {
+        return query(cluster, 500).entrySet().stream()
+                .filter(e -> e.getValue().map(s -> s.getSetId().equals(set) && s.getRole().equals(role)).orElse(false))
+                .map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new IllegalStateException("SET " + set + " has no " + role + " right now"));
+    }
+
     /** One line per replica: SET, role, epoch, commit index, and per backup how far it lags the primary. */
     public static List<String> format(Map<String, Optional<ReplicaStatus>> byNode) {
         Map<String, Long> primaryCommitBySet = new LinkedHashMap<>();

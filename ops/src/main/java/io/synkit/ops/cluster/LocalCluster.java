@@ -187,6 +187,24 @@ public final class LocalCluster {
         }
     }
 
+    /** A base port with {@code count} free loopback ports from it (probed by binding each). */
+    public static int freeBasePort(int count) throws IOException {
+        for (int base = 20_000 + (int) (System.nanoTime() % 20_000); base + count < 65_000; base += count) {
+            boolean free = true;
+            for (int port = base; port < base + count && free; port++) {
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("no " + count + " consecutive free ports found between 20000 and 65000");
+    }
+
     private static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

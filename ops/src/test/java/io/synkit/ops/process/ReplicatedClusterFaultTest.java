@@ -7,7 +7,6 @@ import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
-import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.runtime.Clock;
 import io.synkit.sim.device.DeviceSettings;
@@ -16,13 +15,9 @@ import io.synkit.sim.run.LoadSettings;
 import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,12 +39,12 @@ class ReplicatedClusterFaultTest {
     @Test
     void acknowledgedMessagesSurvivePrimaryKillZombiePrimaryAndBackupRestart() throws Exception {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
-        LocalCluster cluster = LocalCluster.up(dir, 3, freeBasePort(40), List.of());
+        LocalCluster cluster = LocalCluster.up(dir, 3, LocalCluster.freeBasePort(40), List.of());
         try (ClusterStatus status = new ClusterStatus()) {
-            awaitPrimaries(cluster, status);
-            String killed = primaryOf(cluster, status, "s1");
-            String paused = primaryOf(cluster, status, "s2");
-            String restartedBackup = backupOf(cluster, status, "s3");
+            status.awaitPrimaries(cluster, 60_000);
+            String killed = status.nodeInRole(cluster, "s1", "PRIMARY");
+            String paused = status.nodeInRole(cluster, "s2", "PRIMARY");
+            String restartedBackup = status.nodeInRole(cluster, "s3", "BACKUP");
             TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
             InetSocketAddress access = RpcClientPool.parseAddress(cluster.accessClients());
             LoadSettings settings = LoadSettings.uniform(List.of(new InetSocketAddress(access.getHostString(), access.getPort())), 10, 2, 100,
@@ -96,55 +91,12 @@ class ReplicatedClusterFaultTest {
         };
     }
 
-    private static void awaitPrimaries(LocalCluster cluster, ClusterStatus status) throws InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadlineNs) {
-            Map<String, Optional<ReplicaStatus>> byNode = status.query(cluster, 500);
-            long writablePrimaries = byNode.values().stream().flatMap(Optional::stream).filter(s -> s.getRole().equals("PRIMARY") && s.getLeaseValid()).count();
-            if (writablePrimaries == cluster.setCount()) {
-                ClusterStatus.format(byNode).forEach(System.out::println);
-                return;
-            }
-            Thread.sleep(200); // processes start and elect on their own schedule; bounded by the deadline
-        }
-        throw new AssertionError("not every SET elected a primary within 60 s");
-    }
-
-    private static String primaryOf(LocalCluster cluster, ClusterStatus status, String set) {
-        return status.query(cluster, 500).entrySet().stream()
-                .filter(e -> e.getValue().map(s -> s.getSetId().equals(set) && s.getRole().equals("PRIMARY")).orElse(false))
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
-    }
-
-    private static String backupOf(LocalCluster cluster, ClusterStatus status, String set) {
-        return status.query(cluster, 500).entrySet().stream()
-                .filter(e -> e.getValue().map(s -> s.getSetId().equals(set) && s.getRole().equals("BACKUP")).orElse(false))
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
-    }
-
     private void dumpLogsOnFailure() throws IOException {
         try (var logs = Files.list(dir.resolve("logs"))) {
             for (Path log : logs.toList()) {
                 List<String> lines = Files.readAllLines(log);
                 lines.stream().filter(line -> line.contains("ERROR") || line.contains("role changed") || line.contains("stopped"))
                         .limit(40).forEach(line -> System.out.println(log.getFileName() + ": " + line));
-            }
-        }
-    }
-
-    /** A base port with {@code count} free ports after it. */
-    private static int freeBasePort(int count) throws IOException {
-        for (int base = 20_000 + (int) (System.nanoTime() % 20_000); ; base += count) {
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++) {
-                try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
             }
         }
     }

@@ -49,6 +49,7 @@ public final class SimDevice {
     private final String runId;
     private final ArrayDeque<SendRecord> outbox = new ArrayDeque<>();
     private final List<Delivery> deliveries = new ArrayList<>();
+    private final List<HeadWaiter> headWaiters = new ArrayList<>();
     private SynkitClient client;
     private boolean ready;
     private boolean wantOnline;
@@ -121,7 +122,11 @@ public final class SimDevice {
         return CompletableFuture.supplyAsync(() -> outbox.size() + sendsInflight, loop);
     }
 
-    /** Syncs to the head; completes with the number of new ops received, or fails if the link is down. */
+    /**
+     * Syncs to the head through the device's one sync loop (a second, concurrent sync with the
+     * same key would fetch the same ops twice); completes with the number of new ops received
+     * once a sync started after this call reached the head, or fails if the link drops first.
+     */
     public CompletableFuture<Integer> syncToHead() {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         loop.execute(() -> {
@@ -130,24 +135,24 @@ public final class SimDevice {
                 return;
             }
             int before = deliveries.size();
-            syncPages(client, done, before);
+            headWaiters.add(new HeadWaiter(done, before));
+            requestSync();
         });
         return done;
     }
 
-    private void syncPages(SynkitClient link, CompletableFuture<Integer> done, int before) {
-        link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
-            if (failure != null) {
-                done.completeExceptionally(failure);
-                return;
-            }
-            accept(page);
-            if (page.getHasMore()) {
-                syncPages(link, done, before);
+    private record HeadWaiter(CompletableFuture<Integer> done, int deliveriesBefore) {
+    }
+
+    private void settleHeadWaiters(Throwable failure) {
+        for (HeadWaiter waiter : headWaiters) {
+            if (failure == null) {
+                waiter.done().complete(deliveries.size() - waiter.deliveriesBefore());
             } else {
-                done.complete(deliveries.size() - before);
+                waiter.done().completeExceptionally(failure);
             }
-        });
+        }
+        headWaiters.clear();
     }
 
     private void connect() {
@@ -250,6 +255,7 @@ public final class SimDevice {
             return;
         }
         if (!ready) {
+            settleHeadWaiters(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0));
             return;
         }
         syncing = true;
@@ -258,6 +264,7 @@ public final class SimDevice {
         link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
             syncing = false;
             if (failure != null) {
+                settleHeadWaiters(failure);
                 if (ready && client == link) {
                     loop.schedule(this::requestSync, settings.reconnectBackoffBaseMs(), TimeUnit.MILLISECONDS);
                 }
@@ -266,6 +273,8 @@ public final class SimDevice {
             accept(page);
             if (page.getHasMore() || syncAgain) {
                 requestSync();
+            } else {
+                settleHeadWaiters(null);
             }
         });
     }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -39,9 +38,11 @@ public final class LoadRun {
     private final DeviceSettings deviceSettings;
     private final BiFunction<Long, String, String> tokens;
     private final PrintStream out;
-    private final Map<Long, Runnable> faultsByOffsetMs = new TreeMap<>();
+    private final List<Map.Entry<Long, Runnable>> faults = new ArrayList<>();
     private final RunRecorder recorder = new RunRecorder();
     private final List<SimDevice> devices = new ArrayList<>();
+    private double[] cumulativeWeights;
+    private RunObserver observer = RunObserver.NONE;
 
     /**
      * @param tokens issues a token for (user id, device id)
@@ -56,8 +57,22 @@ public final class LoadRun {
 
     /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
     public LoadRun at(long offsetMs, Runnable action) {
-        faultsByOffsetMs.put(offsetMs, action);
+        faults.add(Map.entry(offsetMs, action));
         return this;
+    }
+
+    /** Receives per-second samples and fault markers (for reports). */
+    public LoadRun observedBy(RunObserver observer) {
+        this.observer = observer;
+        return this;
+    }
+
+    /** Runs {@code action} at {@code offsetMs} and marks it on the timeline with {@code label}. */
+    public LoadRun at(long offsetMs, String label, Runnable action) {
+        return at(offsetMs, () -> {
+            observer.fault(offsetMs, label);
+            action.run();
+        });
     }
 
     public List<SimDevice> devices() {
@@ -65,21 +80,33 @@ public final class LoadRun {
     }
 
     public RunReport run() throws InterruptedException {
-        out.printf(Locale.ROOT, "run seed=%d users=%d devices=%d rate=%.1f/s duration_ms=%d access=%s%n", settings.seed(), settings.users(),
-                settings.deviceCount(), settings.messagesPerSecond(), settings.durationMs(), settings.accessNodes());
+        out.printf(Locale.ROOT, "run seed=%d users=%d devices=%d rate=%.1f/s duration_ms=%d groups=%s%n", settings.seed(), settings.users(),
+                settings.deviceCount(), settings.messagesPerSecond(), settings.durationMs(),
+                settings.groups().stream().map(group -> group.name() + "x" + group.users() + "x" + group.devicesPerUser()).toList());
         SplittableRandom random = new SplittableRandom(settings.seed());
         EventLoopGroup loops = NettyThreads.group("sim-device", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
         long startMs = System.currentTimeMillis();
         // Not from the seed: replaying a seed against the same cluster must not reuse client_msg_ids.
         String runId = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
         try {
-            for (long user = 1; user <= settings.users(); user++) {
-                for (int d = 0; d < settings.devicesByUser().get((int) user - 1); d++) {
-                    long userId = user;
-                    String deviceId = "u" + user + "-d" + d;
-                    devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), settings.accessNodes(),
-                            deviceSettings, recorder, random.nextLong(), runId));
+            long user = 0;
+            List<Double> weights = new ArrayList<>();
+            for (UserGroup group : settings.groups()) {
+                for (int u = 0; u < group.users(); u++) {
+                    long userId = ++user;
+                    for (int d = 0; d < group.devicesPerUser(); d++) {
+                        String deviceId = "u" + userId + "-d" + d;
+                        devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), group.access(),
+                                deviceSettings, recorder, random.nextLong(), runId));
+                        weights.add(group.sendWeight());
+                    }
                 }
+            }
+            cumulativeWeights = new double[weights.size()];
+            double total = 0;
+            for (int i = 0; i < weights.size(); i++) {
+                total += weights.get(i);
+                cumulativeWeights[i] = total;
             }
             devices.forEach(device -> device.setOnline(true));
             awaitAllReady();
@@ -115,7 +142,8 @@ public final class LoadRun {
         double intervalNs = 1e9 / settings.messagesPerSecond();
         long sentCount = 0;
         long nextProgressNs = startNs + TimeUnit.SECONDS.toNanos(1);
-        List<Map.Entry<Long, Runnable>> faults = new ArrayList<>(faultsByOffsetMs.entrySet());
+        List<Map.Entry<Long, Runnable>> faults = new ArrayList<>(this.faults);
+        faults.sort(Map.Entry.comparingByKey()); // stable: faults at one offset run in the order given
         int faultIndex = 0;
         while (true) {
             long nowNs = System.nanoTime();
@@ -143,12 +171,28 @@ public final class LoadRun {
     }
 
     private void sendOne(SplittableRandom random, long intendedNanos) {
-        SimDevice from = devices.get(random.nextInt(devices.size()));
+        SimDevice from = devices.get(pickSender(random));
         long to = 1 + random.nextLong(settings.users() - 1);
         if (to >= from.userId()) {
             to++;
         }
         from.send(ConversationId.direct(from.userId(), to).value(), intendedNanos);
+    }
+
+    /** A device at random, in proportion to its group's send weight. */
+    private int pickSender(SplittableRandom random) {
+        double point = random.nextDouble() * cumulativeWeights[cumulativeWeights.length - 1];
+        int low = 0;
+        int high = cumulativeWeights.length - 1;
+        while (low < high) { // the first device whose cumulative weight exceeds the point (never a weight-0 device)
+            int middle = (low + high) >>> 1;
+            if (cumulativeWeights[middle] > point) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return low;
     }
 
     private void progress(long elapsedNs) {
@@ -160,6 +204,7 @@ public final class LoadRun {
         }
         out.printf(Locale.ROOT, "progress t=%ds sent=%d acked=%d delivered=%d%n", TimeUnit.NANOSECONDS.toSeconds(elapsedNs), sent, acked,
                 recorder.deliveryCount());
+        observer.sample(TimeUnit.NANOSECONDS.toMillis(elapsedNs), sent, acked, recorder.deliveryCount());
     }
 
     /** Waits for every send to settle, then syncs every device until a full round brings nothing new. */

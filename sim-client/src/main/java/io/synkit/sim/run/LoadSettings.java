@@ -1,46 +1,58 @@
 package io.synkit.sim.run;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One load run: who, how fast, how long.
  *
- * @param accessNodes client addresses of the access nodes; devices spread over them
- * @param devicesByUser how many devices user i+1 has online at once; users are 1..size
+ * @param groups the users, group by group; user ids are 1, 2, … in group order
  * @param messagesPerSecond open-loop send rate of the whole run
  * @param durationMs how long messages are sent
  * @param convergeTimeoutMs after sending stops, how long every ack and every device may take to catch up
  * @param seed drives every random choice of the run, so a run replays
  */
-public record LoadSettings(List<InetSocketAddress> accessNodes, List<Integer> devicesByUser, double messagesPerSecond,
-                           long durationMs, long convergeTimeoutMs, long seed) {
+public record LoadSettings(List<UserGroup> groups, double messagesPerSecond, long durationMs, long convergeTimeoutMs, long seed) {
 
     public LoadSettings {
-        if (accessNodes.isEmpty()) {
-            throw new IllegalArgumentException("at least one access node is needed");
+        groups = List.copyOf(groups);
+        int users = groups.stream().mapToInt(UserGroup::users).sum();
+        if (users < 2 || messagesPerSecond <= 0 || durationMs < 0 || convergeTimeoutMs < 1) {
+            throw new IllegalArgumentException("need >= 2 users, messagesPerSecond > 0, durationMs >= 0, convergeTimeoutMs >= 1; got users=" + users
+                    + ", " + messagesPerSecond + ", " + durationMs + ", " + convergeTimeoutMs);
         }
-        if (devicesByUser.size() < 2 || devicesByUser.stream().anyMatch(devices -> devices < 1) || messagesPerSecond <= 0 || durationMs < 0
-                || convergeTimeoutMs < 1) {
-            throw new IllegalArgumentException("need >= 2 users with >= 1 device each, messagesPerSecond > 0, durationMs >= 0, convergeTimeoutMs >= 1; got "
-                    + devicesByUser + ", " + messagesPerSecond + ", " + durationMs + ", " + convergeTimeoutMs);
+        if (groups.stream().allMatch(group -> group.sendWeight() == 0)) {
+            throw new IllegalArgumentException("no group sends: every sendWeight is 0");
         }
-        accessNodes = List.copyOf(accessNodes);
-        devicesByUser = List.copyOf(devicesByUser);
+    }
+
+    /** User i+1 has {@code devicesByUser.get(i)} devices, all connecting to {@code accessNodes}, all equally chatty. */
+    public LoadSettings(List<InetSocketAddress> accessNodes, List<Integer> devicesByUser, double messagesPerSecond, long durationMs,
+                        long convergeTimeoutMs, long seed) {
+        this(perUser(accessNodes, devicesByUser), messagesPerSecond, durationMs, convergeTimeoutMs, seed);
+    }
+
+    private static List<UserGroup> perUser(List<InetSocketAddress> accessNodes, List<Integer> devicesByUser) {
+        List<UserGroup> groups = new ArrayList<>();
+        for (int i = 0; i < devicesByUser.size(); i++) {
+            groups.add(new UserGroup("user" + (i + 1), 1, devicesByUser.get(i), 1.0, accessNodes));
+        }
+        return groups;
     }
 
     /** Every user with the same number of devices. */
     public static LoadSettings uniform(List<InetSocketAddress> accessNodes, int users, int devicesPerUser, double messagesPerSecond,
                                        long durationMs, long convergeTimeoutMs, long seed) {
-        return new LoadSettings(accessNodes, java.util.Collections.nCopies(users, devicesPerUser), messagesPerSecond, durationMs,
+        return new LoadSettings(List.of(new UserGroup("all", users, devicesPerUser, 1.0, accessNodes)), messagesPerSecond, durationMs,
                 convergeTimeoutMs, seed);
     }
 
     public int users() {
-        return devicesByUser.size();
+        return groups.stream().mapToInt(UserGroup::users).sum();
     }
 
     public int deviceCount() {
-        return devicesByUser.stream().mapToInt(Integer::intValue).sum();
+        return groups.stream().mapToInt(group -> group.users() * group.devicesPerUser()).sum();
     }
 }

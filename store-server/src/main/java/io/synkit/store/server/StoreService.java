@@ -1,7 +1,6 @@
 package io.synkit.store.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.internal.ReplicaStatus;
@@ -11,6 +10,7 @@ import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
+import io.synkit.protocol.rpc.RpcPayloads;
 import io.synkit.store.read.StoreReader;
 import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
@@ -50,12 +50,7 @@ public final class StoreService implements RpcHandler {
 
     @Override
     public CompletionStage<? extends MessageLite> handle(ByteString payload, long timeoutMs) {
-        StoreRequest request;
-        try {
-            request = StoreRequest.parseFrom(payload);
-        } catch (InvalidProtocolBufferException e) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, "store request does not parse: " + e.getMessage());
-        }
+        StoreRequest request = RpcPayloads.parse(StoreRequest.parser(), payload, "store request");
         switch (request.getBodyCase()) {
             case REPLICATE -> {
                 if (replication == null) {

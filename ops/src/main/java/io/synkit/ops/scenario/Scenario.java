@@ -1,0 +1,90 @@
+package io.synkit.ops.scenario;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A scenario file (YAML): the cluster, the users by group (how many, devices each, how chatty,
+ * which network profile), the open-loop rate and duration, and a fault schedule. The seed makes
+ * every random choice replayable. {@code scenarios/*.yaml} are the shipped ones.
+ */
+public record Scenario(
+        String name,
+        String description,
+        long seed,
+        ClusterSpec cluster,
+        @JsonProperty("duration_s") int durationS,
+        @JsonProperty("rate_per_s") double ratePerS,
+        @JsonProperty("converge_timeout_s") int convergeTimeoutS,
+        List<GroupSpec> groups,
+        List<FaultSpec> faults) {
+
+    /**
+     * @param mode {@code embedded} (one JVM, SETs of one replica: fast, for CI) or {@code processes}
+     *             (SETs of 3 real store processes, logic and access processes: for process faults)
+     */
+    public record ClusterSpec(String mode, int sets) {
+    }
+
+    /**
+     * @param link a chaos link profile name ({@code clean}, {@code 3g}, {@code 2g}, {@code flaky-wifi}, {@code subway})
+     */
+    public record GroupSpec(String name, int users, @JsonProperty("devices_per_user") int devicesPerUser,
+                            @JsonProperty("send_weight") double sendWeight, String link) {
+    }
+
+    /**
+     * @param action {@code kill} (SIGKILL, restarted after {@code restore_after_s}), {@code pause}
+     *               (SIGSTOP, resumed after {@code restore_after_s}), {@code restart} (kill and start
+     *               at once), {@code rolling-restart} (every process once, one at a time,
+     *               {@code restore_after_s} apart)
+     * @param node {@code s1-r0}, {@code primary:s1}, {@code backup:s1}, {@code logic}, {@code access}
+     *             (resolved when the fault fires); unused by rolling-restart
+     */
+    public record FaultSpec(@JsonProperty("at_s") double atS, String action, String node, @JsonProperty("restore_after_s") double restoreAfterS) {
+    }
+
+    public static Scenario load(Path file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        Scenario scenario = yaml.readValue(file.toFile(), Scenario.class);
+        return scenario.validated(file);
+    }
+
+    private Scenario validated(Path file) {
+        require(name != null && name.matches("[a-z0-9-]{1,40}"), file, "name must be 1-40 of [a-z0-9-], got " + name);
+        require(cluster != null && ("embedded".equals(cluster.mode()) || "processes".equals(cluster.mode())), file,
+                "cluster.mode must be embedded or processes");
+        require(cluster.sets() >= 1 && cluster.sets() <= 16, file, "cluster.sets must be 1..16, got " + cluster.sets());
+        require(durationS >= 1 && durationS <= 3600, file, "duration_s must be 1..3600, got " + durationS);
+        require(ratePerS > 0 && ratePerS <= 100_000, file, "rate_per_s must be in (0, 100000], got " + ratePerS);
+        require(convergeTimeoutS >= 1 && convergeTimeoutS <= 600, file, "converge_timeout_s must be 1..600, got " + convergeTimeoutS);
+        require(groups != null && !groups.isEmpty(), file, "groups: at least one group");
+        for (GroupSpec group : groups) {
+            require(group.users() >= 1 && group.devicesPerUser() >= 1 && group.sendWeight() >= 0 && group.link() != null, file,
+                    "group " + group.name() + ": users >= 1, devices_per_user >= 1, send_weight >= 0 and a link are required");
+        }
+        for (FaultSpec fault : faults()) {
+            require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");
+            require(List.of("kill", "pause", "restart", "rolling-restart").contains(fault.action()), file,
+                    "fault action '" + fault.action() + "' is not kill, pause, restart or rolling-restart");
+            require("processes".equals(cluster.mode()), file, "faults need cluster.mode: processes");
+        }
+        return this;
+    }
+
+    @Override
+    public List<FaultSpec> faults() {
+        return faults == null ? List.of() : faults;
+    }
+
+    private static void require(boolean condition, Path file, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException("scenario " + file + ": " + message);
+        }
+    }
+}
