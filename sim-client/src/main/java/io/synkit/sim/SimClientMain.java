@@ -16,7 +16,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sim-client run}: drives simulated devices against running access nodes and checks the result. */
+/**
+ * {@code sim-client --access=host:port}: drives simulated devices against running access nodes
+ * and checks the result. Several processes with disjoint {@code --first-user} ranges can drive
+ * one cluster together (beyond one process's open-file limit).
+ */
 @Command(name = "sim-client", mixinStandardHelpOptions = true, description = "Simulated devices with a correctness checker.")
 public final class SimClientMain implements Callable<Integer> {
 
@@ -38,6 +42,10 @@ public final class SimClientMain implements Callable<Integer> {
     @Option(names = "--converge-timeout-s", defaultValue = "30", description = "Seconds allowed to settle after sending (default ${DEFAULT-VALUE})")
     int convergeTimeoutS;
 
+    @Option(names = "--first-user", defaultValue = "1",
+            description = "First user id (default ${DEFAULT-VALUE}); give each of several sim-client processes its own range")
+    long firstUser;
+
     @Option(names = "--seed", description = "Random seed (default: time-based, printed)")
     Long seed;
 
@@ -51,7 +59,8 @@ public final class SimClientMain implements Callable<Integer> {
         TokenCodec tokens = new TokenCodec(AuthKeys.parse(authKeys, null), Clock.SYSTEM);
         LoadSettings settings = LoadSettings.uniform(nodes, users, devicesPerUser, rate, durationS * 1000L, convergeTimeoutS * 1000L,
                 seed != null ? seed : System.nanoTime());
-        RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out).run();
+        RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out)
+                .startingAtUser(firstUser).run();
         return report.passed() ? 0 : 1;
     }
 

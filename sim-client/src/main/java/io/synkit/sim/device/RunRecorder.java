@@ -21,6 +21,8 @@ public final class RunRecorder {
     private final Map<String, SendRecord> sends = new ConcurrentHashMap<>();
     private final Histogram ackLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
     private final Histogram deliveryLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
+    private final Histogram syncLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
+    private final LongAdder syncFailures = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder digestMismatches = new LongAdder();
 
@@ -40,6 +42,22 @@ public final class RunRecorder {
         if (send != null && receiverUserId != delivery.senderUserId()) {
             deliveryLatencyUs.recordValue(clampUs(delivery.receivedNanos() - send.intendedNanos));
         }
+    }
+
+    /** One sync request answered (or failed) after {@code nanos}; a sync is a request/response, timed from its sending. */
+    public void synced(long nanos, boolean failed) {
+        syncLatencyUs.recordValue(clampUs(nanos));
+        if (failed) {
+            syncFailures.increment();
+        }
+    }
+
+    public Histogram syncLatencyUs() {
+        return syncLatencyUs;
+    }
+
+    public long syncFailures() {
+        return syncFailures.sum();
     }
 
     public void digestMismatch() {

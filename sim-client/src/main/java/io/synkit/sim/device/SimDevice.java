@@ -239,11 +239,19 @@ public final class SimDevice {
                 if (generation != heartbeatGeneration || client != link) {
                     return;
                 }
-                link.heartbeat().thenAccept(beat -> {
+                // A heartbeat unanswered within two intervals means a dead link (half-open, NAT
+                // mapping gone, radio lost): drop it and reconnect rather than wait forever.
+                link.heartbeat().orTimeout(2L * intervalMs, TimeUnit.MILLISECONDS).whenComplete((beat, failure) -> loop.execute(() -> {
+                    if (failure != null) {
+                        if (client == link) {
+                            link.close();
+                        }
+                        return;
+                    }
                     if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
                         requestSync();
                     }
-                });
+                }));
                 loop.schedule(this, intervalMs, TimeUnit.MILLISECONDS);
             }
         }, intervalMs, TimeUnit.MILLISECONDS);
@@ -261,7 +269,9 @@ public final class SimDevice {
         syncing = true;
         syncAgain = false;
         SynkitClient link = client;
+        long sentNanos = System.nanoTime();
         link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
+            recorder.synced(System.nanoTime() - sentNanos, failure != null);
             syncing = false;
             if (failure != null) {
                 settleHeadWaiters(failure);

@@ -136,6 +136,7 @@ final class ReportHtml {
         html.append("<table>\n<tr><th>ms</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th></tr>\n");
         percentileRow("send→ack", LatencyPercentiles.of(report.ackLatencyUs()));
         percentileRow("send→delivered", LatencyPercentiles.of(report.deliveryLatencyUs()));
+        percentileRow("sync request", LatencyPercentiles.of(report.syncLatencyUs()));
         html.append("</table>\n");
     }
 

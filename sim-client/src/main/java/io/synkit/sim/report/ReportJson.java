@@ -29,7 +29,8 @@ final class ReportJson {
                     List<RunTimeline.Fault> faults, long faultsDropped) {
     }
 
-    record Latency(Percentiles sendToAck, Percentiles sendToDelivered) {
+    /** sync is one sync request to its response (not from an intended time: syncs are not scheduled). */
+    record Latency(Percentiles sendToAck, Percentiles sendToDelivered, Percentiles sync, long syncFailed) {
     }
 
     record Percentiles(long count, double p50Ms, double p90Ms, double p99Ms, @JsonProperty("p99_9_ms") double p999Ms, double maxMs) {
@@ -60,7 +61,8 @@ final class ReportJson {
         return new Document(scenario, seed, report.passed(), report.resultLine(), report.devices(), check.sent(), check.acked(),
                 check.delivered(), check.lost(), check.duplicated(), check.reordered(), delivered.p50Ms(), delivered.p99Ms(), check.failed(),
                 check.unackedDelivered(), report.converged(), report.elapsedMs(), List.copyOf(check.evidence()),
-                new Latency(Percentiles.of(ack), Percentiles.of(delivered)), timeline(timeline), timeline.faults(),
+                new Latency(Percentiles.of(ack), Percentiles.of(delivered), Percentiles.of(LatencyPercentiles.of(report.syncLatencyUs())),
+                        report.syncFailures()), timeline(timeline), timeline.faults(),
                 timeline.faultsDroppedCount());
     }
 

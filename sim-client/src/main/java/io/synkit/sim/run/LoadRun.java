@@ -42,6 +42,7 @@ public final class LoadRun {
     private final RunRecorder recorder = new RunRecorder();
     private final List<SimDevice> devices = new ArrayList<>();
     private double[] cumulativeWeights;
+    private long firstUserId = 1;
     private RunObserver observer = RunObserver.NONE;
 
     /**
@@ -58,6 +59,18 @@ public final class LoadRun {
     /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
     public LoadRun at(long offsetMs, Runnable action) {
         faults.add(Map.entry(offsetMs, action));
+        return this;
+    }
+
+    /**
+     * Numbers this run's users from {@code firstUserId} (default 1), so several sim-client
+     * processes can drive one cluster with disjoint users, each checking its own.
+     */
+    public LoadRun startingAtUser(long firstUserId) {
+        if (firstUserId < 1) {
+            throw new IllegalArgumentException("firstUserId=" + firstUserId + " must be >= 1");
+        }
+        this.firstUserId = firstUserId;
         return this;
     }
 
@@ -89,7 +102,7 @@ public final class LoadRun {
         // Not from the seed: replaying a seed against the same cluster must not reuse client_msg_ids.
         String runId = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
         try {
-            long user = 0;
+            long user = firstUserId - 1;
             List<Double> weights = new ArrayList<>();
             for (UserGroup group : settings.groups()) {
                 for (int u = 0; u < group.users(); u++) {
@@ -115,7 +128,7 @@ public final class LoadRun {
             devices.forEach(device -> device.setOnline(false));
             Checker checker = new Checker();
             RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
-                    converged, System.currentTimeMillis() - startMs);
+                    recorder.syncLatencyUs(), recorder.syncFailures(), converged, System.currentTimeMillis() - startMs);
             report.printDetails(out);
             out.println(report.resultLine());
             return report;
@@ -172,7 +185,7 @@ public final class LoadRun {
 
     private void sendOne(SplittableRandom random, long intendedNanos) {
         SimDevice from = devices.get(pickSender(random));
-        long to = 1 + random.nextLong(settings.users() - 1);
+        long to = firstUserId + random.nextLong(settings.users() - 1);
         if (to >= from.userId()) {
             to++;
         }
@@ -207,7 +220,12 @@ public final class LoadRun {
         observer.sample(TimeUnit.NANOSECONDS.toMillis(elapsedNs), sent, acked, recorder.deliveryCount());
     }
 
-    /** Waits for every send to settle, then syncs every device until a full round brings nothing new. */
+    /**
+     * Waits for every send to settle, then syncs every device until each has once reached its
+     * head (a sync that brings nothing new). No message is sent after the sends settle, so a
+     * device that reached its head stays converged even if its (still lossy) link drops later;
+     * one that is offline is retried until the bound.
+     */
     private boolean converge() throws InterruptedException {
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
         while (System.nanoTime() < deadlineNs) {
@@ -217,21 +235,26 @@ public final class LoadRun {
             }
             Thread.sleep(50); // sends settle at the system's pace; bounded by the converge timeout
         }
+        List<SimDevice> behind = new ArrayList<>(devices);
         while (System.nanoTime() < deadlineNs) {
-            List<CompletableFuture<Integer>> rounds = devices.stream().map(SimDevice::syncToHead).toList();
-            boolean quiet = true;
-            for (CompletableFuture<Integer> round : rounds) {
+            List<CompletableFuture<Integer>> rounds = behind.stream().map(SimDevice::syncToHead).toList();
+            List<SimDevice> stillBehind = new ArrayList<>();
+            for (int i = 0; i < rounds.size(); i++) {
                 try {
-                    quiet &= round.join() == 0;
+                    if (rounds.get(i).join() != 0) {
+                        stillBehind.add(behind.get(i));
+                    }
                 } catch (RuntimeException e) {
-                    quiet = false; // device offline or sync failed: it must catch up in a later round
+                    stillBehind.add(behind.get(i)); // offline or sync failed: it must catch up in a later round
                 }
             }
-            if (quiet) {
+            behind = stillBehind;
+            if (behind.isEmpty()) {
                 return true;
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // devices reconnect and sync on their own schedule; bounded by the deadline
         }
+        out.println("warning: " + behind.size() + " devices had not reached their head, e.g. " + behind.get(0));
         out.println("warning: devices did not converge within " + settings.convergeTimeoutMs() + " ms");
         return false;
     }

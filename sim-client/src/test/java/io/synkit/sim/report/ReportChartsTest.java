@@ -26,7 +26,7 @@ class ReportChartsTest {
             ackUs.recordValue(i * 1000L);
             deliveryUs.recordValue(i * 2000L);
         }
-        RunReport report = new RunReport(2, new CheckResult(100, 100, 0, 100, 0, 0, 0, 0, List.of()), ackUs, deliveryUs, true, 1000);
+        RunReport report = new RunReport(2, new CheckResult(100, 100, 0, 100, 0, 0, 0, 0, List.of()), ackUs, deliveryUs, new Histogram(3), 0, true, 1000);
 
         LineChart chart = ReportCharts.latency(report);
         assertEquals(4, chart.x().max(), "axis reaches 99.99% even for few values");
