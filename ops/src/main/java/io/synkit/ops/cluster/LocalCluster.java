@@ -36,6 +36,19 @@ public final class LocalCluster {
      * Ports from {@code basePort}: per replica an RPC and an admin port, then logic, then access.
      */
     public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs) throws IOException, InterruptedException {
+        return up(dir, setCount, basePort, extraStoreArgs, PeerAddressing.DIRECT);
+    }
+
+    /** How one replica reaches a peer: directly, or through a {@link PeerLink} that a test can cut. */
+    public interface PeerAddressing {
+        String peerAddress(String fromNode, String toNode, String toAddress) throws InterruptedException;
+
+        PeerAddressing DIRECT = (fromNode, toNode, toAddress) -> toAddress;
+    }
+
+    /** As {@link #up(Path, int, int, List)}, with each replica's view of its peers' addresses given by {@code peers}. */
+    public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("logs"));
         Properties topology = new Properties();
         int port = basePort;
@@ -50,9 +63,13 @@ public final class LocalCluster {
             for (int r = 0; r < 3; r++) {
                 String node = "s" + set + "-r" + r;
                 int rpcPort = firstPort + 2 * r;
+                List<String> view = new ArrayList<>();
+                for (int peer = 0; peer < 3; peer++) {
+                    view.add(peer == r ? replicas.get(peer) : peers.peerAddress(node, "s" + set + "-r" + peer, replicas.get(peer)));
+                }
                 List<String> args = new ArrayList<>(List.of("io.synkit.store.StoreServerMain", "--store.set.id=s" + set,
                         "--store.data.dir=" + dir.resolve("data").resolve(node), "--store.port=" + rpcPort, "--store.admin.port=" + (rpcPort + 1),
-                        "--store.replicas=" + String.join(",", replicas), "--store.replica.index=" + r));
+                        "--store.replicas=" + String.join(",", view), "--store.replica.index=" + r));
                 args.addAll(extraStoreArgs);
                 commands.put(node, args);
                 topology.setProperty("store." + node + ".rpc", "127.0.0.1:" + rpcPort);

@@ -2,6 +2,7 @@ package io.synkit.ops.scenario;
 
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.LocalCluster;
+import io.synkit.ops.cluster.PeerLinks;
 import io.synkit.sim.run.LoadRun;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -15,10 +16,13 @@ import java.util.List;
 final class FaultSchedule {
 
     private final LocalCluster cluster;
+    private final PeerLinks peerLinks;
     private final PrintStream out;
 
-    FaultSchedule(LocalCluster cluster, PrintStream out) {
+    /** @param peerLinks the cuttable links between replicas; null when the scenario has no partition */
+    FaultSchedule(LocalCluster cluster, PeerLinks peerLinks, PrintStream out) {
         this.cluster = cluster;
+        this.peerLinks = peerLinks;
         this.out = out;
     }
 
@@ -60,6 +64,12 @@ final class FaultSchedule {
             case "restart" -> {
                 cluster.kill(node);
                 cluster.start(node);
+            }
+            case "partition" -> {
+                peerLinks.isolate(node);
+                Thread.sleep(restoreMs); // this fault's own thread: the partition lasts restore_after_s
+                peerLinks.heal(node);
+                out.println("fault: healed partition of " + node);
             }
             default -> throw new IllegalArgumentException("unknown fault action " + action);
         }

@@ -42,7 +42,9 @@ public record Scenario(
      * @param action {@code kill} (SIGKILL, restarted after {@code restore_after_s}), {@code pause}
      *               (SIGSTOP, resumed after {@code restore_after_s}), {@code restart} (kill and start
      *               at once), {@code rolling-restart} (every process once, one at a time,
-     *               {@code restore_after_s} apart)
+     *               {@code restore_after_s} apart), {@code partition} (cut a store replica off from
+     *               its SET's other replicas, healed after {@code restore_after_s}; clients still
+     *               reach it)
      * @param node {@code s1-r0}, {@code primary:s1}, {@code backup:s1}, {@code logic}, {@code access}
      *             (resolved when the fault fires); unused by rolling-restart
      */
@@ -70,11 +72,15 @@ public record Scenario(
         }
         for (FaultSpec fault : faults()) {
             require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");
-            require(List.of("kill", "pause", "restart", "rolling-restart").contains(fault.action()), file,
-                    "fault action '" + fault.action() + "' is not kill, pause, restart or rolling-restart");
+            require(List.of("kill", "pause", "restart", "rolling-restart", "partition").contains(fault.action()), file,
+                    "fault action '" + fault.action() + "' is not kill, pause, restart, rolling-restart or partition");
             require("processes".equals(cluster.mode()), file, "faults need cluster.mode: processes");
         }
         return this;
+    }
+
+    public boolean partitions() {
+        return faults().stream().anyMatch(fault -> fault.action().equals("partition"));
     }
 
     @Override

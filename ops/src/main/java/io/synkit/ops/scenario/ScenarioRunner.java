@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.ops.cluster.LocalCluster;
+import io.synkit.ops.cluster.PeerLinks;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -52,13 +53,15 @@ public final class ScenarioRunner {
         List<ChaosProxy> proxies = new ArrayList<>();
         EmbeddedCluster embedded = null;
         LocalCluster processes = null;
+        PeerLinks peerLinks = scenario.partitions() ? new PeerLinks() : null;
         try {
             InetSocketAddress access;
             if (scenario.cluster().mode().equals("embedded")) {
                 embedded = EmbeddedCluster.start(scenario.cluster().sets(), 5_000);
                 access = embedded.accessAddress();
             } else {
-                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * scenario.cluster().sets() + 10), List.of());
+                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * scenario.cluster().sets() + 10),
+                        List.of(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
                 try (ClusterStatus status = new ClusterStatus()) {
                     status.awaitPrimaries(processes, 60_000);
                 }
@@ -81,7 +84,7 @@ public final class ScenarioRunner {
             LoadRun run = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), out)
                     .observedBy(timeline);
             if (processes != null) {
-                new FaultSchedule(processes, out).apply(scenario.faults(), run);
+                new FaultSchedule(processes, peerLinks, out).apply(scenario.faults(), run);
             }
             RunReport report = run.run();
             ReportWriter.write(outDir, scenario.name(), seed, report, timeline);
@@ -97,6 +100,9 @@ public final class ScenarioRunner {
             }
             if (processes != null) {
                 processes.down();
+            }
+            if (peerLinks != null) {
+                peerLinks.close();
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.LocalCluster;
+import io.synkit.ops.cluster.PeerLinks;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * 3 SETs of 3 real store-server processes, a logic and an access process, simulated devices
  * sending all along, and process faults: the primary of SET 1 SIGKILLed and restarted, the
  * primary of SET 2 SIGSTOPped past its lease and election timeout and then resumed (a zombie that
- * must not ack or serve anything), a backup of SET 3 restarted. Every acknowledged message must
+ * must not ack or serve anything), a backup of SET 3 restarted, and then the primary of SET 1
+ * cut off from its backups for 3 s while clients still reach it. Every acknowledged message must
  * reach every device exactly once, in order. {@code -Dsynkit.fault.seconds=N} runs longer.
  */
 class ReplicatedClusterFaultTest {
@@ -39,8 +41,9 @@ class ReplicatedClusterFaultTest {
     @Test
     void acknowledgedMessagesSurvivePrimaryKillZombiePrimaryAndBackupRestart() throws Exception {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
-        LocalCluster cluster = LocalCluster.up(dir, 3, LocalCluster.freeBasePort(40), List.of());
-        try (ClusterStatus status = new ClusterStatus()) {
+        PeerLinks peerLinks = new PeerLinks();
+        LocalCluster cluster = LocalCluster.up(dir, 3, LocalCluster.freeBasePort(40), List.of(), peerLinks);
+        try (peerLinks; ClusterStatus status = new ClusterStatus()) {
             status.awaitPrimaries(cluster, 60_000);
             String killed = status.nodeInRole(cluster, "s1", "PRIMARY");
             String paused = status.nodeInRole(cluster, "s2", "PRIMARY");
@@ -58,7 +61,14 @@ class ReplicatedClusterFaultTest {
                     .at(14 * unit, fault(() -> {
                         cluster.kill(restartedBackup);
                         cluster.start(restartedBackup);
-                    }, "restart backup " + restartedBackup));
+                    }, "restart backup " + restartedBackup))
+                    .at(16 * unit, fault(() -> {
+                        String isolated = status.nodeInRole(cluster, "s1", "PRIMARY");
+                        System.out.println("fault: partition primary " + isolated + " from its backups for 3 s");
+                        peerLinks.isolate(isolated);
+                        Thread.sleep(3000); // the partition lasts 3 s, past the lease and an election timeout
+                        peerLinks.heal(isolated);
+                    }, "partition the primary of s1"));
 
             RunReport report = run.run();
 
