@@ -105,11 +105,26 @@ public final class AuthHandler extends ChannelInboundHandlerAdapter {
                         .addListener(ChannelFutureListener.CLOSE);
             }
             session.inboxAdvanced(response.getRoute().getInboxHeadSeq());
+            expireWithToken(ctx, token);
             ctx.writeAndFlush(ServerFrame.newBuilder().setRequestId(requestId).setAuth(AuthResponse.newBuilder()
                     .setUserId(session.userId()).setDeviceId(session.deviceId())
                     .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())
                     .setServerTimeMs(services.clock().nowMs())).build());
         }));
+    }
+
+    /**
+     * A link lives no longer than the token that opened it: at expiry the client is told to go
+     * away and reconnect with a fresh token, so revoking a device takes effect within one token
+     * lifetime.
+     */
+    private void expireWithToken(ChannelHandlerContext ctx, AuthToken token) {
+        long remainingMs = Math.max(0, token.expiresAtMs() - services.clock().nowMs());
+        ctx.executor().schedule(() -> {
+            if (ctx.channel().isActive()) {
+                ctx.writeAndFlush(Frames.goAway("token expired: reconnect with a fresh token", 0)).addListener(ChannelFutureListener.CLOSE);
+            }
+        }, remainingMs, TimeUnit.MILLISECONDS);
     }
 
     private static void closeWith(ChannelHandlerContext ctx, long requestId, ErrorCode code, String message) {

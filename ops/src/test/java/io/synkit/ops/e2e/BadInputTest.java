@@ -132,6 +132,34 @@ class BadInputTest {
     }
 
     @Test
+    void aLinkEndsWhenItsTokenExpires() throws Exception {
+        CompletableFuture<GoAway> goAway = new CompletableFuture<>();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        SynkitClient client = new SynkitClient(loops.next(), new ClientListener() {
+            @Override
+            public void onNotify(Notify notify) {
+            }
+
+            @Override
+            public void onGoAway(GoAway away) {
+                goAway.complete(away);
+            }
+
+            @Override
+            public void onClosed() {
+                closed.complete(null);
+            }
+        }, 5_000);
+        client.connect(cluster.accessAddress(), null).join();
+        client.auth(TOKENS.issue(41, "phone", 1_500)).join();
+
+        GoAway away = goAway.get(10, TimeUnit.SECONDS);
+        assertTrue(away.getReason().contains("token expired"), away.getReason());
+        closed.get(10, TimeUnit.SECONDS);
+        assertServerStillServes();
+    }
+
+    @Test
     void sendingIntoSomeoneElsesConversationIsForbidden() {
         SynkitClient client = authenticated(21, "phone");
         SendRequest intrusion = SendRequest.newBuilder().setConvId(ConversationId.direct(22, 23).value()).setClientMsgId("m1")
