@@ -22,7 +22,9 @@ public final class RunRecorder {
     private final Histogram ackLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
     private final Histogram deliveryLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
     private final Histogram syncLatencyUs = new ConcurrentHistogram(1, LATENCY_US_MAX, 3);
-    private final LongAdder syncFailures = new LongAdder();
+    private final LongAdder syncsOk = new LongAdder();
+    private final LongAdder syncsFailed = new LongAdder();
+    private final LongAdder syncsUnknown = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder digestMismatches = new LongAdder();
 
@@ -44,21 +46,43 @@ public final class RunRecorder {
         }
     }
 
-    /** One sync request answered (or failed) after {@code nanos}; a sync is a request/response, timed from its sending. */
-    public void synced(long nanos, boolean failed) {
+    /** How a sync request ended. */
+    public enum Outcome { OK, FAILED, UNKNOWN }
+
+    /** One sync request ended after {@code nanos}; a sync is a request/response, timed from its sending. */
+    public void synced(long nanos, Outcome outcome) {
         syncLatencyUs.recordValue(clampUs(nanos));
-        if (failed) {
-            syncFailures.increment();
+        switch (outcome) {
+            case OK -> syncsOk.increment();
+            case FAILED -> syncsFailed.increment();
+            case UNKNOWN -> syncsUnknown.increment();
         }
+    }
+
+    public io.synkit.sim.run.OperationCounts syncCounts() {
+        long ok = syncsOk.sum();
+        long failed = syncsFailed.sum();
+        long unknown = syncsUnknown.sum();
+        return new io.synkit.sim.run.OperationCounts(ok + failed + unknown, ok, failed, unknown);
+    }
+
+    /** Sends: invoked once per message however often retried; unknown = neither acked nor refused by the end. */
+    public io.synkit.sim.run.OperationCounts sendCounts() {
+        long invoked = 0;
+        long ok = 0;
+        long failed = 0;
+        for (SendRecord send : sends.values()) {
+            invoked++;
+            ok += send.acked() ? 1 : 0;
+            failed += !send.acked() && send.failure != null ? 1 : 0;
+        }
+        return new io.synkit.sim.run.OperationCounts(invoked, ok, failed, invoked - ok - failed);
     }
 
     public Histogram syncLatencyUs() {
         return syncLatencyUs;
     }
 
-    public long syncFailures() {
-        return syncFailures.sum();
-    }
 
     public void digestMismatch() {
         digestMismatches.increment();

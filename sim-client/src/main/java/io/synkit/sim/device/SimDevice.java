@@ -271,7 +271,7 @@ public final class SimDevice {
         SynkitClient link = client;
         long sentNanos = System.nanoTime();
         link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
-            recorder.synced(System.nanoTime() - sentNanos, failure != null);
+            recorder.synced(System.nanoTime() - sentNanos, outcome(failure));
             syncing = false;
             if (failure != null) {
                 settleHeadWaiters(failure);
@@ -336,6 +336,14 @@ public final class SimDevice {
             outbox.addFirst(record);
             pumpSends();
         }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static RunRecorder.Outcome outcome(Throwable failure) {
+        if (failure == null) {
+            return RunRecorder.Outcome.OK;
+        }
+        ClientException error = ClientException.of(failure);
+        return error.code() == ErrorCode.TIMEOUT || error.code() == ErrorCode.UNAVAILABLE ? RunRecorder.Outcome.UNKNOWN : RunRecorder.Outcome.FAILED;
     }
 
     private static ByteString body(SendRecord record) {

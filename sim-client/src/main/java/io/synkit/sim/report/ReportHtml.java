@@ -138,6 +138,15 @@ final class ReportHtml {
         percentileRow("send→delivered", LatencyPercentiles.of(report.deliveryLatencyUs()));
         percentileRow("sync request", LatencyPercentiles.of(report.syncLatencyUs()));
         html.append("</table>\n");
+        html.append("<h3>Operations</h3>\n<table>\n<tr><th>operation</th><th>invoked</th><th>ok</th><th>failed</th><th>unknown (timed out / link lost)</th></tr>\n");
+        operationRow("send (per message, retries included)", report.sends());
+        operationRow("sync request", report.syncs());
+        html.append("</table>\n");
+    }
+
+    private void operationRow(String name, io.synkit.sim.run.OperationCounts counts) {
+        html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>%n",
+                escape(name), counts.invoked(), counts.ok(), counts.failed(), counts.unknown()));
     }
 
     private void percentileRow(String name, LatencyPercentiles latency) {

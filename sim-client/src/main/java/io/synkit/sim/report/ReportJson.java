@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synkit.sim.check.CheckResult;
+import io.synkit.sim.run.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,12 +26,16 @@ final class ReportJson {
 
     record Document(String scenario, long seed, boolean passed, String resultLine, int devices, long sent, long acked, long delivered,
                     long lost, long duplicated, long reordered, double p50Ms, double p99Ms, long failed, long unackedDelivered,
-                    boolean converged, long elapsedMs, List<String> evidence, Latency latency, Timeline timeline,
+                    boolean converged, long elapsedMs, List<String> evidence, Latency latency, Operations operations, Timeline timeline,
                     List<RunTimeline.Fault> faults, long faultsDropped) {
     }
 
     /** sync is one sync request to its response (not from an intended time: syncs are not scheduled). */
-    record Latency(Percentiles sendToAck, Percentiles sendToDelivered, Percentiles sync, long syncFailed) {
+    record Latency(Percentiles sendToAck, Percentiles sendToDelivered, Percentiles sync) {
+    }
+
+    /** How each kind of operation ended: invoked, ok, failed, unknown (timed out / link lost). */
+    record Operations(OperationCounts send, OperationCounts sync) {
     }
 
     record Percentiles(long count, double p50Ms, double p90Ms, double p99Ms, @JsonProperty("p99_9_ms") double p999Ms, double maxMs) {
@@ -61,8 +66,8 @@ final class ReportJson {
         return new Document(scenario, seed, report.passed(), report.resultLine(), report.devices(), check.sent(), check.acked(),
                 check.delivered(), check.lost(), check.duplicated(), check.reordered(), delivered.p50Ms(), delivered.p99Ms(), check.failed(),
                 check.unackedDelivered(), report.converged(), report.elapsedMs(), List.copyOf(check.evidence()),
-                new Latency(Percentiles.of(ack), Percentiles.of(delivered), Percentiles.of(LatencyPercentiles.of(report.syncLatencyUs())),
-                        report.syncFailures()), timeline(timeline), timeline.faults(),
+                new Latency(Percentiles.of(ack), Percentiles.of(delivered), Percentiles.of(LatencyPercentiles.of(report.syncLatencyUs()))),
+                new Operations(report.sends(), report.syncs()), timeline(timeline), timeline.faults(),
                 timeline.faultsDroppedCount());
     }
 

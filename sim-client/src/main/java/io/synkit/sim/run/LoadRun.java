@@ -128,7 +128,7 @@ public final class LoadRun {
             devices.forEach(device -> device.setOnline(false));
             Checker checker = new Checker();
             RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
-                    recorder.syncLatencyUs(), recorder.syncFailures(), converged, System.currentTimeMillis() - startMs);
+                    recorder.syncLatencyUs(), recorder.sendCounts(), recorder.syncCounts(), converged, System.currentTimeMillis() - startMs);
             report.printDetails(out);
             out.println(report.resultLine());
             return report;

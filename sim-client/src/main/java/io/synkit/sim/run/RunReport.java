@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 
 /** The outcome of a run: the checker's verdict and latency histograms (µs), printable as the RESULT line. */
 public record RunReport(int devices, CheckResult check, Histogram ackLatencyUs, Histogram deliveryLatencyUs, Histogram syncLatencyUs,
-                        long syncFailures, boolean converged, long elapsedMs) {
+                        OperationCounts sends, OperationCounts syncs, boolean converged, long elapsedMs) {
 
     public boolean passed() {
         return check.passed() && converged;
@@ -30,9 +30,11 @@ public record RunReport(int devices, CheckResult check, Histogram ackLatencyUs, 
         out.printf(Locale.ROOT, "latency send->delivered p50=%.1fms p90=%.1fms p99=%.1fms p99.9=%.1fms max=%.1fms (n=%d)%n",
                 percentileMs(deliveryLatencyUs, 50), percentileMs(deliveryLatencyUs, 90), percentileMs(deliveryLatencyUs, 99),
                 percentileMs(deliveryLatencyUs, 99.9), deliveryLatencyUs.getMaxValue() / 1000.0, deliveryLatencyUs.getTotalCount());
-        out.printf(Locale.ROOT, "latency sync request    p50=%.1fms p90=%.1fms p99=%.1fms p99.9=%.1fms max=%.1fms (n=%d, failed=%d)%n",
+        out.printf(Locale.ROOT, "latency sync request    p50=%.1fms p90=%.1fms p99=%.1fms p99.9=%.1fms max=%.1fms (n=%d)%n",
                 percentileMs(syncLatencyUs, 50), percentileMs(syncLatencyUs, 90), percentileMs(syncLatencyUs, 99),
-                percentileMs(syncLatencyUs, 99.9), syncLatencyUs.getMaxValue() / 1000.0, syncLatencyUs.getTotalCount(), syncFailures);
+                percentileMs(syncLatencyUs, 99.9), syncLatencyUs.getMaxValue() / 1000.0, syncLatencyUs.getTotalCount());
+        out.printf(Locale.ROOT, "operations send invoked=%d ok=%d failed=%d unknown=%d; sync invoked=%d ok=%d failed=%d unknown=%d%n",
+                sends.invoked(), sends.ok(), sends.failed(), sends.unknown(), syncs.invoked(), syncs.ok(), syncs.failed(), syncs.unknown());
         out.printf(Locale.ROOT, "checker failed_sends=%d unacked_delivered=%d converged=%s elapsed_ms=%d%n",
                 check.failed(), check.unackedDelivered(), converged, elapsedMs);
         for (String line : check.evidence()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.sim.check.CheckResult;
+import io.synkit.sim.run.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.util.List;
 import org.HdrHistogram.Histogram;
@@ -26,7 +27,7 @@ class ReportChartsTest {
             ackUs.recordValue(i * 1000L);
             deliveryUs.recordValue(i * 2000L);
         }
-        RunReport report = new RunReport(2, new CheckResult(100, 100, 0, 100, 0, 0, 0, 0, List.of()), ackUs, deliveryUs, new Histogram(3), 0, true, 1000);
+        RunReport report = new RunReport(2, new CheckResult(100, 100, 0, 100, 0, 0, 0, 0, List.of()), ackUs, deliveryUs, new Histogram(3), OperationCounts.NONE, OperationCounts.NONE, true, 1000);
 
         LineChart chart = ReportCharts.latency(report);
         assertEquals(4, chart.x().max(), "axis reaches 99.99% even for few values");

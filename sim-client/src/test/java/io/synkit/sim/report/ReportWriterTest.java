@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synkit.sim.check.CheckResult;
+import io.synkit.sim.run.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -146,7 +147,7 @@ class ReportWriterTest {
     @Test
     void runWithNothingRecordedStillWritesEveryFile() throws IOException {
         CheckResult check = new CheckResult(0, 0, 0, 0, 0, 0, 0, 0, List.of());
-        RunReport empty = new RunReport(0, check, new Histogram(3), new Histogram(3), new Histogram(3), 0, true, 0);
+        RunReport empty = new RunReport(0, check, new Histogram(3), new Histogram(3), new Histogram(3), OperationCounts.NONE, OperationCounts.NONE, true, 0);
         ReportFiles files = ReportWriter.write(dir.resolve("nested/run"), "idle", 1L, empty, new RunTimeline());
 
         String html = Files.readString(files.html(), StandardCharsets.UTF_8);
@@ -179,7 +180,7 @@ class ReportWriterTest {
         ackUs.recordValue(250_000);
         deliveryUs.recordValue(400_000);
         CheckResult check = new CheckResult(1000, 990, 2, 2980, lost, 0, 0, 3, List.of("lost m-17 for u2-d0", SCRIPT_EVIDENCE));
-        return new RunReport(12, check, ackUs, deliveryUs, new Histogram(3), 0, converged, 12_345);
+        return new RunReport(12, check, ackUs, deliveryUs, new Histogram(3), OperationCounts.NONE, OperationCounts.NONE, converged, 12_345);
     }
 
     private static double ms(Histogram histogramUs, double percentile) {
