@@ -157,6 +157,9 @@ public final class ReplicaNode {
             syncLocal();
         } catch (StorageFailure e) {
             stop(e.getMessage());
+        } catch (RuntimeException e) {
+            // The append itself failed (disk full, I/O error): stop, which also fails this proposal.
+            stop("log append failed: " + e.getMessage());
         }
         return applied;
     }

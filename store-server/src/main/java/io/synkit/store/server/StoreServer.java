@@ -45,6 +45,7 @@ public final class StoreServer implements AutoCloseable {
     private AdminServer admin;
     private InetSocketAddress address;
     private RpcClientPool peers;
+    private StoreService service;
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
 
@@ -74,7 +75,7 @@ public final class StoreServer implements AutoCloseable {
                 config.replicated() ? config.inflightBatchesMax() : 1, metrics);
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
-        StoreService service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,
+        service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,
                 replication, this::replicaStatus);
         rpc = new RpcServer("store", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
@@ -86,6 +87,11 @@ public final class StoreServer implements AutoCloseable {
         }
         log.info("store replica started set={} address={} data={}", config.setId(), address, config.dataDir());
         return this;
+    }
+
+    /** The service behind the RPC port, for in-process callers. */
+    public StoreService service() {
+        return service;
     }
 
     public InetSocketAddress address() {
