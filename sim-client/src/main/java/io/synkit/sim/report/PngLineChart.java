@@ -120,9 +120,11 @@ final class PngLineChart {
             return toAppendTo.append(label.apply(number));
         }
 
+        /** Tick labels are only drawn, never read back: parsing reports failure as NumberFormat's contract says. */
         @Override
         public Number parse(String source, ParsePosition position) {
-            throw new UnsupportedOperationException("tick labels are only formatted");
+            position.setErrorIndex(position.getIndex());
+            return null;
         }
     }
 }
