@@ -31,6 +31,7 @@ public final class LogicServer implements AutoCloseable {
 
     private final LogicConfig config;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private SlotMap slotMap;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private RpcClientPool storeClients;
@@ -53,7 +54,7 @@ public final class LogicServer implements AutoCloseable {
     }
 
     public LogicServer start() throws InterruptedException, IOException {
-        SlotMap slotMap = config.slotMap();
+        slotMap = config.slotMap();
         boss = NettyThreads.group("logic-accept", 1);
         workers = NettyThreads.group("logic-io", config.ioThreads());
         storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
@@ -79,7 +80,7 @@ public final class LogicServer implements AutoCloseable {
     }
 
     public String status() {
-        return "role=logic address=" + hostPort() + " state=serving sets=" + config.slotMap().sets().size();
+        return "role=logic address=" + hostPort() + " state=serving sets=" + slotMap.sets().size();
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.AppendConvRequest;
-import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcClient;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -20,9 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +60,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
 
     private static final ByteString BODY = ByteString.copyFrom(new byte[200]);
     private final AtomicLong opIds = new AtomicLong();
-    private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> failureKinds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicLong> failureKinds = new ConcurrentHashMap<>();
 
     private void countFailure(Throwable failure) {
         String kind = io.synkit.protocol.rpc.RpcException.of(failure).getMessage().replaceAll("[0-9]+", "N");
@@ -84,7 +82,8 @@ public final class StoreBenchCommand implements Callable<Integer> {
         LocalCluster cluster = LocalCluster.up(dir.resolve("cluster"), 1, basePort, List.of());
         EventLoopGroup group = NettyThreads.group("bench", 1);
         try (ClusterStatus status = new ClusterStatus(); RpcClientPool pool = new RpcClientPool(group, FrameLimits.internal(), 1_000_000)) {
-            String primary = awaitPrimary(cluster, status);
+            status.awaitPrimaries(cluster, 60_000);
+            String primary = cluster.storeRpc(status.nodeInRole(cluster, "s1", "PRIMARY"));
             RpcClient client = pool.get(primary);
             run(client, 2000, 2, "warm-up");
             Histogram saturation = new Histogram(3_600_000_000L, 3);
@@ -180,20 +179,6 @@ public final class StoreBenchCommand implements Callable<Integer> {
             reportFailures("fixed rate " + rate);
         }
         return latencyUs;
-    }
-
-    private String awaitPrimary(LocalCluster cluster, ClusterStatus status) throws InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadlineNs) {
-            Map<String, Optional<ReplicaStatus>> byNode = status.query(cluster, 500);
-            for (Map.Entry<String, Optional<ReplicaStatus>> node : byNode.entrySet()) {
-                if (node.getValue().map(s -> s.getRole().equals("PRIMARY") && s.getLeaseValid()).orElse(false)) {
-                    return cluster.storeRpc(node.getKey());
-                }
-            }
-            Thread.sleep(200); // election runs on its own schedule; bounded by the deadline
-        }
-        throw new IllegalStateException("no primary elected within 60 s");
     }
 
     static double fdatasyncPerSecond(Path file) throws Exception {

@@ -37,7 +37,6 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private final ReplicaNode node;
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
     private volatile long leaseEndNs = Long.MIN_VALUE;
-    private volatile boolean writable;
     private volatile long writableEpoch = -1;
 
     public ReplicaLoop(String setId, int self, List<String> replicas, ReplicaSettings settings, LogStorage logStorage, StoreEngine engine,
@@ -100,8 +99,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     private void publish() {
         leaseEndNs = node.leaseEndNs();
-        writable = node.writable();
-        writableEpoch = writable ? node.epoch() : -1;
+        writableEpoch = node.writable() ? node.epoch() : -1;
         ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
                 .setSetId(setId).setReplicaIndex(self).setRole(node.role().name()).setEpoch(node.epoch())
                 .setCommitIndex(node.commitIndex()).setLastIndex(node.lastIndex()).setAppliedIndex(node.appliedIndex())
@@ -146,7 +144,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     @Override
     public boolean canTakeWrites() {
-        return writable;
+        return writableEpoch >= 0;
     }
 
     @Override
