@@ -64,12 +64,12 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "node", mixinStandardHelpOptions = true, description = "Fault injection on one node: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), restart.")
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Fault injection on one node: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), restart, wipe (a store replica loses its disk and rejoins empty).")
     static final class Node implements Callable<Integer> {
         @Option(names = "--dir", required = true)
         Path dir;
 
-        @Parameters(index = "0", description = "kill | pause | resume | restart")
+        @Parameters(index = "0", description = "kill | pause | resume | restart | wipe")
         String action;
 
         @Parameters(index = "1", description = "Node name: s<set>-r<replica>, logic or access")
@@ -82,12 +82,13 @@ public final class ClusterCommand implements Runnable {
                 case "kill" -> cluster.kill(node);
                 case "pause" -> cluster.pause(node);
                 case "resume" -> cluster.resume(node);
+                case "wipe" -> cluster.wipe(node);
                 case "restart" -> {
                     cluster.kill(node);
                     cluster.start(node);
                 }
                 default -> {
-                    System.err.println("unknown action '" + action + "': use kill, pause, resume or restart");
+                    System.err.println("unknown action '" + action + "': use kill, pause, resume, restart or wipe");
                     return 2;
                 }
             }

@@ -61,14 +61,20 @@ public final class ClusterStatus implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("SET " + set + " has no " + role + " right now"));
     }
 
-    /** One line per replica: SET, role, epoch, commit index, and per backup how far it lags the primary. */
+    /** Whether {@code node} answers and has caught up (it may vote again). */
+    public boolean caughtUp(LocalCluster cluster, String node) {
+        Optional<ReplicaStatus> replica = query(cluster, 1000).getOrDefault(node, Optional.empty());
+        return replica.isPresent() && !replica.get().getCatchingUp() && replica.get().getStopReason().isEmpty();
+    }
+
+    /** One line per replica: SET, role, epoch, commit index, per backup how far it lags the primary, where its log starts. */
     public static List<String> format(Map<String, Optional<ReplicaStatus>> byNode) {
         Map<String, Long> primaryCommitBySet = new LinkedHashMap<>();
         byNode.values().forEach(status -> status.filter(s -> s.getRole().equals("PRIMARY"))
                 .ifPresent(s -> primaryCommitBySet.merge(s.getSetId(), s.getCommitIndex(), Math::max)));
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
-                "lag", "lease", "primary"));
+        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %12s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
+                "lag", "log_first", "lease", "primary"));
         for (Map.Entry<String, Optional<ReplicaStatus>> entry : byNode.entrySet()) {
             if (entry.getValue().isEmpty()) {
                 lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s", entry.getKey(), "?", "DOWN"));
@@ -77,8 +83,9 @@ public final class ClusterStatus implements AutoCloseable {
             ReplicaStatus status = entry.getValue().get();
             Long primaryCommit = primaryCommitBySet.get(status.getSetId());
             String lag = primaryCommit == null ? "-" : Long.toString(Math.max(0, primaryCommit - status.getAppliedIndex()));
-            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %-6s %s%s", entry.getKey(), status.getSetId(), status.getRole(),
-                    status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getLeaseValid(), status.getPrimary(),
+            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %12d %-6s %s%s%s", entry.getKey(), status.getSetId(), status.getRole(),
+                    status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getFirstIndex(), status.getLeaseValid(),
+                    status.getPrimary(), status.getCatchingUp() ? " catching-up (no vote)" : "",
                     status.getStopReason().isEmpty() ? "" : " stopped: " + status.getStopReason()));
         }
         return lines;

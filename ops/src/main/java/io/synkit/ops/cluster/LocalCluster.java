@@ -140,7 +140,32 @@ public final class LocalCluster {
 
     /** Starts a node's process from its saved command line, output appended to its log. */
     public void start(String node) throws IOException {
+        start(node, List.of());
+    }
+
+    /**
+     * A store replica loses its disk: SIGKILL, delete its data directory, start it again empty as
+     * a joining replica (it catches up from a snapshot and does not vote until it has).
+     */
+    public void wipe(String node) throws IOException, InterruptedException {
         List<String> args = Files.readAllLines(dir.resolve(node + ".args"));
+        String dataArg = args.stream().filter(arg -> arg.startsWith("--store.data.dir=")).findFirst()
+                .orElseThrow(() -> new IOException("node " + node + " is not a store replica (no --store.data.dir)"));
+        kill(node);
+        Path data = Path.of(dataArg.substring("--store.data.dir=".length()));
+        if (Files.exists(data)) {
+            try (var paths = Files.walk(data)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        start(node, List.of("--store.replica.join=true"));
+    }
+
+    private void start(String node, List<String> extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(Files.readAllLines(dir.resolve(node + ".args")));
+        args.addAll(extraArgs);
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
         command.addAll(args);
         Path logFile = dir.resolve("logs").resolve(node + ".log");

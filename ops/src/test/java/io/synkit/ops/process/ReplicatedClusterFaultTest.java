@@ -14,9 +14,7 @@ import io.synkit.sim.device.DeviceSettings;
 import io.synkit.sim.run.LoadRun;
 import io.synkit.sim.run.LoadSettings;
 import io.synkit.sim.run.RunReport;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,6 +41,7 @@ class ReplicatedClusterFaultTest {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
         PeerLinks peerLinks = new PeerLinks();
         LocalCluster cluster = LocalCluster.up(dir, 3, LocalCluster.freeBasePort(40), List.of(), peerLinks);
+        FaultActions faults = new FaultActions();
         try (peerLinks; ClusterStatus status = new ClusterStatus()) {
             status.awaitPrimaries(cluster, 60_000);
             String killed = status.nodeInRole(cluster, "s1", "PRIMARY");
@@ -54,15 +53,15 @@ class ReplicatedClusterFaultTest {
                     SECONDS * 1000L, 60_000, SEED);
             long unit = SECONDS * 1000L / 20;
             LoadRun run = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out)
-                    .at(3 * unit, fault(() -> cluster.kill(killed), "SIGKILL primary " + killed))
-                    .at(6 * unit, fault(() -> cluster.start(killed), "restart " + killed))
-                    .at(8 * unit, fault(() -> cluster.pause(paused), "SIGSTOP primary " + paused))
-                    .at(8 * unit + 4000, fault(() -> cluster.resume(paused), "SIGCONT zombie " + paused))
-                    .at(14 * unit, fault(() -> {
+                    .at(3 * unit, faults.step(() -> cluster.kill(killed), "SIGKILL primary " + killed))
+                    .at(6 * unit, faults.step(() -> cluster.start(killed), "restart " + killed))
+                    .at(8 * unit, faults.step(() -> cluster.pause(paused), "SIGSTOP primary " + paused))
+                    .at(8 * unit + 4000, faults.step(() -> cluster.resume(paused), "SIGCONT zombie " + paused))
+                    .at(14 * unit, faults.step(() -> {
                         cluster.kill(restartedBackup);
                         cluster.start(restartedBackup);
                     }, "restart backup " + restartedBackup))
-                    .at(16 * unit, fault(() -> {
+                    .at(16 * unit, faults.step(() -> {
                         String isolated = status.nodeInRole(cluster, "s1", "PRIMARY");
                         System.out.println("fault: partition primary " + isolated + " from its backups for 3 s");
                         peerLinks.isolate(isolated);
@@ -71,6 +70,7 @@ class ReplicatedClusterFaultTest {
                     }, "partition the primary of s1"));
 
             RunReport report = run.run();
+            faults.assertNoneFailed();
 
             ClusterStatus.format(status.query(cluster, 1000)).forEach(System.out::println);
             assertEquals(report.check().sent(), report.check().acked() + report.check().failed(), report.resultLine());
@@ -82,32 +82,7 @@ class ReplicatedClusterFaultTest {
             assertTrue(report.check().acked() >= SECONDS * 100L * 9 / 10, "most messages were sent: " + report.resultLine());
         } finally {
             cluster.down();
-            dumpLogsOnFailure();
-        }
-    }
-
-    private interface Fault {
-        void run() throws Exception;
-    }
-
-    private static Runnable fault(Fault fault, String what) {
-        return () -> {
-            System.out.println("fault: " + what);
-            try {
-                fault.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(what + " failed", e);
-            }
-        };
-    }
-
-    private void dumpLogsOnFailure() throws IOException {
-        try (var logs = Files.list(dir.resolve("logs"))) {
-            for (Path log : logs.toList()) {
-                List<String> lines = Files.readAllLines(log);
-                lines.stream().filter(line -> line.contains("ERROR") || line.contains("role changed") || line.contains("stopped"))
-                        .limit(40).forEach(line -> System.out.println(log.getFileName() + ": " + line));
-            }
+            FaultActions.dumpLogs(dir);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -50,6 +51,18 @@ public final class StoreEngine implements AutoCloseable {
     private final Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
 
     public StoreEngine(Path directory) {
+        this(directory, false);
+    }
+
+    /** Opens a store (a checkpoint, say) to read it; every write fails. */
+    public static StoreEngine openReadOnly(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new StorageException("no store at " + directory, null);
+        }
+        return new StoreEngine(directory, true);
+    }
+
+    private StoreEngine(Path directory, boolean readOnly) {
         this.directory = directory;
         try {
             Files.createDirectories(directory);
@@ -67,7 +80,8 @@ public final class StoreEngine implements AutoCloseable {
                 descriptors.add(new ColumnFamilyDescriptor(column.familyNameBytes(), columnOptions));
             }
             List<ColumnFamilyHandle> opened = new ArrayList<>();
-            db = RocksDB.open(dbOptions, directory.toString(), descriptors, opened);
+            db = readOnly ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, opened)
+                    : RocksDB.open(dbOptions, directory.toString(), descriptors, opened);
             for (Column column : Column.values()) {
                 handles.put(column, opened.get(column.ordinal()));
             }
@@ -132,6 +146,18 @@ public final class StoreEngine implements AutoCloseable {
             db.syncWal();
         } catch (RocksDBException e) {
             throw new StorageException("WAL sync failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A consistent copy of the whole store (every column family) in {@code target}, which must not
+     * exist yet: SST files are hard-linked, so this is cheap on the same file system.
+     */
+    public void checkpoint(Path target) {
+        try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("checkpoint to " + target + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  * meta          | 'C' conv                              | conversation head conv_seq
  * meta          | 'P' user conv                         | highest conv_seq of conv in the user's inbox
  * meta          | 'A'                                   | replication log index applied last
+ * meta          | 'A' 'E'                               | epoch of that entry
+ * meta          | 'J'                                   | present: replica must catch up before voting
+ * meta          | 'Z'                                   | present: a snapshot install is under way
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
@@ -32,6 +35,18 @@ public final class StoreKeys {
 
     public static byte[] appliedIndex() {
         return new byte[] {'A'};
+    }
+
+    public static byte[] appliedEpoch() {
+        return new byte[] {'A', 'E'};
+    }
+
+    public static byte[] needsCatchUp() {
+        return new byte[] {'J'};
+    }
+
+    public static byte[] snapshotInstalling() {
+        return new byte[] {'Z'};
     }
 
     public static byte[] inboxHead(long userId) {

@@ -255,6 +255,29 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         epochs.dropBefore(snapshotIndex + 1);
     }
 
+    /**
+     * Deletes every segment newest first, each deletion durable before the next (a crash leaves a
+     * prefix of the old log), then records the new starting point in the hard state.
+     */
+    @Override
+    public void resetTo(long index, long epoch) {
+        requireHealthy();
+        if (index < 0 || epoch < 0 || epoch > hardState.epoch()) {
+            throw new IllegalArgumentException("resetTo(" + index + ", " + epoch + ") needs index >= 0 and epoch in [0, " + hardState.epoch() + "]");
+        }
+        try {
+            while (!segments.isEmpty()) {
+                delete(segments.remove(segments.size() - 1));
+                forceDirectory();
+            }
+        } catch (IOException e) {
+            throw failed("deletion of every segment for a reset to index " + index, e);
+        }
+        epochs.truncateFrom(0);
+        writeHardState(new HardState(hardState.epoch(), hardState.votedFor(), index, epoch));
+        log.info("replication log reset dir={} first_index={} snapshot_epoch={}", dir, index + 1, epoch);
+    }
+
     @Override
     public void sync() {
         requireHealthy();

@@ -37,6 +37,13 @@ public interface LogStorage {
     /** Drops entries with index <= {@code upToIndex}; their effects are durable elsewhere. */
     void truncatePrefix(long upToIndex);
 
+    /**
+     * Drops every entry and starts the log after {@code (index, epoch)}, a snapshot that replaced
+     * the state: afterwards {@code firstIndex() == index + 1} and {@code epochAt(index) == epoch}.
+     * Durable on return; epoch and vote are kept.
+     */
+    void resetTo(long index, long epoch);
+
     /** Makes everything appended so far durable. */
     void sync();
 

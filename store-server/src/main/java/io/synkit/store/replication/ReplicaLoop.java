@@ -6,6 +6,7 @@ import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -19,20 +20,20 @@ import org.slf4j.LoggerFactory;
  * The thread a production replica's {@link ReplicaNode} lives on: ticks every few milliseconds,
  * takes replication messages from the RPC layer and proposals from the write pipeline, and
  * publishes a snapshot of its state for other threads (readiness, reads, status). Also truncates
- * the log prefix that RocksDB holds durably, keeping {@code retainEntries} for lagging backups.
+ * the log prefix that RocksDB holds durably ({@link LogRetention}); backups that need what was
+ * dropped get a RocksDB checkpoint ({@link RocksSnapshots}).
  */
 public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
     private static final long TICK_MS = 5;
-    private static final long TRUNCATE_EVERY_MS = 5000;
 
     private final String setId;
     private final int self;
     private final List<String> replicas;
     private final LogStorage logStorage;
-    private final StoreEngine engine;
-    private final long retainEntries;
+    private final LogRetention retention;
+    private final RocksSnapshots snapshots;
     private final ScheduledExecutorService loop;
     private final ReplicaNode node;
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
@@ -40,21 +41,23 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private volatile long writableEpoch = -1;
 
     public ReplicaLoop(String setId, int self, List<String> replicas, ReplicaSettings settings, LogStorage logStorage, StoreEngine engine,
-                       Transport transport, long retainEntries) {
+                       Path dataDir, Transport transport, LogRetention retention, boolean joining) {
         this.setId = setId;
         this.self = self;
         this.replicas = List.copyOf(replicas);
         this.logStorage = logStorage;
-        this.engine = engine;
-        this.retainEntries = retainEntries;
+        this.retention = retention;
         this.loop = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replica-loop", true));
-        this.node = new ReplicaNode(self, settings, Clock.SYSTEM, new SplittableRandom(), transport, logStorage, new RocksStateMachine(engine));
+        RocksStateMachine machine = new RocksStateMachine(engine);
+        this.snapshots = new RocksSnapshots(self, engine, machine, dataDir, transport);
+        this.node = new ReplicaNode(self, settings, Clock.SYSTEM, new SplittableRandom(), transport, logStorage, machine, snapshots, joining);
         publish();
     }
 
     public ReplicaLoop start() {
         loop.scheduleAtFixedRate(() -> run(node::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
-        loop.scheduleWithFixedDelay(() -> run(this::truncateApplied), TRUNCATE_EVERY_MS, TRUNCATE_EVERY_MS, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> run(() -> node.compactLog(retention.retainEntries(), retention.lagEntriesMax())),
+                retention.compactIntervalMs(), retention.compactIntervalMs(), TimeUnit.MILLISECONDS);
         log.info("replica loop started set={} replica={} of {} epoch={} last_index={}", setId, self, replicas, node.epoch(), node.lastIndex());
         return this;
     }
@@ -104,7 +107,8 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
                 .setSetId(setId).setReplicaIndex(self).setRole(node.role().name()).setEpoch(node.epoch())
                 .setCommitIndex(node.commitIndex()).setLastIndex(node.lastIndex()).setAppliedIndex(node.appliedIndex())
                 .setPrimary(node.primaryHint() >= 0 ? replicas.get(node.primaryHint()) : "")
-                .setLeaseValid(System.nanoTime() < leaseEndNs);
+                .setLeaseValid(System.nanoTime() < leaseEndNs)
+                .setFirstIndex(node.firstIndex()).setCatchingUp(node.catchingUp());
         if (node.role() == ReplicaRole.PRIMARY) {
             for (long match : node.matchIndexes()) {
                 snapshot.addMatchIndexes(match);
@@ -114,23 +118,6 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
             snapshot.setStopReason(node.stopReason());
         }
         status = snapshot.build();
-    }
-
-    /** Makes applied state durable in RocksDB, then drops log segments nobody needs any more. */
-    private void truncateApplied() {
-        long upTo = node.appliedIndex() - retainEntries;
-        if (node.role() == ReplicaRole.PRIMARY) {
-            long[] matches = node.matchIndexes();
-            for (int replica = 0; replica < matches.length; replica++) {
-                if (replica != self) {
-                    upTo = Math.min(upTo, matches[replica]);
-                }
-            }
-        }
-        if (upTo >= logStorage.firstIndex()) {
-            engine.syncWal();
-            logStorage.truncatePrefix(upTo);
-        }
     }
 
     public ReplicaStatus status() {
@@ -166,6 +153,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        snapshots.close();
         if (logStorage instanceof AutoCloseable closeable) {
             closeable.close();
         }

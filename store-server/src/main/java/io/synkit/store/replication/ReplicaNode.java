@@ -5,6 +5,8 @@ import io.synkit.protocol.replication.AppendEntries;
 import io.synkit.protocol.replication.AppendReply;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.protocol.replication.ReplicationMessage;
+import io.synkit.protocol.replication.SnapshotChunk;
+import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.protocol.replication.VoteReply;
 import io.synkit.protocol.replication.VoteRequest;
 import io.synkit.runtime.Clock;
@@ -40,6 +42,15 @@ import java.util.random.RandomGenerator;
  * (longer than the lease) since they last heard the primary, no new primary exists while a lease
  * is valid; a deposed primary cannot commit (no quorum accepts its epoch) and stops serving
  * reads when its lease ends.
+ *
+ * <p><b>Log truncation and snapshots.</b> {@link #compactLog} drops the log prefix the state
+ * machine holds durably, keeping what backups still need unless they lag too far. A backup whose
+ * next entry the primary's log no longer holds gets the primary's applied state as a snapshot
+ * ({@link Snapshots}), then the log after it.
+ *
+ * <p><b>Catching up.</b> A replica that may have lost committed entries it once acknowledged (a
+ * replaced disk, a snapshot install cut short) neither votes nor stands until it holds everything
+ * a primary of the current epoch has committed: else its vote could elect a primary missing them.
  */
 public final class ReplicaNode {
 
@@ -50,12 +61,19 @@ public final class ReplicaNode {
     private final Transport transport;
     private final LogStorage log;
     private final StateMachine stateMachine;
+    private final Snapshots snapshots;
     private final long[] nextIndex;
     private final long[] matchIndex;
     private final long[] ackedSentAtNs;
     private final boolean[] votes;
     private final boolean[] preVotes;
     private final long[] lastProgressNs;
+    /** Per peer: a snapshot is being shipped, since when it last made progress, and the index it covers once the peer confirmed a chunk. */
+    private final boolean[] shipping;
+    private final long[] shippingProgressNs;
+    private final long[] shippingIndex;
+    private final long[] shippingResentNs;
+    private boolean catchingUp;
     private boolean preVoting;
     private final Map<Long, Pending> pending = new TreeMap<>();
     private ReplicaRole role = ReplicaRole.BACKUP;
@@ -73,7 +91,7 @@ public final class ReplicaNode {
     }
 
     public ReplicaNode(int id, ReplicaSettings settings, Clock clock, RandomGenerator random, Transport transport, LogStorage log,
-                       StateMachine stateMachine) {
+                       StateMachine stateMachine, Snapshots snapshots, boolean joining) {
         if (id < 0 || id >= settings.replicaCount()) {
             throw new IllegalArgumentException("replica id " + id + " outside 0.." + (settings.replicaCount() - 1));
         }
@@ -84,21 +102,47 @@ public final class ReplicaNode {
         this.transport = transport;
         this.log = log;
         this.stateMachine = stateMachine;
+        this.snapshots = snapshots;
         this.nextIndex = new long[settings.replicaCount()];
         this.matchIndex = new long[settings.replicaCount()];
         this.ackedSentAtNs = new long[settings.replicaCount()];
         this.votes = new boolean[settings.replicaCount()];
         this.preVotes = new boolean[settings.replicaCount()];
         this.lastProgressNs = new long[settings.replicaCount()];
+        this.shipping = new boolean[settings.replicaCount()];
+        this.shippingProgressNs = new long[settings.replicaCount()];
+        this.shippingIndex = new long[settings.replicaCount()];
+        this.shippingResentNs = new long[settings.replicaCount()];
+        reconcileLogWithState();
+        if (joining && !stateMachine.needsCatchUp()) {
+            stateMachine.needsCatchUp(true);
+        }
+        this.catchingUp = stateMachine.needsCatchUp();
         // What is applied was committed; what is in the log was synced before the restart.
         this.commitIndex = stateMachine.appliedIndex();
         this.syncedIndex = log.lastIndex();
-        if (commitIndex > log.lastIndex()) {
-            throw new IllegalStateException("replica " + id + " applied index " + commitIndex + " is beyond its log's last index " + log.lastIndex());
-        }
         // A restarted replica may not know of a live primary: wait before voting, as if just heard from one.
         this.lastPrimaryContactNs = clock.nanoTime();
         resetElectionDeadline();
+    }
+
+    /**
+     * After a crash between installing a snapshot and resetting the log, or after an interrupted
+     * install wiped the state, the log must restart where the state is. A log that holds the
+     * applied entry with the same epoch matches the state and is kept.
+     */
+    private void reconcileLogWithState() {
+        long applied = stateMachine.appliedIndex();
+        long appliedEpoch = stateMachine.appliedEpoch();
+        boolean inLog = applied >= log.firstIndex() - 1 && applied <= log.lastIndex();
+        if (inLog && (appliedEpoch < 0 || log.epochAt(applied) == appliedEpoch)) {
+            return;
+        }
+        if (appliedEpoch < 0) {
+            throw new IllegalStateException("replica " + id + " applied index " + applied + " is outside its log [" + log.firstIndex() + ", "
+                    + log.lastIndex() + "] and its epoch is not recorded");
+        }
+        log.resetTo(applied, appliedEpoch);
     }
 
     // ------------------------------------------------------------------ inputs
@@ -115,6 +159,7 @@ public final class ReplicaNode {
     private void onTimers(long nowNs) {
         switch (role) {
             case PRIMARY -> {
+                cancelStalledSnapshots(nowNs);
                 if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
                     retransmitStalled(nowNs);
                     broadcastAppend();
@@ -125,7 +170,11 @@ public final class ReplicaNode {
             }
             case BACKUP, CANDIDATE -> {
                 if (nowNs >= electionDeadlineNs) {
-                    startPreVote();
+                    if (catchingUp) {
+                        resetElectionDeadline(); // may lack committed entries: must not stand
+                    } else {
+                        startPreVote();
+                    }
                 }
             }
             case STOPPED -> { }
@@ -194,6 +243,8 @@ public final class ReplicaNode {
                         onVoteReply(message.getFrom(), message.getVoteReply());
                     }
                 }
+                case SNAPSHOT_CHUNK -> onSnapshotChunk(message.getFrom(), message.getSnapshotChunk());
+                case SNAPSHOT_REPLY -> onSnapshotReply(message.getFrom(), message.getSnapshotReply());
                 case BODY_NOT_SET -> { }
             }
         } catch (StorageFailure e) {
@@ -253,6 +304,43 @@ public final class ReplicaNode {
         return stateMachine.appliedIndex();
     }
 
+    public long firstIndex() {
+        return log.firstIndex();
+    }
+
+    /** Whether this replica refrains from voting until it has caught up with a primary. */
+    public boolean catchingUp() {
+        return catchingUp;
+    }
+
+    /**
+     * Makes the applied state durable, then drops log entries up to {@code retainEntries} below
+     * the applied index. A primary also keeps what each backup still needs, unless that backup lags
+     * more than {@code lagEntriesMax} behind (it will get a snapshot instead).
+     */
+    public void compactLog(long retainEntries, long lagEntriesMax) {
+        if (role == ReplicaRole.STOPPED) {
+            return;
+        }
+        long applied = stateMachine.appliedIndex();
+        long upTo = applied - retainEntries;
+        if (role == ReplicaRole.PRIMARY) {
+            for (int peer = 0; peer < settings.replicaCount(); peer++) {
+                if (peer != id) {
+                    upTo = Math.min(upTo, Math.max(Math.max(matchIndex[peer], shippingIndex[peer]), applied - lagEntriesMax));
+                }
+            }
+        }
+        if (upTo >= log.firstIndex()) {
+            try {
+                stateMachine.persist();
+                log.truncatePrefix(upTo);
+            } catch (RuntimeException e) {
+                stop("log truncation failed: " + e.getMessage());
+            }
+        }
+    }
+
     /** How far each replica is known to hold the log (primary only; others see zeros). */
     public long[] matchIndexes() {
         return Arrays.copyOf(matchIndex, matchIndex.length);
@@ -275,11 +363,20 @@ public final class ReplicaNode {
      * empty append is a heartbeat. Lost messages are repaired by {@link #retransmitStalled}.
      */
     private void sendAppend(int peer) {
+        if (nextIndex[peer] < log.firstIndex() && !shipping[peer]) {
+            // The peer needs entries this log dropped: send the applied state instead. Empty
+            // appends go on meanwhile as heartbeats.
+            shipping[peer] = true;
+            shippingProgressNs[peer] = clock.nanoTime();
+            shippingResentNs[peer] = clock.nanoTime();
+            shippingIndex[peer] = 0;
+            snapshots.ship(peer, log.currentEpoch());
+        }
         long prevIndex = Math.max(nextIndex[peer] - 1, log.firstIndex() - 1);
         long inflight = prevIndex - matchIndex[peer];
         List<Entry> entries = new ArrayList<>();
         int bytes = 0;
-        for (long index = prevIndex + 1; index <= log.lastIndex() && entries.size() < settings.appendEntriesMax()
+        for (long index = prevIndex + 1; !shipping[peer] && index <= log.lastIndex() && entries.size() < settings.appendEntriesMax()
                 && inflight + entries.size() < INFLIGHT_ENTRIES_MAX; index++) {
             Entry entry = log.entries(index, index, 1).get(0);
             if (!entries.isEmpty() && bytes + entry.getPayload().size() > settings.appendBytesMax()) {
@@ -294,11 +391,16 @@ public final class ReplicaNode {
                 .setCommitIndex(commitIndex).setSentAtNs(clock.nanoTime())).build());
     }
 
-    /** A peer that acknowledged nothing new for two heartbeats gets everything after its match again. */
+    /**
+     * A peer that acknowledged nothing new for two heartbeats gets everything after its match
+     * again, as far as this log holds it: only the peer's own answer (its last index) shows that it
+     * needs a snapshot, not a match index that is merely unknown since this replica became primary.
+     */
     private void retransmitStalled(long nowNs) {
         for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (peer != id && nextIndex[peer] - 1 > matchIndex[peer] && nowNs - lastProgressNs[peer] > 2 * ms(settings.heartbeatIntervalMs())) {
-                nextIndex[peer] = matchIndex[peer] + 1;
+            if (peer != id && !shipping[peer] && nextIndex[peer] - 1 > matchIndex[peer]
+                    && nowNs - lastProgressNs[peer] > 2 * ms(settings.heartbeatIntervalMs())) {
+                nextIndex[peer] = Math.max(matchIndex[peer] + 1, log.firstIndex());
                 lastProgressNs[peer] = nowNs;
             }
         }
@@ -309,6 +411,9 @@ public final class ReplicaNode {
             return;
         }
         if (reply.getSuccess()) {
+            if (shipping[from] && reply.getMatchIndex() >= log.firstIndex() - 1) {
+                endShipping(from); // its log meets ours after all: no snapshot needed
+            }
             if (reply.getMatchIndex() > matchIndex[from]) {
                 matchIndex[from] = reply.getMatchIndex();
                 lastProgressNs[from] = clock.nanoTime();
@@ -316,17 +421,71 @@ public final class ReplicaNode {
             nextIndex[from] = Math.max(nextIndex[from], matchIndex[from] + 1);
             ackedSentAtNs[from] = Math.max(ackedSentAtNs[from], reply.getSentAtNs());
             advanceCommit();
-            if (nextIndex[from] <= log.lastIndex()) {
+            if (nextIndex[from] <= log.lastIndex() && !shipping[from]) {
                 sendAppend(from); // a lagging backup: keep streaming within the in-flight bound
             }
         } else {
+            if (!reply.getConflict() && reply.getLastIndex() < matchIndex[from] && reply.getSentAtNs() > ackedSentAtNs[from]) {
+                // A log shorter than what the peer acknowledged, in an answer newer than that
+                // acknowledgement: the peer lost its disk and rejoined empty.
+                matchIndex[from] = reply.getLastIndex();
+            }
             // The hint is where the backup's log certainly matches ours (its end, or its commit
             // index on a conflict); stale refusals can only move us back towards it, never past
             // what the backup acknowledged.
             nextIndex[from] = Math.max(matchIndex[from] + 1, Math.min(nextIndex[from], reply.getLastIndex() + 1));
             lastProgressNs[from] = clock.nanoTime();
-            sendAppend(from);
+            if (!shipping[from]) {
+                sendAppend(from); // while a snapshot is on its way, heartbeats are refused as expected
+            }
         }
+    }
+
+    private void onSnapshotReply(int from, SnapshotReply reply) {
+        if (role != ReplicaRole.PRIMARY || !shipping[from]) {
+            return;
+        }
+        if (!reply.getSuccess()) {
+            endShipping(from); // the next heartbeat starts a fresh snapshot
+            return;
+        }
+        shippingProgressNs[from] = clock.nanoTime();
+        shippingIndex[from] = Math.max(shippingIndex[from], reply.getSnapshotIndex());
+        if (!reply.getInstalled()) {
+            snapshots.acknowledged(from, reply);
+            return;
+        }
+        endShipping(from);
+        matchIndex[from] = Math.max(matchIndex[from], reply.getSnapshotIndex());
+        nextIndex[from] = matchIndex[from] + 1;
+        lastProgressNs[from] = clock.nanoTime();
+        sendAppend(from);
+    }
+
+    /**
+     * An unanswered chunk is sent again every few heartbeats (a restarted backup answers the
+     * repeat with a refusal, which starts a fresh snapshot); a transfer with no progress at all
+     * for long is abandoned and started over.
+     */
+    private void cancelStalledSnapshots(long nowNs) {
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (!shipping[peer]) {
+                continue;
+            }
+            if (nowNs - shippingProgressNs[peer] > SNAPSHOT_STALL_ELECTION_TIMEOUTS * ms(settings.electionTimeoutMaxMs())) {
+                endShipping(peer);
+            } else if (nowNs - shippingResentNs[peer] > SNAPSHOT_RESEND_HEARTBEATS * ms(settings.heartbeatIntervalMs())
+                    && nowNs - shippingProgressNs[peer] > SNAPSHOT_RESEND_HEARTBEATS * ms(settings.heartbeatIntervalMs())) {
+                shippingResentNs[peer] = nowNs;
+                snapshots.resend(peer);
+            }
+        }
+    }
+
+    private void endShipping(int peer) {
+        shipping[peer] = false;
+        shippingIndex[peer] = 0;
+        snapshots.cancel(peer);
     }
 
     private void advanceCommit() {
@@ -370,7 +529,7 @@ public final class ReplicaNode {
 
     // ------------------------------------------------------------------ backup
 
-    private void onAppend(int from, AppendEntries append) {
+    private void heardFromPrimary(int from) {
         if (role == ReplicaRole.PRIMARY) {
             throw new IllegalStateException("two primaries in epoch " + log.currentEpoch() + ": replica " + id + " and replica " + from);
         }
@@ -381,6 +540,10 @@ public final class ReplicaNode {
         preVoting = false;
         lastPrimaryContactNs = clock.nanoTime();
         resetElectionDeadline();
+    }
+
+    private void onAppend(int from, AppendEntries append) {
+        heardFromPrimary(from);
         long prevIndex = append.getPrevIndex();
         if (prevIndex > log.lastIndex()) {
             reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setSentAtNs(append.getSentAtNs()));
@@ -389,7 +552,7 @@ public final class ReplicaNode {
         if (prevIndex >= log.firstIndex() - 1 && log.epochAt(prevIndex) != append.getPrevEpoch()) {
             // Our suffix from an older epoch conflicts. Everything up to our commit index is
             // committed, hence identical on the primary: resume from there in one step.
-            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(Math.min(commitIndex, prevIndex - 1))
+            reply(from, AppendReply.newBuilder().setSuccess(false).setConflict(true).setLastIndex(Math.min(commitIndex, prevIndex - 1))
                     .setSentAtNs(append.getSentAtNs()));
             return;
         }
@@ -420,7 +583,67 @@ public final class ReplicaNode {
             commitIndex = newCommit;
             applyCommitted();
         }
+        if (catchingUp) {
+            finishCatchUp(from, append.getCommitIndex(), matched);
+        }
         reply(from, AppendReply.newBuilder().setSuccess(true).setMatchIndex(matched).setSentAtNs(append.getSentAtNs()));
+    }
+
+    /**
+     * Caught up once this replica has applied an entry of the current epoch that the primary
+     * reports committed: a primary commits its own epoch's entries only after all earlier
+     * committed ones, so everything committed so far is here. From then on this replica may
+     * vote; it votes for no one but this primary in this epoch (a vote cast before the disk was
+     * lost may be forgotten).
+     */
+    private void finishCatchUp(int primary, long primaryCommit, long matched) {
+        if (primaryCommit > matched || stateMachine.appliedIndex() < primaryCommit || primaryCommit < log.firstIndex() - 1
+                || log.epochAt(primaryCommit) != log.currentEpoch()) {
+            return;
+        }
+        if (log.votedFor() == -1) {
+            log.saveHardState(log.currentEpoch(), primary);
+        }
+        stateMachine.persist();
+        stateMachine.needsCatchUp(false);
+        catchingUp = false;
+    }
+
+    private void onSnapshotChunk(int from, SnapshotChunk chunk) {
+        heardFromPrimary(from);
+        SnapshotReply.Builder reply = SnapshotReply.newBuilder().setSnapshotIndex(chunk.getSnapshotIndex()).setChunk(chunk.getChunk());
+        if (chunk.getSnapshotIndex() <= stateMachine.appliedIndex()) {
+            // Applied entries are committed, hence the primary's: the log matches up to here already.
+            send(from, reply.setSuccess(true).setInstalled(true).setSnapshotIndex(stateMachine.appliedIndex()));
+            return;
+        }
+        if (!snapshots.stage(chunk)) {
+            send(from, reply.setSuccess(false));
+            return;
+        }
+        if (!chunk.getDone()) {
+            send(from, reply.setSuccess(true));
+            return;
+        }
+        try {
+            snapshots.install(chunk.getSnapshotIndex(), chunk.getSnapshotEpoch());
+        } catch (RuntimeException e) {
+            throw new StorageFailure("snapshot install at index " + chunk.getSnapshotIndex() + " failed: " + e.getMessage());
+        }
+        if (stateMachine.appliedIndex() != chunk.getSnapshotIndex() || stateMachine.appliedEpoch() != chunk.getSnapshotEpoch()) {
+            throw new IllegalStateException("replica " + id + " installed snapshot " + chunk.getSnapshotIndex() + "/" + chunk.getSnapshotEpoch()
+                    + " but its state is at " + stateMachine.appliedIndex() + "/" + stateMachine.appliedEpoch());
+        }
+        // The old log may conflict with the snapshot or end before it: start after the snapshot.
+        log.resetTo(chunk.getSnapshotIndex(), chunk.getSnapshotEpoch());
+        commitIndex = Math.max(commitIndex, chunk.getSnapshotIndex());
+        syncedIndex = log.lastIndex();
+        resetElectionDeadline();
+        send(from, reply.setSuccess(true).setInstalled(true));
+    }
+
+    private void send(int to, SnapshotReply.Builder reply) {
+        transport.send(to, message().setSnapshotReply(reply).build());
     }
 
     private void reply(int to, AppendReply.Builder reply) {
@@ -457,7 +680,7 @@ public final class ReplicaNode {
     }
 
     private void onPreVote(int from, long proposedEpoch, VoteRequest vote) {
-        boolean granted = proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && upToDate(vote);
+        boolean granted = !catchingUp && proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && upToDate(vote);
         transport.send(from, message().setVoteReply(VoteReply.newBuilder().setGranted(granted).setPreVote(true)).build());
     }
 
@@ -504,7 +727,7 @@ public final class ReplicaNode {
 
     private void onVote(int from, VoteRequest vote) {
         boolean free = log.votedFor() == -1 || log.votedFor() == from;
-        boolean granted = role == ReplicaRole.BACKUP && free && upToDate(vote);
+        boolean granted = role == ReplicaRole.BACKUP && !catchingUp && free && upToDate(vote);
         if (granted) {
             log.saveHardState(log.currentEpoch(), from);
             resetElectionDeadline();
@@ -547,6 +770,7 @@ public final class ReplicaNode {
         }
         primaryId = primary;
         epochStartIndex = Long.MAX_VALUE;
+        endAllShipping();
         failPending("replica " + id + " stepped down in epoch " + epoch);
         resetElectionDeadline();
     }
@@ -596,7 +820,16 @@ public final class ReplicaNode {
         }
         stopReason = reason;
         role = ReplicaRole.STOPPED;
+        endAllShipping();
         failPending("replica " + id + " stopped: " + reason);
+    }
+
+    private void endAllShipping() {
+        for (int peer = 0; peer < settings.replicaCount(); peer++) {
+            if (shipping[peer]) {
+                endShipping(peer);
+            }
+        }
     }
 
     private void failPending(String reason) {
@@ -626,6 +859,12 @@ public final class ReplicaNode {
 
     /** Entries sent to a peer and not yet acknowledged, at most: bounds memory and catch-up bursts. */
     static final long INFLIGHT_ENTRIES_MAX = 64;
+
+    /** A snapshot transfer with no acknowledged chunk for this many maximum election timeouts is abandoned and started over. */
+    static final long SNAPSHOT_STALL_ELECTION_TIMEOUTS = 10;
+
+    /** An unacknowledged snapshot chunk is sent again after this many heartbeat intervals. */
+    static final long SNAPSHOT_RESEND_HEARTBEATS = 3;
 
     private static long ms(long millis) {
         return TimeUnit.MILLISECONDS.toNanos(millis);

@@ -2,11 +2,30 @@ package io.synkit.store.replication;
 
 import io.synkit.protocol.replication.Entry;
 
-/** Where committed entries go, in index order, each exactly once per replica lifetime. */
+/**
+ * Where committed entries go, in index order, each exactly once per replica lifetime. Its state
+ * outlives the log: entries the log dropped (prefix truncation) live on only here.
+ */
 public interface StateMachine {
 
     /** Index of the last entry applied (durably or not); apply resumes after it after a restart. */
     long appliedIndex();
 
+    /** Epoch of the entry at {@link #appliedIndex()}; 0 at index 0; -1 when not recorded (state written before epochs were kept). */
+    long appliedEpoch();
+
     void apply(Entry entry);
+
+    /** Makes everything applied so far durable: the log may then drop those entries. */
+    void persist();
+
+    /**
+     * Whether this replica may be missing committed entries it once held (its disk was replaced,
+     * or a snapshot install was cut short): it must not vote or stand until it has caught up with
+     * a primary. Durable.
+     */
+    boolean needsCatchUp();
+
+    /** Durably records whether {@link #needsCatchUp()}. */
+    void needsCatchUp(boolean value);
 }

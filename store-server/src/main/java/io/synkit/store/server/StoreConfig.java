@@ -2,6 +2,7 @@ package io.synkit.store.server;
 
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
+import io.synkit.store.replication.LogRetention;
 import io.synkit.store.replication.ReplicaSettings;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,11 +25,13 @@ import java.util.List;
  * @param replicas RPC addresses of all replicas of the SET in replica-index order; empty = a SET of one
  * @param replicaIndex this replica's index in {@code replicas}
  * @param replication election and lease timing
- * @param logRetainEntries log entries kept behind the applied index for lagging backups
+ * @param logRetention how much replication log is kept once applied, and how often it is truncated
+ * @param joining this replica's disk may have lost data (a replaced or wiped replica): it must not
+ *     vote or stand for election until it has caught up with a primary
  */
 public record StoreConfig(String setId, Path dataDir, String bindHost, int port, int adminPort,
                           int ringSize, int batchCommandsMax, int inflightBatchesMax, int readThreads, int readQueueMax, int readOpsMax,
-                          List<String> replicas, int replicaIndex, ReplicaSettings replication, long logRetainEntries) {
+                          List<String> replicas, int replicaIndex, ReplicaSettings replication, LogRetention logRetention, boolean joining) {
 
     public static StoreConfig from(Config config) {
         StoreConfig store = new StoreConfig(
@@ -46,7 +49,10 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
                 replicaList(config.string("store.replicas", "")),
                 config.integer("store.replica.index", 0, 0, 6),
                 replicaSettings(config),
-                config.longValue("store.log.retain.entries", 100_000, 0, Long.MAX_VALUE));
+                new LogRetention(config.longValue("store.log.retain.entries", 10_000, 0, Long.MAX_VALUE),
+                        config.longValue("store.log.lag.entries.max", 100_000, 0, Long.MAX_VALUE),
+                        config.longValue("store.log.compact.interval.ms", 5000, 1, 3_600_000)),
+                config.bool("store.replica.join", false));
         config.checkNoUnknownKeys();
         return store.validated();
     }
@@ -76,7 +82,7 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
 
     public StoreConfig withPort(int boundPort) {
         return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ringSize, batchCommandsMax, inflightBatchesMax, readThreads, readQueueMax,
-                readOpsMax, replicas, replicaIndex, replication, logRetainEntries);
+                readOpsMax, replicas, replicaIndex, replication, logRetention, joining);
     }
 
     /** Cross-key rules, each naming both keys and values. */

@@ -62,8 +62,8 @@ public final class StoreServer implements AutoCloseable {
         if (config.replicated()) {
             peers = new RpcClientPool(workers, FrameLimits.internal(), 100_000);
             replication = new ReplicaLoop(config.setId(), config.replicaIndex(), config.replicas(), config.replication(),
-                    new FileLogStorage(config.dataDir().resolve("log")), engine, new RpcTransport(peers, config.replicas()),
-                    config.logRetainEntries());
+                    new FileLogStorage(config.dataDir().resolve("log")), engine, config.dataDir(), new RpcTransport(peers, config.replicas()),
+                    config.logRetention(), config.joining());
             committer = new ReplicatedCommitter(replication, 30_000);
             gate = replication;
         } else {

@@ -63,6 +63,37 @@ class FileLogStorageTest {
     }
 
     @Test
+    void resetDropsEveryEntryAndRestartsTheLogAfterTheSnapshot() {
+        try (FileLogStorage log = new FileLogStorage(dir, TWO_RECORD_SEGMENT_BYTES)) {
+            log.saveHardState(3, 1);
+            log.append(epochedOneToNine());
+            log.sync();
+            log.resetTo(20, 3);
+            assertEquals(21, log.firstIndex());
+            assertEquals(20, log.lastIndex());
+            assertEquals(3, log.epochAt(20));
+            assertThrows(IllegalArgumentException.class, () -> log.entries(5, 9, 10));
+            log.append(entries(3, 21, 22));
+            log.sync();
+        }
+        try (FileLogStorage log = new FileLogStorage(dir, TWO_RECORD_SEGMENT_BYTES)) {
+            assertEquals(21, log.firstIndex());
+            assertEquals(22, log.lastIndex());
+            assertEquals(entries(3, 21, 22), log.entries(21, 22, 10));
+            assertEquals(3, log.currentEpoch(), "epoch and vote survive a reset");
+            assertEquals(1, log.votedFor());
+        }
+    }
+
+    @Test
+    void resetRefusesASnapshotEpochAheadOfTheLogsEpoch() {
+        try (FileLogStorage log = new FileLogStorage(dir)) {
+            log.saveHardState(2, -1);
+            assertThrows(IllegalArgumentException.class, () -> log.resetTo(10, 3));
+        }
+    }
+
+    @Test
     void unsyncedAppendsInThePageCacheAreFoundOnReopen() {
         try (FileLogStorage log = new FileLogStorage(dir)) {
             log.append(entries(1, 1, 5));

@@ -1,13 +1,18 @@
 package io.synkit.store.replication.sim;
 
 import com.google.protobuf.ByteString;
+import io.synkit.protocol.replication.AppendEntries;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.protocol.replication.ReplicationMessage;
+import io.synkit.protocol.replication.SnapshotChunk;
+import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.runtime.Clock;
 import io.synkit.store.replication.ReplicaNode;
 import io.synkit.store.replication.ReplicaRole;
 import io.synkit.store.replication.ReplicaSettings;
+import io.synkit.store.replication.Snapshots;
 import io.synkit.store.replication.StateMachine;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * {@link ReplicaNode} with injected clocks (each running a little fast or slow), a network that
  * delays, reorders, duplicates, drops and partitions, and disks that lose unsynced writes on
  * crash and fail fsyncs. Faults: crash-and-restart, pause-and-resume (a zombie primary),
- * partitions, fsync failures. Invariants are checked after every event; a violation throws
+ * partitions, fsync failures, and a wiped disk (the replica rejoins empty). Logs are truncated
+ * often, so lagging and wiped replicas catch up through snapshots. Invariants are checked after every event; a violation throws
  * {@link SimulationFailure} with the seed and the last events. The same seed replays exactly.
  */
 final class ReplicationSimulation {
@@ -31,6 +37,7 @@ final class ReplicationSimulation {
     static final long RUN_NS = TimeUnit.SECONDS.toNanos(20);
     static final long HEAL_NS = TimeUnit.SECONDS.toNanos(8);
     static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    static final long COMPACT_EVERY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     static final int EVENTS_MAX = 2_000_000;
     static final int TRACE_LINES = 60;
 
@@ -52,6 +59,10 @@ final class ReplicationSimulation {
     private long maxAckedIndex;
     private long maxCommittedEpoch;
     private long leaseReads;
+    private long snapshotsInstalled;
+    private long wipes;
+    private final long retainEntries;
+    private final long lagEntriesMax;
     private final double dropRate;
     private final double duplicateRate;
     private final long delayMaxNs;
@@ -64,6 +75,8 @@ final class ReplicationSimulation {
         this.dropRate = random.nextDouble() * 0.1;
         this.duplicateRate = random.nextDouble() * 0.05;
         this.delayMaxNs = TimeUnit.MILLISECONDS.toNanos(1 + random.nextInt(30));
+        this.retainEntries = random.nextInt(30);
+        this.lagEntriesMax = 20 + random.nextInt(400);
         double writeShare = 0.3 + random.nextDouble() * 0.7;
         for (int w = 0; w < writeWindows.length; w++) {
             writeWindows[w] = random.nextDouble() < writeShare;
@@ -71,14 +84,16 @@ final class ReplicationSimulation {
     }
 
     /** Summary of a passed run. */
-    record Outcome(long seed, long events, long proposals, long acks, long leaseReads, long committedIndex, long epochs) {
+    record Outcome(long seed, long events, long proposals, long acks, long leaseReads, long committedIndex, long epochs, long snapshotsInstalled,
+                   long wipes) {
     }
 
     Outcome run() {
         for (int i = 0; i < REPLICAS; i++) {
-            replicas[i] = new SimReplica(i, 1.0 + (random.nextDouble() - 0.5) * 0.02, new SimLog(random.split()));
+            replicas[i] = new SimReplica(i, 1.0 + (random.nextDouble() - 0.5) * 0.02);
             replicas[i].start();
             scheduleTick(i, random.nextLong(TICK_NS));
+            scheduleCompaction(i, random.nextLong(COMPACT_EVERY_NS));
         }
         scheduleFaults();
         at(0, this::clientStep);
@@ -99,7 +114,7 @@ final class ReplicationSimulation {
             }
         }
         checkConverged();
-        return new Outcome(seed, events, proposals, acks, leaseReads, committed.size(), primaryOfEpoch.size());
+        return new Outcome(seed, events, proposals, acks, leaseReads, committed.size(), primaryOfEpoch.size(), snapshotsInstalled, wipes);
     }
 
     // ------------------------------------------------------------------ faults
@@ -110,12 +125,13 @@ final class ReplicationSimulation {
             long atNs = TimeUnit.MILLISECONDS.toNanos(500) + random.nextLong(RUN_NS - TimeUnit.SECONDS.toNanos(2));
             long forNs = TimeUnit.MILLISECONDS.toNanos(200 + random.nextInt(4000));
             int target = random.nextInt(REPLICAS);
-            switch (random.nextInt(6)) {
+            switch (random.nextInt(7)) {
                 case 0 -> at(atNs, () -> crash(target, forNs));
                 case 1 -> at(atNs, () -> pause(target, forNs));
                 case 2 -> at(atNs, () -> isolate(target, forNs));
                 case 3 -> at(atNs, () -> failSync(target, forNs));
                 case 4 -> at(atNs, () -> cutOneWay(target, (target + 1 + random.nextInt(REPLICAS - 1)) % REPLICAS, forNs));
+                case 5 -> at(atNs, () -> wipe(target, forNs));
                 default -> at(atNs, () -> cutBetween(target, (target + 1 + random.nextInt(REPLICAS - 1)) % REPLICAS, forNs));
             }
         }
@@ -137,9 +153,34 @@ final class ReplicationSimulation {
         if (replica.up) {
             return;
         }
-        note("restart r" + target);
+        note("restart r" + target + (replica.joining ? " (joining with an empty disk)" : ""));
         replica.start();
         scheduleTick(target, TICK_NS);
+        scheduleCompaction(target, COMPACT_EVERY_NS);
+    }
+
+    /**
+     * The replica's disk is lost: it comes back empty and joining. Only while every replica holds
+     * all it acknowledged (none is still catching up): two lost disks of three may lose data by
+     * design.
+     */
+    private void wipe(int target, long forNs) {
+        for (SimReplica replica : replicas) {
+            if (replica.state.needsCatchUp() || replica.joining) {
+                return;
+            }
+        }
+        SimReplica replica = replicas[target];
+        note("wipe r" + target + " (" + (replica.up ? replica.node.role() + " e" + replica.node.epoch() : "down") + ") for "
+                + forNs / 1_000_000 + "ms");
+        wipes++;
+        if (replica.up) {
+            replica.down();
+        }
+        replica.log = new SimLog(random.split());
+        replica.state = new SimState(random.split());
+        replica.joining = true;
+        at(nowNs + forNs, () -> restart(target));
     }
 
     private void pause(int target, long forNs) {
@@ -235,8 +276,8 @@ final class ReplicationSimulation {
                         + maxCommittedEpoch + " committed");
             }
             // A lease read must see every write acknowledged before it (linearizable reads).
-            if (replica.machine.applied < maxAckedIndex) {
-                fail("stale read: r" + replica.id + " (epoch " + replica.node.epoch() + ") serves applied index " + replica.machine.applied
+            if (replica.machine.appliedIndex() < maxAckedIndex) {
+                fail("stale read: r" + replica.id + " (epoch " + replica.node.epoch() + ") serves applied index " + replica.machine.appliedIndex()
                         + " under its lease, but index " + maxAckedIndex + " was already acknowledged");
             }
         }
@@ -290,10 +331,10 @@ final class ReplicationSimulation {
                 fail("r" + replica.id + " is not serving after heal");
             }
             if (head < 0) {
-                head = replica.machine.applied;
-            } else if (replica.machine.applied != head) {
-                note("applied: " + replicas[0].machine.applied + " " + replicas[1].machine.applied + " " + replicas[2].machine.applied);
-                fail("replicas did not converge after heal: r" + replica.id + " applied " + replica.machine.applied + " vs " + head);
+                head = replica.machine.appliedIndex();
+            } else if (replica.machine.appliedIndex() != head) {
+                note("applied: " + replicas[0].machine.appliedIndex() + " " + replicas[1].machine.appliedIndex() + " " + replicas[2].machine.appliedIndex());
+                fail("replicas did not converge after heal: r" + replica.id + " applied " + replica.machine.appliedIndex() + " vs " + head);
             }
         }
         for (Map.Entry<Long, String> ack : ackedPayloadAtIndex.entrySet()) {
@@ -354,8 +395,29 @@ final class ReplicationSimulation {
         });
     }
 
+    private void scheduleCompaction(int id, long afterNs) {
+        SimReplica replica = replicas[id];
+        long generation = replica.generation;
+        at(nowNs + afterNs, () -> {
+            if (!replica.up || replica.generation != generation) {
+                return;
+            }
+            if (replica.running(nowNs)) {
+                long firstBefore = replica.node.firstIndex();
+                replica.node.compactLog(retainEntries, lagEntriesMax);
+                if (replica.node.firstIndex() != firstBefore) {
+                    note("r" + id + " log truncated to " + replica.node.firstIndex() + ".." + replica.node.lastIndex());
+                }
+            }
+            scheduleCompaction(id, COMPACT_EVERY_NS);
+        });
+    }
+
     private void deliver(int from, int to, ReplicationMessage message) {
         if (cut[from][to] || random.nextDouble() < dropRate) {
+            if (message.hasSnapshotChunk() || message.hasSnapshotReply()) {
+                note("lost " + message.getBodyCase() + " r" + from + "->r" + to);
+            }
             return;
         }
         int copies = random.nextDouble() < duplicateRate ? 2 : 1;
@@ -376,6 +438,10 @@ final class ReplicationSimulation {
         }
         ReplicaRole before = replica.node.role();
         long epochBefore = replica.node.epoch();
+        if (message.hasSnapshotChunk() || message.hasSnapshotReply()) {
+            note("r" + to + " (" + before + " e" + epochBefore + " applied " + replica.node.appliedIndex() + ") gets " + message.getBodyCase()
+                    + " e" + message.getEpoch() + " from r" + message.getFrom());
+        }
         replica.node.receive(message);
         if (replica.node.role() != before || replica.node.epoch() != epochBefore) {
             note("r" + to + " " + before + "->" + replica.node.role() + " e" + replica.node.epoch() + " last=" + replica.node.lastIndex()
@@ -395,7 +461,9 @@ final class ReplicationSimulation {
     private final class SimReplica {
         final int id;
         final double clockRate;
-        final SimLog log;
+        SimLog log;
+        SimState state;
+        boolean joining;
         ReplicaNode node;
         AppliedEntries machine;
         boolean up;
@@ -404,17 +472,18 @@ final class ReplicationSimulation {
         long startedAtNs;
         long lastCommitIndex;
 
-        SimReplica(int id, double clockRate, SimLog log) {
+        SimReplica(int id, double clockRate) {
             this.id = id;
             this.clockRate = clockRate;
-            this.log = log;
+            this.log = new SimLog(random.split());
+            this.state = new SimState(random.split());
         }
 
         void start() {
             up = true;
             generation++;
             startedAtNs = nowNs;
-            machine = new AppliedEntries(id);
+            machine = new AppliedEntries(id, state);
             Clock clock = new Clock() {
                 @Override
                 public long nowMs() {
@@ -426,7 +495,9 @@ final class ReplicationSimulation {
                     return (long) (nowNs * clockRate);
                 }
             };
-            node = new ReplicaNode(id, settings, clock, random.split(), (to, message) -> deliver(id, to, message), log, machine);
+            node = new ReplicaNode(id, settings, clock, random.split(), (to, message) -> deliver(id, to, message), log, machine,
+                    new SimSnapshots(id, state), joining);
+            joining = false;
             lastCommitIndex = 0;
         }
 
@@ -434,6 +505,7 @@ final class ReplicationSimulation {
             up = false;
             generation++;
             log.crash();
+            state.crash();
         }
 
         boolean running(long atNs) {
@@ -441,39 +513,131 @@ final class ReplicationSimulation {
         }
     }
 
-    /** The simulated state machine: applied entries in memory, checked against the global commit record. */
+    /** The simulated state machine over its disk, each applied entry checked against the global commit record. */
     private final class AppliedEntries implements StateMachine {
         private final int replicaId;
-        private final List<Entry> entries = new ArrayList<>();
-        long applied;
+        private final SimState state;
 
-        AppliedEntries(int replicaId) {
+        AppliedEntries(int replicaId, SimState state) {
             this.replicaId = replicaId;
+            this.state = state;
         }
 
         @Override
         public long appliedIndex() {
-            return applied;
+            return state.applied();
+        }
+
+        @Override
+        public long appliedEpoch() {
+            return state.appliedEpoch();
         }
 
         @Override
         public void apply(Entry entry) {
-            if (entry.getIndex() != applied + 1) {
-                fail("r" + replicaId + " applied index " + entry.getIndex() + " after " + applied + " (indexes must be dense)");
+            if (entry.getIndex() != state.applied() + 1) {
+                fail("r" + replicaId + " applied index " + entry.getIndex() + " after " + state.applied() + " (indexes must be dense)");
             }
-            Entry first = committed.putIfAbsent(entry.getIndex(), entry);
-            if (first != null && !first.equals(entry)) {
-                fail("committed index " + entry.getIndex() + " differs: r" + replicaId + " applied epoch " + entry.getEpoch() + " '"
-                        + entry.getPayload().toStringUtf8() + "' but epoch " + first.getEpoch() + " '" + first.getPayload().toStringUtf8()
-                        + "' was committed before");
-            }
-            entries.add(entry);
-            applied = entry.getIndex();
+            checkCommitted(replicaId, entry);
+            state.add(entry);
             maxCommittedEpoch = Math.max(maxCommittedEpoch, entry.getEpoch());
         }
 
+        @Override
+        public void persist() {
+            state.persist();
+        }
+
+        @Override
+        public boolean needsCatchUp() {
+            return state.needsCatchUp();
+        }
+
+        @Override
+        public void needsCatchUp(boolean value) {
+            state.needsCatchUp(value);
+        }
+
         String payloadAt(long index) {
-            return index <= entries.size() ? entries.get((int) index - 1).getPayload().toStringUtf8() : null;
+            Entry entry = state.at(index);
+            return entry == null ? null : entry.getPayload().toStringUtf8();
+        }
+    }
+
+    private void checkCommitted(int replicaId, Entry entry) {
+        Entry first = committed.putIfAbsent(entry.getIndex(), entry);
+        if (first != null && !first.equals(entry)) {
+            fail("committed index " + entry.getIndex() + " differs: r" + replicaId + " applied epoch " + entry.getEpoch() + " '"
+                    + entry.getPayload().toStringUtf8() + "' but epoch " + first.getEpoch() + " '" + first.getPayload().toStringUtf8()
+                    + "' was committed before");
+        }
+    }
+
+    /** Snapshots in one chunk: the sender's applied entries, sent through the simulated network like any message. */
+    private final class SimSnapshots implements Snapshots {
+        private final int replicaId;
+        private final SimState state;
+        private SnapshotChunk staged;
+        private final Map<Integer, ReplicationMessage> lastShipped = new HashMap<>();
+
+        SimSnapshots(int replicaId, SimState state) {
+            this.replicaId = replicaId;
+            this.state = state;
+        }
+
+        @Override
+        public void ship(int peer, long epoch) {
+            note("r" + replicaId + " ships a snapshot at " + state.applied() + " to r" + peer);
+            SnapshotChunk chunk = SnapshotChunk.newBuilder().setSnapshotIndex(state.applied()).setSnapshotEpoch(state.appliedEpoch())
+                    .setFile("entries").setData(AppendEntries.newBuilder().addAllEntries(state.copy()).build().toByteString())
+                    .setFileDone(true).setDone(true).build();
+            ReplicationMessage message = ReplicationMessage.newBuilder().setFrom(replicaId).setEpoch(epoch).setSnapshotChunk(chunk).build();
+            lastShipped.put(peer, message);
+            deliver(replicaId, peer, message);
+        }
+
+        @Override
+        public void resend(int peer) {
+            ReplicationMessage message = lastShipped.get(peer);
+            if (message != null) {
+                note("r" + replicaId + " resends its snapshot chunk to r" + peer);
+                deliver(replicaId, peer, message);
+            }
+        }
+
+        @Override
+        public void acknowledged(int peer, SnapshotReply reply) {
+            // One chunk per snapshot: nothing follows.
+        }
+
+        @Override
+        public void cancel(int peer) {
+            lastShipped.remove(peer);
+        }
+
+        @Override
+        public boolean stage(SnapshotChunk chunk) {
+            staged = chunk; // one chunk per snapshot: always the one expected
+            return true;
+        }
+
+        @Override
+        public void install(long snapshotIndex, long snapshotEpoch) {
+            List<Entry> entries;
+            try {
+                entries = AppendEntries.parseFrom(staged.getData()).getEntriesList();
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("snapshot does not parse", e);
+            }
+            if (entries.size() != snapshotIndex || (snapshotIndex > 0 && entries.get(entries.size() - 1).getEpoch() != snapshotEpoch)) {
+                fail("r" + replicaId + " got a snapshot announced as " + snapshotIndex + "/" + snapshotEpoch + " holding " + entries.size() + " entries");
+            }
+            for (Entry entry : entries) {
+                checkCommitted(replicaId, entry);
+            }
+            note("r" + replicaId + " installs a snapshot at " + snapshotIndex + " (had applied " + state.applied() + ")");
+            state.replaceWith(entries);
+            snapshotsInstalled++;
         }
     }
 }

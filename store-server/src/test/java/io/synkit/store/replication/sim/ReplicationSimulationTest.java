@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ReplicationSimulationTest {
 
     @Test
-    void noCommittedEntryIsLostOrChangedUnderCrashesPausesPartitionsAndFsyncFailures() {
+    void noCommittedEntryIsLostOrChangedUnderCrashesPausesPartitionsFsyncFailuresAndWipedDisks() {
         Long single = Long.getLong("synkit.sim.seed");
         long first = single != null ? single : Long.getLong("synkit.sim.firstSeed", 1L);
         long count = single != null ? 1 : Long.getLong("synkit.sim.seeds", 1000L);
@@ -21,15 +21,22 @@ class ReplicationSimulationTest {
         long acks = 0;
         long leaseReads = 0;
         long epochs = 0;
+        long snapshots = 0;
+        long wipes = 0;
         for (long seed = first; seed < first + count; seed++) {
             ReplicationSimulation.Outcome outcome = new ReplicationSimulation(seed).run();
             acks += outcome.acks();
             leaseReads += outcome.leaseReads();
             epochs += outcome.epochs();
+            snapshots += outcome.snapshotsInstalled();
+            wipes += outcome.wipes();
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        System.out.printf("simulation seeds=%d..%d passed: acks=%d lease_reads=%d epochs=%d elapsed_ms=%d%n",
-                first, first + count - 1, acks, leaseReads, epochs, elapsedMs);
+        System.out.printf("simulation seeds=%d..%d passed: acks=%d lease_reads=%d epochs=%d snapshots_installed=%d wipes=%d elapsed_ms=%d%n",
+                first, first + count - 1, acks, leaseReads, epochs, snapshots, wipes, elapsedMs);
         assertTrue(acks > count, "writes were acknowledged across the runs");
+        if (count >= 100) {
+            assertTrue(snapshots > 0 && wipes > 0, "the runs exercised wiped disks and snapshot installs");
+        }
     }
 }

@@ -11,12 +11,16 @@ import java.util.SplittableRandom;
  * An in-memory {@link LogStorage} with a disk model: appends and truncations are durable only
  * after {@link #sync()}; {@link #crash} keeps the durable state plus, at random, a prefix of the
  * unsynced appends (writes that happened to reach the platter); {@link #failNextSync} makes the
- * next sync throw, after which what reached disk is unknown (the model picks at random).
+ * next sync throw, after which what reached disk is unknown (the model picks at random). Prefix
+ * truncation and resets are durable at once, as in the file log.
  */
 final class SimLog implements LogStorage {
 
     private final SplittableRandom random;
+    /** Entries from firstIndex on. */
     private List<Entry> current = new ArrayList<>();
+    private long snapshotIndex;
+    private long snapshotEpoch;
     /** current[0, durablePrefix) is durable as is. */
     private int durablePrefix;
     /** Durable entries after the prefix that a not-yet-synced truncation removed from current. */
@@ -56,24 +60,37 @@ final class SimLog implements LogStorage {
 
     @Override
     public long firstIndex() {
-        return 1;
+        return snapshotIndex + 1;
     }
 
     @Override
     public long lastIndex() {
-        return current.size();
+        return snapshotIndex + current.size();
     }
 
     @Override
     public long epochAt(long index) {
-        return index == 0 ? 0 : current.get((int) index - 1).getEpoch();
+        if (index == snapshotIndex) {
+            return snapshotEpoch;
+        }
+        if (index < snapshotIndex || index > lastIndex()) {
+            throw new IllegalArgumentException("epochAt(" + index + ") is outside [" + snapshotIndex + ", " + lastIndex() + "]");
+        }
+        return current.get(slot(index)).getEpoch();
+    }
+
+    private int slot(long index) {
+        return (int) (index - snapshotIndex - 1);
     }
 
     @Override
     public List<Entry> entries(long fromIndex, long toIndexInclusive, int countMax) {
+        if (fromIndex < firstIndex()) {
+            throw new IllegalArgumentException("entries from " + fromIndex + " asked, but the log starts at " + firstIndex());
+        }
         List<Entry> out = new ArrayList<>();
-        for (long index = fromIndex; index <= toIndexInclusive && index <= current.size() && out.size() < countMax; index++) {
-            out.add(Entries.checked(current.get((int) index - 1)));
+        for (long index = fromIndex; index <= toIndexInclusive && index <= lastIndex() && out.size() < countMax; index++) {
+            out.add(Entries.checked(current.get(slot(index))));
         }
         return out;
     }
@@ -81,8 +98,8 @@ final class SimLog implements LogStorage {
     @Override
     public void append(List<Entry> entries) {
         for (Entry entry : entries) {
-            if (entry.getIndex() != current.size() + 1) {
-                throw new IllegalStateException("append of index " + entry.getIndex() + " after last index " + current.size());
+            if (entry.getIndex() != lastIndex() + 1) {
+                throw new IllegalStateException("append of index " + entry.getIndex() + " after last index " + lastIndex());
             }
             current.add(Entries.checked(entry));
         }
@@ -90,7 +107,10 @@ final class SimLog implements LogStorage {
 
     @Override
     public void truncateSuffix(long fromIndex) {
-        int keep = (int) fromIndex - 1;
+        if (fromIndex < firstIndex()) {
+            throw new IllegalStateException("truncateSuffix(" + fromIndex + ") below the first index " + firstIndex());
+        }
+        int keep = slot(fromIndex);
         if (keep < durablePrefix) {
             List<Entry> tail = new ArrayList<>(current.subList(keep, durablePrefix));
             tail.addAll(durableTail);
@@ -102,7 +122,26 @@ final class SimLog implements LogStorage {
 
     @Override
     public void truncatePrefix(long upToIndex) {
-        throw new IllegalStateException("the simulation keeps whole logs");
+        int drop = (int) Math.min(upToIndex - snapshotIndex, current.size());
+        if (drop <= 0) {
+            return;
+        }
+        if (drop > durablePrefix) {
+            throw new IllegalStateException("truncatePrefix(" + upToIndex + ") drops entries that are not durable yet");
+        }
+        snapshotEpoch = epochAt(snapshotIndex + drop);
+        snapshotIndex += drop;
+        current = new ArrayList<>(current.subList(drop, current.size()));
+        durablePrefix -= drop;
+    }
+
+    @Override
+    public void resetTo(long index, long epoch) {
+        current = new ArrayList<>();
+        durablePrefix = 0;
+        durableTail = new ArrayList<>();
+        snapshotIndex = index;
+        snapshotEpoch = epoch;
     }
 
     @Override

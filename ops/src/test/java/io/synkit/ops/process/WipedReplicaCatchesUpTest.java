@@ -1,0 +1,111 @@
+package io.synkit.ops.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synkit.ops.cluster.ClusterStatus;
+import io.synkit.ops.cluster.LocalCluster;
+import io.synkit.protocol.auth.AuthKeys;
+import io.synkit.protocol.auth.TokenCodec;
+import io.synkit.protocol.rpc.RpcClientPool;
+import io.synkit.runtime.Clock;
+import io.synkit.sim.device.DeviceSettings;
+import io.synkit.sim.run.LoadRun;
+import io.synkit.sim.run.LoadSettings;
+import io.synkit.sim.run.RunReport;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One SET of 3 real store-server processes whose logs are truncated every half second, under
+ * client load. Each replica in turn loses its disk (SIGKILL, data directory deleted, restarted
+ * empty as a joining replica): it can only catch up from a RocksDB checkpoint shipped by the
+ * primary, and the next replica is wiped only once the previous one reports it caught up. After
+ * the third wipe every byte of state has travelled through snapshots, and every acknowledged
+ * message must still reach every device exactly once, in order.
+ */
+class WipedReplicaCatchesUpTest {
+
+    private static final long SEED = Long.getLong("synkit.test.seed", 7L);
+    private static final int SECONDS = Integer.getInteger("synkit.wipe.seconds", 24);
+    private static final long CATCH_UP_TIMEOUT_MS = 30_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachReplicaInTurnLosesItsDiskAndCatchesUpFromACheckpoint() throws Exception {
+        System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
+        LocalCluster cluster = LocalCluster.up(dir, 1, LocalCluster.freeBasePort(20),
+                List.of("--store.log.retain.entries=0", "--store.log.lag.entries.max=20", "--store.log.compact.interval.ms=500"));
+        FaultActions faults = new FaultActions();
+        try (ClusterStatus status = new ClusterStatus()) {
+            status.awaitPrimaries(cluster, 60_000);
+            String firstBackup = status.nodeInRole(cluster, "s1", "BACKUP");
+            TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
+            InetSocketAddress access = RpcClientPool.parseAddress(cluster.accessClients());
+            LoadSettings settings = LoadSettings.uniform(List.of(new InetSocketAddress(access.getHostString(), access.getPort())), 10, 2, 100,
+                    SECONDS * 1000L, 60_000, SEED);
+            long unit = SECONDS * 1000L / 8;
+            LoadRun run = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out)
+                    .at(unit, faults.step(() -> cluster.wipe(firstBackup), "wipe backup " + firstBackup))
+                    .at(3 * unit, faults.step(() -> {
+                        awaitCaughtUp(status, cluster, firstBackup);
+                        String other = otherBackup(status, cluster, firstBackup);
+                        System.out.println("fault: wipe backup " + other);
+                        cluster.wipe(other);
+                    }, "wipe the other backup once " + firstBackup + " caught up"))
+                    .at(5 * unit, faults.step(() -> {
+                        for (String node : cluster.storeNodes()) {
+                            awaitCaughtUp(status, cluster, node);
+                        }
+                        String primary = status.nodeInRole(cluster, "s1", "PRIMARY");
+                        System.out.println("fault: wipe primary " + primary);
+                        cluster.wipe(primary);
+                    }, "wipe the primary once both backups caught up"));
+
+            RunReport report = run.run();
+            faults.assertNoneFailed();
+
+            for (String node : cluster.storeNodes()) {
+                awaitCaughtUp(status, cluster, node);
+            }
+            ClusterStatus.format(status.query(cluster, 1000)).forEach(System.out::println);
+            assertEquals(0, report.check().failed(), report.resultLine());
+            assertEquals(0, report.check().lost(), report.resultLine() + " " + report.check().evidence());
+            assertEquals(0, report.check().duplicated(), report.resultLine() + " " + report.check().evidence());
+            assertEquals(0, report.check().reordered(), report.resultLine() + " " + report.check().evidence());
+            assertTrue(report.converged(), "devices converged");
+            assertTrue(report.check().acked() >= SECONDS * 100L * 8 / 10, "most messages were sent: " + report.resultLine());
+            long installs = 0;
+            for (String node : cluster.storeNodes()) {
+                installs += Files.readAllLines(dir.resolve("logs").resolve(node + ".log")).stream().filter(line -> line.contains("snapshot installed")).count();
+            }
+            assertTrue(installs >= 3, "each wiped replica installed a snapshot (installs=" + installs + ")");
+        } finally {
+            cluster.down();
+            FaultActions.dumpLogs(dir);
+        }
+    }
+
+    private static void awaitCaughtUp(ClusterStatus status, LocalCluster cluster, String node) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_TIMEOUT_MS);
+        while (!status.caughtUp(cluster, node)) {
+            if (System.nanoTime() > deadlineNs) {
+                ClusterStatus.format(status.query(cluster, 1000)).forEach(System.out::println);
+                throw new IllegalStateException(node + " did not catch up within " + CATCH_UP_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String otherBackup(ClusterStatus status, LocalCluster cluster, String not) {
+        return cluster.storeNodes().stream().filter(node -> !node.equals(not))
+                .filter(node -> !node.equals(status.nodeInRole(cluster, "s1", "PRIMARY"))).findFirst().orElseThrow();
+    }
+}
