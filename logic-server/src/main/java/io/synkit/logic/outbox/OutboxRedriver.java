@@ -11,6 +11,7 @@ import io.synkit.protocol.conv.ConversationId;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxScanRequest;
 import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.StoreSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,8 +52,15 @@ public final class OutboxRedriver implements AutoCloseable {
         if (!running.compareAndSet(false, true)) {
             return CompletableFuture.completedFuture(null);
         }
+        List<StoreSet> sets;
+        try {
+            sets = store.slotMap().sets();
+        } catch (RpcException e) {
+            running.set(false); // no slot map yet: the next pass tries again
+            return CompletableFuture.completedFuture(null);
+        }
         List<CompletableFuture<Void>> scans = new ArrayList<>();
-        for (StoreSet set : store.slotMap().sets()) {
+        for (StoreSet set : sets) {
             scans.add(scan(set));
         }
         return CompletableFuture.allOf(scans.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {

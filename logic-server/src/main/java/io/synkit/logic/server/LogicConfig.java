@@ -4,13 +4,19 @@ import io.synkit.logic.store.StoreRetryPolicy;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A logic node's settings, validated together at start-up.
  *
- * @param storeSets the SETs and their replicas, {@code s1=host:port[|host:port...],s2=...}
+ * @param storeSets a fixed slot map: the SETs and their replicas, {@code s1=host:port[|host:port...],s2=...},
+ *     slots spread evenly (empty when the map comes from the meta SET)
+ * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
+ * @param metaPollMs how often the slot map is fetched from the meta SET
  */
-public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, int slotCount, int ioThreads,
+public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
+                          int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
                           int inflightCountMax, StoreRetryPolicy storeRetry) {
 
@@ -19,7 +25,9 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.string("logic.bind.host", "127.0.0.1"),
                 config.integer("logic.port", 7200, 0, 65535),
                 config.integer("logic.admin.port", -1, -1, 65535),
-                config.requiredString("logic.store.sets"),
+                config.string("logic.store.sets", ""),
+                replicaList(config.string("logic.meta.replicas", "")),
+                config.longValue("logic.meta.poll.ms", 1000, 10, 3_600_000),
                 config.integer("logic.slot.count", SlotMap.SLOT_COUNT_DEFAULT, 1, 1 << 20),
                 config.integer("logic.io.threads", 2, 1, 64),
                 config.integer("logic.body.bytes.max", 64 * 1024, 1, 16 << 20),
@@ -45,15 +53,26 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
             throw new ConfigException("config: logic.store.backoff.max.ms=" + storeRetry.backoffMaxMs()
                     + " must be >= logic.store.backoff.base.ms=" + storeRetry.backoffBaseMs());
         }
-        try {
-            slotMap();
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("config: logic.store.sets=" + storeSets + ": " + e.getMessage());
+        if (storeSets.isBlank() == metaReplicas.isEmpty()) {
+            throw new ConfigException("config: give exactly one of logic.store.sets (a fixed slot map) and logic.meta.replicas (the meta SET"
+                    + " holds the map); got " + (storeSets.isBlank() ? "neither" : "both"));
+        }
+        if (!storeSets.isBlank()) {
+            try {
+                fixedSlotMap();
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("config: logic.store.sets=" + storeSets + ": " + e.getMessage());
+            }
         }
         return this;
     }
 
-    public SlotMap slotMap() {
+    /** The fixed map of {@code logic.store.sets}. */
+    public SlotMap fixedSlotMap() {
         return SlotMap.parse(1, slotCount, storeSets);
+    }
+
+    private static List<String> replicaList(String spec) {
+        return spec.isBlank() ? List.of() : Arrays.stream(spec.split(",")).map(String::trim).toList();
     }
 }

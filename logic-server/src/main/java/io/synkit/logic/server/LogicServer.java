@@ -8,6 +8,7 @@ import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
+import io.synkit.logic.store.SlotMaps;
 import io.synkit.logic.store.StoreClient;
 import io.synkit.logic.sync.InjectedBug;
 import io.synkit.logic.sync.SyncPath;
@@ -15,6 +16,7 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMap;
+import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.runtime.AdminServer;
 import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
@@ -31,7 +33,8 @@ public final class LogicServer implements AutoCloseable {
 
     private final LogicConfig config;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private SlotMap slotMap;
+    private SlotMaps slotMaps;
+    private SlotMapWatcher watcher;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private RpcClientPool storeClients;
@@ -54,12 +57,17 @@ public final class LogicServer implements AutoCloseable {
     }
 
     public LogicServer start() throws InterruptedException, IOException {
-        slotMap = config.slotMap();
         boss = NettyThreads.group("logic-accept", 1);
         workers = NettyThreads.group("logic-io", config.ioThreads());
         storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
         accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
-        StoreClient store = new StoreClient(() -> slotMap, storeClients, workers, new SplittableRandom(), config.storeRetry());
+        if (config.metaReplicas().isEmpty()) {
+            slotMaps = SlotMaps.fixed(config.fixedSlotMap());
+        } else {
+            watcher = new SlotMapWatcher(config.metaReplicas(), storeClients, workers, config.metaPollMs()).start();
+            slotMaps = SlotMaps.watched(watcher);
+        }
+        StoreClient store = new StoreClient(slotMaps, storeClients, workers, new SplittableRandom(), config.storeRetry());
         Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
         LogicService service = new LogicService(
                 new SendPath(store, fanout, config.bodyBytesMax()),
@@ -69,9 +77,9 @@ public final class LogicServer implements AutoCloseable {
         rpc = new RpcServer("logic", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, () -> null, this::status);
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, slotMaps::notReadyReason, this::status);
         }
-        log.info("logic node started address={} sets={}", address, slotMap.sets().size());
+        log.info("logic node started address={} slot_map={}", address, config.metaReplicas().isEmpty() ? "fixed" : "meta SET " + config.metaReplicas());
         return this;
     }
 
@@ -80,7 +88,17 @@ public final class LogicServer implements AutoCloseable {
     }
 
     public String status() {
-        return "role=logic address=" + hostPort() + " state=serving sets=" + slotMap.sets().size();
+        String notReady = slotMaps.notReadyReason();
+        if (notReady != null) {
+            return "role=logic address=" + hostPort() + " state=waiting reason=\"" + notReady + "\"";
+        }
+        SlotMap map = slotMaps.current();
+        return "role=logic address=" + hostPort() + " state=serving sets=" + map.sets().size() + " slot_map_version=" + map.version();
+    }
+
+    /** The slot map version this node routes by; 0 while none is known. */
+    public long slotMapVersion() {
+        return slotMaps.notReadyReason() == null ? slotMaps.current().version() : 0;
     }
 
     @Override
@@ -93,6 +111,9 @@ public final class LogicServer implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (watcher != null) {
+            watcher.close();
         }
         if (storeClients != null) {
             storeClients.close();

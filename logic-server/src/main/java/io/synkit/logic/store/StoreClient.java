@@ -14,73 +14,103 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
  * Calls the store SET that owns a user or conversation, retrying retryable failures (UNAVAILABLE,
- * TIMEOUT) with exponential backoff and full jitter, a bounded number of times. Only idempotent
+ * TIMEOUT, WRONG_SET) with exponential backoff and full jitter, a bounded number of times. Every
+ * attempt routes by the current slot map and tells the store which version it used; a WRONG_SET
+ * answer makes the node fetch the store's newer map before the retry. Only idempotent
  * requests are sent through it, so a retry after an unknown outcome is safe; every store write is
  * idempotent by design (send dedup, fan-out dedup, routes are puts).
  */
 public final class StoreClient {
 
-    private final Supplier<SlotMap> slotMap;
+    private final SlotMaps slotMaps;
     private final RpcClientPool clients;
     private final EventExecutorGroup scheduler;
     private final RandomGenerator random;
     private final StoreRetryPolicy policy;
     private final Map<String, String> primaryBySet = new ConcurrentHashMap<>();
 
-    public StoreClient(Supplier<SlotMap> slotMap, RpcClientPool clients, EventExecutorGroup scheduler, RandomGenerator random, StoreRetryPolicy policy) {
-        this.slotMap = slotMap;
+    public StoreClient(SlotMaps slotMaps, RpcClientPool clients, EventExecutorGroup scheduler, RandomGenerator random, StoreRetryPolicy policy) {
+        this.slotMaps = slotMaps;
         this.clients = clients;
         this.scheduler = scheduler;
         this.random = random;
         this.policy = policy;
     }
 
+    /** The current slot map; throws UNAVAILABLE while none is known. */
     public SlotMap slotMap() {
-        return slotMap.get();
+        return slotMaps.current();
     }
 
     public CompletableFuture<StoreResponse> forUser(long userId, StoreRequest request) {
-        return call(slotMap.get().setOfUser(userId), request);
+        return call(map -> map.setOfUser(userId), request);
     }
 
     public CompletableFuture<StoreResponse> forConversation(String convId, StoreRequest request) {
-        return call(slotMap.get().setOfConversation(convId), request);
+        return call(map -> map.setOfConversation(convId), request);
     }
 
+    /** A SET-wide request (outbox scan) to one SET, whatever the map says about keys. */
     public CompletableFuture<StoreResponse> call(StoreSet set, StoreRequest request) {
+        return call(map -> set, request);
+    }
+
+    private CompletableFuture<StoreResponse> call(Function<SlotMap, StoreSet> route, StoreRequest request) {
         CompletableFuture<StoreResponse> result = new CompletableFuture<>();
-        attempt(set, request, 1, primaryBySet.getOrDefault(set.setId(), set.replicas().get(0)), result);
+        attempt(route, request, 1, result);
         return result;
     }
 
     /**
-     * One attempt at {@code replica}. A "not the primary" answer names the primary: the next
-     * attempt goes there. Without a hint (the replica is down, or an election is running) the next
-     * attempt tries the SET's next replica.
+     * One attempt, routed by the map current now. A "not the primary" answer names the primary:
+     * the next attempt goes there. Without a hint (the replica is down, or an election is running)
+     * the next attempt tries the SET's next replica. WRONG_SET refreshes the map first.
      */
-    private void attempt(StoreSet set, StoreRequest request, int attempt, String replica, CompletableFuture<StoreResponse> result) {
-        clients.get(replica).call(request, policy.attemptTimeoutMs()).whenComplete((payload, failure) -> {
+    private void attempt(Function<SlotMap, StoreSet> route, StoreRequest request, int attempt, CompletableFuture<StoreResponse> result) {
+        SlotMap map;
+        try {
+            map = slotMaps.current();
+        } catch (RpcException e) {
+            retryOrFail(route, request, attempt, false, e, result);
+            return;
+        }
+        StoreSet set = route.apply(map);
+        String cached = primaryBySet.get(set.setId());
+        String replica = cached != null && set.replicas().contains(cached) ? cached : set.replicas().get(0);
+        StoreRequest routed = request.toBuilder().setSlotMapVersion(map.version()).build();
+        clients.get(replica).call(routed, policy.attemptTimeoutMs()).whenComplete((payload, failure) -> {
             if (failure == null) {
                 primaryBySet.put(set.setId(), replica);
                 complete(payload, result);
                 return;
             }
             RpcException error = RpcException.of(failure);
-            if (!error.retryable() || attempt >= policy.attemptsMax()) {
-                result.completeExceptionally(error);
-                return;
+            boolean hinted = false;
+            if (error.error().getCode() == ErrorCode.WRONG_SET) {
+                slotMaps.storeHasVersion(error.error().getSlotMapVersion());
+            } else {
+                String hint = error.error().getPrimaryHint();
+                hinted = !hint.isEmpty() && !hint.equals(replica) && set.replicas().contains(hint);
+                primaryBySet.put(set.setId(), hinted ? hint : nextReplica(set, replica));
             }
-            String hint = error.error().getPrimaryHint();
-            String next = !hint.isEmpty() && !hint.equals(replica) && set.replicas().contains(hint) ? hint : nextReplica(set, replica);
-            primaryBySet.put(set.setId(), next);
-            long backoffMs = next.equals(hint) && attempt == 1 ? 0 : policy.backoffMs(attempt, random);
-            scheduler.schedule(() -> attempt(set, request, attempt + 1, next, result), backoffMs, TimeUnit.MILLISECONDS);
+            retryOrFail(route, request, attempt, hinted, error, result);
         });
+    }
+
+    /** Retries after a backoff with full jitter (at once when a primary hint names where to go), or gives up. */
+    private void retryOrFail(Function<SlotMap, StoreSet> route, StoreRequest request, int attempt, boolean hinted, RpcException error,
+                             CompletableFuture<StoreResponse> result) {
+        if (!error.retryable() || attempt >= policy.attemptsMax()) {
+            result.completeExceptionally(error);
+            return;
+        }
+        long backoffMs = hinted && attempt == 1 ? 0 : policy.backoffMs(attempt, random);
+        scheduler.schedule(() -> attempt(route, request, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
     }
 
     private static String nextReplica(StoreSet set, String replica) {

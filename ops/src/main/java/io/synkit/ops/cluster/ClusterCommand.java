@@ -1,5 +1,6 @@
 package io.synkit.ops.cluster;
 
+import io.synkit.protocol.slot.SlotMap;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -7,9 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ops cluster up|down|status|kill|pause|resume|restart}: a local cluster of real processes. */
+/** {@code ops cluster up|down|status|node|slots}: a local cluster of real processes. */
 @Command(name = "cluster", mixinStandardHelpOptions = true, description = "A local multi-process cluster: SETs of 3 store replicas, logic, access.",
-        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class, ClusterCommand.Node.class})
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class, ClusterCommand.Node.class,
+                ClusterCommand.Slots.class})
 public final class ClusterCommand implements Runnable {
 
     @Override
@@ -72,7 +74,7 @@ public final class ClusterCommand implements Runnable {
         @Parameters(index = "0", description = "kill | pause | resume | restart | wipe")
         String action;
 
-        @Parameters(index = "1", description = "Node name: s<set>-r<replica>, logic or access")
+        @Parameters(index = "1", description = "Node name: s<set>-r<replica>, meta-r<replica>, logic or access")
         String node;
 
         @Override
@@ -93,6 +95,49 @@ public final class ClusterCommand implements Runnable {
                 }
             }
             System.out.println(action + " " + node + ": done");
+            return 0;
+        }
+    }
+
+    @Command(name = "slots", mixinStandardHelpOptions = true,
+            description = "Show the slot map the meta SET holds; with --move, give slots to another SET as a new map version.")
+    static final class Slots implements Callable<Integer> {
+        @Option(names = "--dir", required = true)
+        Path dir;
+
+        @Option(names = "--move", description = "Slot range to reassign, e.g. 0-99 (moves ownership only: data is not copied; use on slots without data)")
+        String move;
+
+        @Option(names = "--to", description = "SET id that gets the --move slots")
+        String to;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster cluster = LocalCluster.open(dir);
+            try (SlotMapAdmin admin = new SlotMapAdmin(cluster.metaReplicas())) {
+                SlotMap map = admin.read().orElse(null);
+                if (map == null) {
+                    System.err.println("the meta SET holds no slot map yet");
+                    return 1;
+                }
+                if (move != null) {
+                    if (to == null || !move.matches("\\d+-\\d+")) {
+                        System.err.println("--move needs a range like 0-99 and --to <set id>");
+                        return 2;
+                    }
+                    String[] range = move.split("-");
+                    SlotMap next;
+                    try {
+                        next = map.reassign(Integer.parseInt(range[0]), Integer.parseInt(range[1]), to);
+                    } catch (IllegalArgumentException e) {
+                        System.err.println(e.getMessage());
+                        return 2;
+                    }
+                    map = admin.put(map.version(), next, 10_000);
+                }
+                System.out.println("slot map version " + map.version() + ", " + map.slotCount() + " slots");
+                map.describe().forEach(System.out::println);
+            }
             return 0;
         }
     }

@@ -38,13 +38,14 @@ public final class ClusterStatus implements AutoCloseable {
         return byNode;
     }
 
-    /** Waits until every SET has a primary holding its lease; prints the table then. */
+    /** Waits until every SET (the meta SET too) has a primary holding its lease; prints the table then. */
     public void awaitPrimaries(LocalCluster cluster, long timeoutMs) throws InterruptedException {
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadlineNs) {
             Map<String, Optional<ReplicaStatus>> byNode = query(cluster, 500);
-            long serving = byNode.values().stream().flatMap(Optional::stream).filter(s -> s.getRole().equals("PRIMARY") && s.getLeaseValid()).count();
-            if (serving == cluster.setCount()) {
+            long serving = byNode.values().stream().flatMap(Optional::stream).filter(s -> s.getRole().equals("PRIMARY") && s.getLeaseValid())
+                    .map(ReplicaStatus::getSetId).distinct().count();
+            if (serving == cluster.storeNodes().size() / 3) { // every data SET and the meta SET
                 format(byNode).forEach(System.out::println);
                 return;
             }

@@ -5,6 +5,7 @@ import io.synkit.access.server.AccessServer;
 import io.synkit.logic.server.LogicConfig;
 import io.synkit.logic.server.LogicServer;
 import io.synkit.logic.sync.InjectedBug;
+import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
@@ -16,13 +17,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The whole system in one JVM: {@code setCount} store SETs (one replica each, for now), one logic
- * node and one access node, each on its own loopback port and talking over real sockets, with
- * data under one directory. Stores can be restarted in place (same port, same data) to test
- * recovery.
+ * The whole system in one JVM: a meta SET holding the slot map, {@code setCount} store SETs (one
+ * replica each), one logic node and one access node, each on its own loopback port and talking
+ * over real sockets, with data under one directory. Stores and logic watch the slot map in the
+ * meta SET. Stores can be restarted in place (same port, same data) to test recovery.
  */
 public final class EmbeddedCluster implements AutoCloseable {
 
@@ -31,6 +33,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final int heartbeatIntervalMs;
     private final List<StoreServer> stores = new ArrayList<>();
     private final List<StoreConfig> storeConfigs = new ArrayList<>();
+    private StoreServer meta;
     private LogicServer logic;
     private AccessServer access;
 
@@ -47,17 +50,37 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Test builds only: a cluster whose logic node carries a deliberate bug. */
     public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, InjectedBug bug) throws Exception {
+        return start(setCount, heartbeatIntervalMs, bug, LOGIC_META_POLL_MS_DEFAULT);
+    }
+
+    /** As {@link #start(int, int, InjectedBug)}, with the logic node fetching the slot map every {@code logicMetaPollMs}. */
+    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, InjectedBug bug, long logicMetaPollMs) throws Exception {
         EmbeddedCluster cluster = new EmbeddedCluster(Files.createTempDirectory("synkit-"), true, heartbeatIntervalMs);
-        cluster.boot(setCount, bug);
+        try {
+            cluster.boot(setCount, bug, logicMetaPollMs);
+        } catch (Exception | Error e) {
+            cluster.close();
+            throw e;
+        }
         return cluster;
     }
 
-    private void boot(int setCount, InjectedBug bug) throws Exception {
+    private static final long LOGIC_META_POLL_MS_DEFAULT = 1000;
+    private static final long STORE_META_POLL_MS = 200;
+    private static final long BOOT_TIMEOUT_MS = 15_000;
+
+    private void boot(int setCount, InjectedBug bug, long logicMetaPollMs) throws Exception {
+        meta = new StoreServer(StoreConfig.from(Config.of(Map.of(
+                "store.set.id", "meta",
+                "store.data.dir", dataDir.resolve("meta-r1").toString(),
+                "store.port", "0")))).start();
         for (int i = 1; i <= setCount; i++) {
             StoreConfig config = StoreConfig.from(Config.of(Map.of(
                     "store.set.id", "s" + i,
                     "store.data.dir", dataDir.resolve("s" + i + "-r1").toString(),
-                    "store.port", "0")));
+                    "store.port", "0",
+                    "store.meta.replicas", meta.hostPort(),
+                    "store.meta.poll.ms", Long.toString(STORE_META_POLL_MS))));
             StoreServer store = new StoreServer(config).start();
             // Pin the port the OS chose, so a restart comes back at the same address.
             storeConfigs.add(config.withPort(store.address().getPort()));
@@ -67,17 +90,47 @@ public final class EmbeddedCluster implements AutoCloseable {
         for (int i = 0; i < stores.size(); i++) {
             setSpecs.add(storeConfigs.get(i).setId() + "=" + stores.get(i).hostPort());
         }
-        String sets = String.join(",", setSpecs);
+        SlotMap map = SlotMap.parse(1, SlotMap.SLOT_COUNT_DEFAULT, String.join(",", setSpecs));
+        try (SlotMapAdmin admin = new SlotMapAdmin(List.of(meta.hostPort()))) {
+            admin.put(0, map, BOOT_TIMEOUT_MS);
+        }
         logic = new LogicServer(LogicConfig.from(Config.of(Map.of(
                 "logic.port", "0",
-                "logic.store.sets", sets,
+                "logic.meta.replicas", meta.hostPort(),
+                "logic.meta.poll.ms", Long.toString(logicMetaPollMs),
                 "logic.outbox.interval.ms", "500",
                 "logic.outbox.min.age.ms", "2000"))), bug).start();
+        awaitSlotMapEverywhere(map.version());
         access = new AccessServer(AccessConfig.from(Config.of(Map.of(
                 "access.port", "0",
                 "access.push.port", "0",
                 "access.logic.nodes", logic.hostPort(),
                 "access.heartbeat.interval.ms", Integer.toString(heartbeatIntervalMs))))).start();
+    }
+
+    /** Waits until every store and the logic node route and check by slot map {@code version} or newer. */
+    public void awaitSlotMapEverywhere(long version) throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_TIMEOUT_MS);
+        while (logic.slotMapVersion() < version || stores.stream().anyMatch(store -> store.replicaStatus().getSlotMapVersion() < version)) {
+            if (System.nanoTime() > deadlineNs) {
+                throw new IllegalStateException("slot map version " + version + " did not reach every node within " + BOOT_TIMEOUT_MS + " ms: logic at "
+                        + logic.slotMapVersion() + ", stores at " + stores.stream().map(store -> store.replicaStatus().getSlotMapVersion()).toList());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The meta SET's replica address (host:port). */
+    public String metaAddress() {
+        return meta.hostPort();
+    }
+
+    public LogicServer logic() {
+        return logic;
+    }
+
+    public StoreServer store(int index) {
+        return stores.get(index);
     }
 
     public InetSocketAddress accessAddress() {
@@ -107,6 +160,9 @@ public final class EmbeddedCluster implements AutoCloseable {
             logic.close();
         }
         stores.forEach(StoreServer::close);
+        if (meta != null) {
+            meta.close();
+        }
         if (deleteDataOnClose) {
             try (Stream<Path> paths = Files.walk(dataDir)) {
                 for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

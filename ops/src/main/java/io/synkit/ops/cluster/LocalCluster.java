@@ -1,5 +1,6 @@
 package io.synkit.ops.cluster;
 
+import io.synkit.protocol.slot.SlotMap;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -32,8 +33,10 @@ public final class LocalCluster {
     }
 
     /**
-     * Lays out and starts {@code setCount} SETs of 3 replicas, one logic node and one access node.
-     * Ports from {@code basePort}: per replica an RPC and an admin port, then logic, then access.
+     * Lays out and starts the meta SET and {@code setCount} data SETs of 3 replicas each, one logic
+     * node and one access node, then stores the first slot map (slots spread evenly) in the meta
+     * SET. Ports from {@code basePort}: per replica an RPC and an admin port (meta SET first), then
+     * logic, then access: {@code 6 * (setCount + 1) + 5} in all.
      */
     public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs) throws IOException, InterruptedException {
         return up(dir, setCount, basePort, extraStoreArgs, PeerAddressing.DIRECT);
@@ -51,41 +54,24 @@ public final class LocalCluster {
             throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("logs"));
         Properties topology = new Properties();
-        int port = basePort;
-        List<String> setSpecs = new ArrayList<>();
         Map<String, List<String>> commands = new LinkedHashMap<>();
+        List<String> metaReplicas = addStoreSet(dir, META_SET, basePort, List.of(), extraStoreArgs, peers, commands, topology);
+        int port = basePort + 6;
+        List<String> setSpecs = new ArrayList<>();
         for (int set = 1; set <= setCount; set++) {
-            List<String> replicas = new ArrayList<>();
-            int firstPort = port;
-            for (int r = 0; r < 3; r++) {
-                replicas.add("127.0.0.1:" + (firstPort + 2 * r));
-            }
-            for (int r = 0; r < 3; r++) {
-                String node = "s" + set + "-r" + r;
-                int rpcPort = firstPort + 2 * r;
-                List<String> view = new ArrayList<>();
-                for (int peer = 0; peer < 3; peer++) {
-                    view.add(peer == r ? replicas.get(peer) : peers.peerAddress(node, "s" + set + "-r" + peer, replicas.get(peer)));
-                }
-                List<String> args = new ArrayList<>(List.of("io.synkit.store.StoreServerMain", "--store.set.id=s" + set,
-                        "--store.data.dir=" + dir.resolve("data").resolve(node), "--store.port=" + rpcPort, "--store.admin.port=" + (rpcPort + 1),
-                        "--store.replicas=" + String.join(",", view), "--store.replica.index=" + r));
-                args.addAll(extraStoreArgs);
-                commands.put(node, args);
-                topology.setProperty("store." + node + ".rpc", "127.0.0.1:" + rpcPort);
-                topology.setProperty("store." + node + ".admin", "127.0.0.1:" + (rpcPort + 1));
-            }
-            port = firstPort + 6;
+            List<String> replicas = addStoreSet(dir, "s" + set, port, metaReplicas, extraStoreArgs, peers, commands, topology);
+            port += 6;
             setSpecs.add("s" + set + "=" + String.join("|", replicas));
         }
         int logicPort = port;
         int accessPort = port + 2;
         commands.put("logic", List.of("io.synkit.logic.LogicServerMain", "--logic.port=" + logicPort, "--logic.admin.port=" + (logicPort + 1),
-                "--logic.store.sets=" + String.join(",", setSpecs)));
+                "--logic.meta.replicas=" + String.join(",", metaReplicas)));
         commands.put("access", List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort, "--access.push.port=" + (accessPort + 1),
                 "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
         topology.setProperty("sets", Integer.toString(setCount));
         topology.setProperty("store.sets", String.join(",", setSpecs));
+        topology.setProperty("meta.replicas", String.join(",", metaReplicas));
         topology.setProperty("logic.rpc", "127.0.0.1:" + logicPort);
         topology.setProperty("access.clients", "127.0.0.1:" + accessPort);
         topology.setProperty("access.admin", "127.0.0.1:" + (accessPort + 2));
@@ -97,7 +83,45 @@ public final class LocalCluster {
             Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
             cluster.start(node.getKey());
         }
+        // The meta SET elects a primary, then takes the first slot map: the data SETs and the
+        // logic node wait for it (not ready until then).
+        try (SlotMapAdmin admin = new SlotMapAdmin(metaReplicas)) {
+            admin.put(0, SlotMap.parse(1, SlotMap.SLOT_COUNT_DEFAULT, String.join(",", setSpecs)), META_BOOTSTRAP_TIMEOUT_MS);
+        }
         return cluster;
+    }
+
+    /** The SET holding the slot map (and, later, the rest of the topology). */
+    public static final String META_SET = "meta";
+    private static final long META_BOOTSTRAP_TIMEOUT_MS = 60_000;
+
+    /** Adds the three replicas of {@code setId} at ports {@code firstPort}.. (RPC and admin each) and returns their RPC addresses. */
+    private static List<String> addStoreSet(Path dir, String setId, int firstPort, List<String> metaReplicas, List<String> extraStoreArgs,
+                                            PeerAddressing peers, Map<String, List<String>> commands, Properties topology)
+            throws InterruptedException {
+        List<String> replicas = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            replicas.add("127.0.0.1:" + (firstPort + 2 * r));
+        }
+        for (int r = 0; r < 3; r++) {
+            String node = setId + "-r" + r;
+            int rpcPort = firstPort + 2 * r;
+            List<String> view = new ArrayList<>();
+            for (int peer = 0; peer < 3; peer++) {
+                view.add(peer == r ? replicas.get(peer) : peers.peerAddress(node, setId + "-r" + peer, replicas.get(peer)));
+            }
+            List<String> args = new ArrayList<>(List.of("io.synkit.store.StoreServerMain", "--store.set.id=" + setId,
+                    "--store.data.dir=" + dir.resolve("data").resolve(node), "--store.port=" + rpcPort, "--store.admin.port=" + (rpcPort + 1),
+                    "--store.replicas=" + String.join(",", view), "--store.replica.index=" + r));
+            if (!metaReplicas.isEmpty()) {
+                args.add("--store.meta.replicas=" + String.join(",", metaReplicas));
+            }
+            args.addAll(extraStoreArgs);
+            commands.put(node, args);
+            topology.setProperty("store." + node + ".rpc", "127.0.0.1:" + rpcPort);
+            topology.setProperty("store." + node + ".admin", "127.0.0.1:" + (rpcPort + 1));
+        }
+        return replicas;
     }
 
     public static LocalCluster open(Path dir) throws IOException {
@@ -128,8 +152,17 @@ public final class LocalCluster {
         return topology.getProperty("store." + node + ".rpc");
     }
 
+    /** The meta SET's replica addresses. */
+    public List<String> metaReplicas() {
+        return List.of(topology.getProperty("meta.replicas").split(","));
+    }
+
+    /** Every store replica: the meta SET's first, then each data SET's. */
     public List<String> storeNodes() {
         List<String> nodes = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            nodes.add(META_SET + "-r" + r);
+        }
         for (int set = 1; set <= setCount(); set++) {
             for (int r = 0; r < 3; r++) {
                 nodes.add("s" + set + "-r" + r);

@@ -60,7 +60,7 @@ public final class ScenarioRunner {
                 embedded = EmbeddedCluster.start(scenario.cluster().sets(), 5_000);
                 access = embedded.accessAddress();
             } else {
-                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * scenario.cluster().sets() + 10),
+                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * (scenario.cluster().sets() + 1) + 10),
                         List.of(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
                 try (ClusterStatus status = new ClusterStatus()) {
                     status.awaitPrimaries(processes, 60_000);

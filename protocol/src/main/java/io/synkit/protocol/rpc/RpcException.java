@@ -28,7 +28,7 @@ public final class RpcException extends RuntimeException {
     /** Whether the same call may succeed if retried (the outcome of the first may be unknown). */
     public boolean retryable() {
         return switch (error.getCode()) {
-            case UNAVAILABLE, TIMEOUT, RATE_LIMITED -> true;
+            case UNAVAILABLE, TIMEOUT, RATE_LIMITED, WRONG_SET -> true;
             default -> false;
         };
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synkit.protocol.internal.SlotMapRecord;
+import io.synkit.protocol.internal.StoreSetRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,5 +119,42 @@ class SlotMapTest {
         IllegalArgumentException tooManySets = assertThrows(IllegalArgumentException.class, () -> SlotMap.parse(1, 2, THREE_SETS));
         assertTrue(tooManySets.getMessage().contains("3") && tooManySets.getMessage().contains("slotCount=2"), tooManySets.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SlotMap.evenly(1, 16, List.of()));
+    }
+
+    @Test
+    void aRecordRoundTripsToTheSameOwnership() {
+        SlotMap map = SlotMap.parse(7, 64, THREE_SETS).reassign(3, 9, "s3");
+        SlotMap back = SlotMap.fromRecord(map.toRecord());
+        assertEquals(8, back.version());
+        for (int slot = 0; slot < 64; slot++) {
+            assertEquals(map.setOfSlot(slot), back.setOfSlot(slot), "slot " + slot);
+        }
+        assertEquals(List.of("s1 slots=15 ranges=0-2,10-21 replicas=10.0.0.1:7301,10.0.0.2:7301,10.0.0.3:7301",
+                "s2 slots=21 ranges=22-42 replicas=10.0.1.1:7301", "s3 slots=28 ranges=3-9,43-63 replicas=10.0.2.1:7301"), back.describe());
+    }
+
+    @Test
+    void reassignBumpsTheVersionAndChecksItsArguments() {
+        SlotMap map = SlotMap.parse(1, 16, THREE_SETS);
+        SlotMap next = map.reassign(0, 15, "s2");
+        assertEquals(2, next.version());
+        assertEquals("s2", next.setOfSlot(0).setId());
+        assertEquals("s1", map.setOfSlot(0).setId(), "maps are immutable");
+        assertThrows(IllegalArgumentException.class, () -> map.reassign(0, 16, "s2"));
+        assertThrows(IllegalArgumentException.class, () -> map.reassign(5, 4, "s2"));
+        assertThrows(IllegalArgumentException.class, () -> map.reassign(0, 1, "s9"));
+    }
+
+    @Test
+    void aMalformedRecordIsRefusedWithTheReason() {
+        SlotMapRecord good = SlotMap.parse(1, 16, THREE_SETS).toRecord();
+        IllegalArgumentException badIndex = assertThrows(IllegalArgumentException.class,
+                () -> SlotMap.fromRecord(good.toBuilder().setSetIndexBySlot(4, 3).build()));
+        assertTrue(badIndex.getMessage().contains("slot 4"), badIndex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SlotMap.fromRecord(good.toBuilder().setVersion(0).build()));
+        assertThrows(IllegalArgumentException.class, () -> SlotMap.fromRecord(good.toBuilder().clearSetIndexBySlot().build()));
+        assertThrows(IllegalArgumentException.class, () -> SlotMap.fromRecord(good.toBuilder().addSets(good.getSets(0)).build()));
+        assertThrows(IllegalArgumentException.class, () -> SlotMap.fromRecord(good.toBuilder()
+                .setSets(0, StoreSetRecord.newBuilder().setSetId("s1").addReplicas("no-port")).build()));
     }
 }

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
  * meta          | 'A' 'E'                               | epoch of that entry
  * meta          | 'J'                                   | present: replica must catch up before voting
  * meta          | 'Z'                                   | present: a snapshot install is under way
+ * meta          | 'M'                                   | SlotMapRecord (meta SET only)
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
@@ -43,6 +44,10 @@ public final class StoreKeys {
 
     public static byte[] needsCatchUp() {
         return new byte[] {'J'};
+    }
+
+    public static byte[] slotMap() {
+        return new byte[] {'M'};
     }
 
     public static byte[] snapshotInstalling() {

@@ -26,12 +26,16 @@ import java.util.List;
  * @param replicaIndex this replica's index in {@code replicas}
  * @param replication election and lease timing
  * @param logRetention how much replication log is kept once applied, and how often it is truncated
+ * @param metaReplicas the meta SET's replicas; when given, this store serves only the slots the
+ *     slot map assigns to {@code setId} (empty: no ownership checks)
+ * @param metaPollMs how often the slot map is fetched from the meta SET
  * @param joining this replica's disk may have lost data (a replaced or wiped replica): it must not
  *     vote or stand for election until it has caught up with a primary
  */
 public record StoreConfig(String setId, Path dataDir, String bindHost, int port, int adminPort,
                           int ringSize, int batchCommandsMax, int inflightBatchesMax, int readThreads, int readQueueMax, int readOpsMax,
-                          List<String> replicas, int replicaIndex, ReplicaSettings replication, LogRetention logRetention, boolean joining) {
+                          List<String> replicas, int replicaIndex, ReplicaSettings replication, LogRetention logRetention, boolean joining,
+                          List<String> metaReplicas, long metaPollMs) {
 
     public static StoreConfig from(Config config) {
         StoreConfig store = new StoreConfig(
@@ -52,7 +56,9 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
                 new LogRetention(config.longValue("store.log.retain.entries", 10_000, 0, Long.MAX_VALUE),
                         config.longValue("store.log.lag.entries.max", 100_000, 0, Long.MAX_VALUE),
                         config.longValue("store.log.compact.interval.ms", 5000, 1, 3_600_000)),
-                config.bool("store.replica.join", false));
+                config.bool("store.replica.join", false),
+                replicaList(config.string("store.meta.replicas", "")),
+                config.longValue("store.meta.poll.ms", 1000, 10, 600_000));
         config.checkNoUnknownKeys();
         return store.validated();
     }
@@ -82,7 +88,7 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
 
     public StoreConfig withPort(int boundPort) {
         return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ringSize, batchCommandsMax, inflightBatchesMax, readThreads, readQueueMax,
-                readOpsMax, replicas, replicaIndex, replication, logRetention, joining);
+                readOpsMax, replicas, replicaIndex, replication, logRetention, joining, metaReplicas, metaPollMs);
     }
 
     /** Cross-key rules, each naming both keys and values. */

@@ -17,6 +17,8 @@ import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
 import io.synkit.store.replication.ReplicaRole;
 import io.synkit.store.replication.RpcTransport;
+import io.synkit.store.slot.SlotOwnership;
+import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.store.write.Committer;
 import io.synkit.store.write.LocalCommitter;
 import io.synkit.store.write.ReplicatedCommitter;
@@ -48,6 +50,9 @@ public final class StoreServer implements AutoCloseable {
     private StoreService service;
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
+    private RpcClientPool metaClients;
+    private SlotMapWatcher slotMaps;
+    private SlotOwnership ownership = SlotOwnership.UNCHECKED;
 
     public StoreServer(StoreConfig config) {
         this.config = config;
@@ -75,8 +80,13 @@ public final class StoreServer implements AutoCloseable {
                 config.replicated() ? config.inflightBatchesMax() : 1, metrics);
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
+        if (!config.metaReplicas().isEmpty()) {
+            metaClients = new RpcClientPool(workers, FrameLimits.internal(), 1000);
+            slotMaps = new SlotMapWatcher(config.metaReplicas(), metaClients, workers, config.metaPollMs()).start();
+            ownership = new SlotOwnership(config.setId(), slotMaps);
+        }
         service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,
-                replication, this::replicaStatus);
+                replication, this::replicaStatus, ownership, engine);
         rpc = new RpcServer("store", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (replication != null) {
@@ -107,15 +117,18 @@ public final class StoreServer implements AutoCloseable {
         if (pipeline.failure() != null) {
             return pipeline.failure();
         }
-        return gate.stopReason();
+        if (gate.stopReason() != null) {
+            return gate.stopReason();
+        }
+        return ownership.notReadyReason();
     }
 
     public ReplicaStatus replicaStatus() {
         if (replication != null) {
-            return replication.status();
+            return replication.status().toBuilder().setSlotMapVersion(ownership.version()).build();
         }
         return ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
-                .setPrimary(address == null ? "" : hostPort()).build();
+                .setPrimary(address == null ? "" : hostPort()).setSlotMapVersion(ownership.version()).build();
     }
 
     public String status() {
@@ -124,7 +137,7 @@ public final class StoreServer implements AutoCloseable {
         return "role=store set=" + config.setId() + " replica=" + replica.getReplicaIndex() + " address=" + hostPort()
                 + " state=" + (failure == null ? "serving" : "stopped") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
                 + " commit_index=" + replica.getCommitIndex() + " applied_index=" + replica.getAppliedIndex()
-                + " primary=" + replica.getPrimary() + " lease_valid=" + replica.getLeaseValid()
+                + " primary=" + replica.getPrimary() + " lease_valid=" + replica.getLeaseValid() + " slot_map_version=" + replica.getSlotMapVersion()
                 + (failure == null ? "" : " reason=\"" + failure + "\"");
     }
 
@@ -146,6 +159,10 @@ public final class StoreServer implements AutoCloseable {
         }
         if (peers != null) {
             peers.close();
+        }
+        if (slotMaps != null) {
+            slotMaps.close();
+            metaClients.close();
         }
         if (readers != null) {
             readers.shutdown();

@@ -1,9 +1,12 @@
 package io.synkit.store.server;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.GetSlotMapResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.internal.SlotMapRecord;
 import io.synkit.protocol.internal.ReplicateAck;
 import io.synkit.protocol.internal.RpcError;
 import io.synkit.protocol.internal.StoreRequest;
@@ -11,9 +14,13 @@ import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
 import io.synkit.protocol.rpc.RpcPayloads;
+import io.synkit.store.engine.Column;
+import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.read.StoreReader;
 import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
+import io.synkit.store.slot.SlotOwnership;
 import io.synkit.store.write.WritePipeline;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,18 +41,22 @@ public final class StoreService implements RpcHandler {
     private final ReplicaGate gate;
     private final ReplicaLoop replication;
     private final Supplier<ReplicaStatus> status;
+    private final SlotOwnership ownership;
+    private final StoreEngine engine;
 
     /**
      * @param replication null for a SET of one replica
      */
     public StoreService(WritePipeline writes, StoreReader reads, ExecutorService readers, ReplicaGate gate, ReplicaLoop replication,
-                        Supplier<ReplicaStatus> status) {
+                        Supplier<ReplicaStatus> status, SlotOwnership ownership, StoreEngine engine) {
         this.writes = writes;
         this.reads = reads;
         this.readers = readers;
         this.gate = gate;
         this.replication = replication;
         this.status = status;
+        this.ownership = ownership;
+        this.engine = engine;
     }
 
     @Override
@@ -68,16 +79,37 @@ public final class StoreService implements RpcHandler {
         if (failure != null) {
             throw new RpcException(ErrorCode.UNAVAILABLE, "replica stopped: " + failure);
         }
+        if (request.getBodyCase() == StoreRequest.BodyCase.GET_SLOT_MAP) {
+            return CompletableFuture.completedFuture(StoreResponse.newBuilder().setGetSlotMap(storedSlotMap()).build());
+        }
+        ownership.check(request);
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE -> {
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);
             }
             case READ_INBOX -> read(() -> StoreResponse.newBuilder().setReadInbox(reads.readInbox(request.getReadInbox())).build());
             case READ_CONV -> read(() -> StoreResponse.newBuilder().setReadConv(reads.readConv(request.getReadConv())).build());
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
-            case BODY_NOT_SET, REPLICATE, STATUS -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
+            case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
+    }
+
+    /**
+     * The slot map this replica has applied, served by any running replica without a lease: the
+     * meta SET favours availability for reads, versions only move forward, and a caller acting
+     * on a stale map is corrected by the next WRONG_SET answer.
+     */
+    private GetSlotMapResponse storedSlotMap() {
+        byte[] stored = engine.get(Column.META, StoreKeys.slotMap());
+        if (stored == null) {
+            return GetSlotMapResponse.getDefaultInstance();
+        }
+        try {
+            return GetSlotMapResponse.newBuilder().setMap(SlotMapRecord.parseFrom(stored)).build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new RpcException(ErrorCode.INTERNAL, "the stored slot map does not parse: " + e.getMessage());
+        }
     }
 
     /** Not the primary (or a primary without its lease): answer with where the primary is, so the caller retries there. */

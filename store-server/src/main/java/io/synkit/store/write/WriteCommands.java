@@ -13,12 +13,16 @@ import io.synkit.protocol.internal.DeviceRoute;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxDoneResponse;
 import io.synkit.protocol.internal.PutRouteRequest;
+import io.synkit.protocol.internal.PutSlotMapRequest;
+import io.synkit.protocol.internal.PutSlotMapResponse;
+import io.synkit.protocol.internal.SlotMapRecord;
 import io.synkit.protocol.internal.PutRouteResponse;
 import io.synkit.protocol.internal.RemoveRouteRequest;
 import io.synkit.protocol.internal.RemoveRouteResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
+import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
@@ -51,8 +55,37 @@ final class WriteCommands {
             case PUT_ROUTE -> StoreResponse.newBuilder().setPutRoute(putRoute(view, request.getPutRoute())).build();
             case REMOVE_ROUTE -> StoreResponse.newBuilder().setRemoveRoute(removeRoute(view, request.getRemoveRoute())).build();
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
+            case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
         };
+    }
+
+    /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */
+    private PutSlotMapResponse putSlotMap(BatchView view, PutSlotMapRequest request) {
+        SlotMap next;
+        try {
+            next = SlotMap.fromRecord(request.getMap());
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "slot map rejected: " + e.getMessage());
+        }
+        byte[] stored = view.get(Column.META, StoreKeys.slotMap());
+        long currentVersion = 0;
+        if (stored != null) {
+            try {
+                currentVersion = SlotMapRecord.parseFrom(stored).getVersion();
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("corrupt store: the stored slot map does not parse", e);
+            }
+        }
+        if (request.getExpectedVersion() != currentVersion) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "slot map is at version " + currentVersion + ", not the expected "
+                    + request.getExpectedVersion() + ": read it again and reapply the change");
+        }
+        if (next.version() <= currentVersion) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "slot map version " + next.version() + " must be greater than the current " + currentVersion);
+        }
+        view.put(Column.META, StoreKeys.slotMap(), request.getMap().toByteArray());
+        return PutSlotMapResponse.newBuilder().setMap(request.getMap()).build();
     }
 
     private AppendConvResponse appendConv(BatchView view, AppendConvRequest request) {

@@ -1,0 +1,81 @@
+package io.synkit.store.slot;
+
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.RpcError;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.protocol.slot.SlotMap;
+import io.synkit.protocol.slot.SlotMapWatcher;
+
+/**
+ * Guards a data SET against requests for keys it does not own: the user or conversation a request
+ * names hashes to a slot, and the slot map (watched from the meta SET) says which SET owns it. A
+ * request for another SET's slot gets WRONG_SET with this store's map version, so a caller with
+ * an older map refreshes and goes to the owner; a caller with a newer map makes this store fetch
+ * the new map at once. Without a meta SET configured (one SET, or a static map) nothing is checked.
+ */
+public final class SlotOwnership {
+
+    /** No meta SET configured: every request is accepted. */
+    public static final SlotOwnership UNCHECKED = new SlotOwnership(null, null);
+
+    private final String setId;
+    private final SlotMapWatcher watcher;
+
+    public SlotOwnership(String setId, SlotMapWatcher watcher) {
+        this.setId = setId;
+        this.watcher = watcher;
+    }
+
+    /** The version ownership is checked against; 0 before the first map or when unchecked. */
+    public long version() {
+        SlotMap map = watcher == null ? null : watcher.current();
+        return map == null ? 0 : map.version();
+    }
+
+    /** Null when requests are checked and a map is known, or unchecked; otherwise why no request can be served. */
+    public String notReadyReason() {
+        if (watcher == null || watcher.current() != null) {
+            return null;
+        }
+        return "no slot map from the meta SET yet" + (watcher.lastFailure() == null ? "" : " (" + watcher.lastFailure() + ")");
+    }
+
+    /** Throws WRONG_SET when the key of {@code request} belongs to another SET, UNAVAILABLE while no map is known. */
+    public void check(StoreRequest request) {
+        if (watcher == null) {
+            return;
+        }
+        if (request.getSlotMapVersion() > 0) {
+            watcher.refreshIfOlderThan(request.getSlotMapVersion());
+        }
+        SlotMap map = watcher.current();
+        if (map == null) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, notReadyReason());
+        }
+        int slot = slotOf(map, request);
+        if (slot < 0) {
+            return;
+        }
+        String owner = map.setOfSlot(slot).setId();
+        if (!owner.equals(setId)) {
+            throw new RpcException(RpcError.newBuilder().setCode(ErrorCode.WRONG_SET).setSlotMapVersion(map.version())
+                    .setMessage("slot " + slot + " belongs to SET " + owner + " in slot map version " + map.version() + ", not to SET " + setId)
+                    .build());
+        }
+    }
+
+    /** The slot of the user or conversation the request is about; -1 for SET-wide requests (outbox scans). */
+    private static int slotOf(SlotMap map, StoreRequest request) {
+        return switch (request.getBodyCase()) {
+            case APPEND_CONV -> map.slotOfConversation(request.getAppendConv().getMessage().getConvId());
+            case READ_CONV -> map.slotOfConversation(request.getReadConv().getConvId());
+            case OUTBOX_DONE -> map.slotOfConversation(request.getOutboxDone().getConvId());
+            case APPEND_INBOX -> map.slotOfUser(request.getAppendInbox().getUserId());
+            case READ_INBOX -> map.slotOfUser(request.getReadInbox().getUserId());
+            case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());
+            case REMOVE_ROUTE -> map.slotOfUser(request.getRemoveRoute().getUserId());
+            default -> -1;
+        };
+    }
+}
