@@ -74,8 +74,8 @@ public final class ClusterStatus implements AutoCloseable {
         byNode.values().forEach(status -> status.filter(s -> s.getRole().equals("PRIMARY"))
                 .ifPresent(s -> primaryCommitBySet.merge(s.getSetId(), s.getCommitIndex(), Math::max)));
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %12s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
-                "lag", "log_first", "lease", "primary"));
+        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %12s %5s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
+                "lag", "log_first", "map_v", "lease", "primary"));
         for (Map.Entry<String, Optional<ReplicaStatus>> entry : byNode.entrySet()) {
             if (entry.getValue().isEmpty()) {
                 lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s", entry.getKey(), "?", "DOWN"));
@@ -84,8 +84,9 @@ public final class ClusterStatus implements AutoCloseable {
             ReplicaStatus status = entry.getValue().get();
             Long primaryCommit = primaryCommitBySet.get(status.getSetId());
             String lag = primaryCommit == null ? "-" : Long.toString(Math.max(0, primaryCommit - status.getAppliedIndex()));
-            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %12d %-6s %s%s%s", entry.getKey(), status.getSetId(), status.getRole(),
-                    status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getFirstIndex(), status.getLeaseValid(),
+            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %12d %5s %-6s %s%s%s", entry.getKey(), status.getSetId(), status.getRole(),
+                    status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getFirstIndex(),
+                    status.getSetId().equals(LocalCluster.META_SET) ? "-" : Long.toString(status.getSlotMapVersion()), status.getLeaseValid(),
                     status.getPrimary(), status.getCatchingUp() ? " catching-up (no vote)" : "",
                     status.getStopReason().isEmpty() ? "" : " stopped: " + status.getStopReason()));
         }

@@ -65,6 +65,7 @@ final class FaultSchedule {
                 cluster.kill(node);
                 cluster.start(node);
             }
+            case "wipe" -> cluster.wipe(node); // the node rejoins empty and catches up from a checkpoint
             case "partition" -> {
                 peerLinks.isolate(node);
                 Thread.sleep(restoreMs); // this fault's own thread: the partition lasts restore_after_s
@@ -75,14 +76,18 @@ final class FaultSchedule {
         }
     }
 
-    /** Every process once, one at a time: each SET's backups, then its primary; then logic; then access. */
+    /** Every process once, one at a time: each SET's backups, then its primary (the meta SET first); then logic; then access. */
     private void rollingRestart(long gapMs) throws Exception {
         List<String> order = new ArrayList<>();
+        List<String> sets = new ArrayList<>(List.of(LocalCluster.META_SET));
+        for (int set = 1; set <= cluster.setCount(); set++) {
+            sets.add("s" + set);
+        }
         try (ClusterStatus status = new ClusterStatus()) {
-            for (int set = 1; set <= cluster.setCount(); set++) {
-                String primary = status.nodeInRole(cluster, "s" + set, "PRIMARY");
+            for (String set : sets) {
+                String primary = status.nodeInRole(cluster, set, "PRIMARY");
                 for (int r = 0; r < 3; r++) {
-                    String node = "s" + set + "-r" + r;
+                    String node = set + "-r" + r;
                     if (!node.equals(primary)) {
                         order.add(node);
                     }

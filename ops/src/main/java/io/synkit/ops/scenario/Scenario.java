@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A scenario file (YAML): the cluster, the users by group (how many, devices each, how chatty,
@@ -27,8 +28,16 @@ public record Scenario(
     /**
      * @param mode {@code embedded} (one JVM, SETs of one replica: fast, for CI) or {@code processes}
      *             (SETs of 3 real store processes, logic and access processes: for process faults)
+     * @param storeConfig extra store replica settings for {@code processes} (e.g.
+     *             {@code store.log.retain.entries: 0}), passed to every store as flags; may be absent
      */
-    public record ClusterSpec(String mode, int sets) {
+    public record ClusterSpec(String mode, int sets, @JsonProperty("store_config") Map<String, String> storeConfig) {
+
+        /** The store settings as {@code --key=value} flags. */
+        public List<String> storeArgs() {
+            return storeConfig == null ? List.of()
+                    : storeConfig.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).sorted().toList();
+        }
     }
 
     /**
@@ -44,7 +53,8 @@ public record Scenario(
      *               at once), {@code rolling-restart} (every process once, one at a time,
      *               {@code restore_after_s} apart), {@code partition} (cut a store replica off from
      *               its SET's other replicas, healed after {@code restore_after_s}; clients still
-     *               reach it)
+     *               reach it), {@code wipe} (a store replica loses its disk and rejoins empty,
+     *               catching up from a checkpoint)
      * @param node {@code s1-r0}, {@code primary:s1}, {@code backup:s1}, {@code logic}, {@code access}
      *             (resolved when the fault fires); unused by rolling-restart
      */
@@ -62,6 +72,11 @@ public record Scenario(
         require(cluster != null && ("embedded".equals(cluster.mode()) || "processes".equals(cluster.mode())), file,
                 "cluster.mode must be embedded or processes");
         require(cluster.sets() >= 1 && cluster.sets() <= 16, file, "cluster.sets must be 1..16, got " + cluster.sets());
+        if (cluster.storeConfig() != null) {
+            for (String key : cluster.storeConfig().keySet()) {
+                require(key.matches("store\\.[a-z.]+"), file, "cluster.store_config key '" + key + "' is not a store setting (store.*)");
+            }
+        }
         require(durationS >= 1 && durationS <= 3600, file, "duration_s must be 1..3600, got " + durationS);
         require(ratePerS > 0 && ratePerS <= 100_000, file, "rate_per_s must be in (0, 100000], got " + ratePerS);
         require(convergeTimeoutS >= 1 && convergeTimeoutS <= 600, file, "converge_timeout_s must be 1..600, got " + convergeTimeoutS);
@@ -72,8 +87,8 @@ public record Scenario(
         }
         for (FaultSpec fault : faults()) {
             require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");
-            require(List.of("kill", "pause", "restart", "rolling-restart", "partition").contains(fault.action()), file,
-                    "fault action '" + fault.action() + "' is not kill, pause, restart, rolling-restart or partition");
+            require(List.of("kill", "pause", "restart", "rolling-restart", "partition", "wipe").contains(fault.action()), file,
+                    "fault action '" + fault.action() + "' is not kill, pause, restart, rolling-restart, partition or wipe");
             require("processes".equals(cluster.mode()), file, "faults need cluster.mode: processes");
         }
         return this;

@@ -61,7 +61,7 @@ public final class ScenarioRunner {
                 access = embedded.accessAddress();
             } else {
                 processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * (scenario.cluster().sets() + 1) + 10),
-                        List.of(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
+                        scenario.cluster().storeArgs(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
                 try (ClusterStatus status = new ClusterStatus()) {
                     status.awaitPrimaries(processes, 60_000);
                 }
