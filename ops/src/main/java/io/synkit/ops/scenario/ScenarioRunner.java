@@ -13,6 +13,7 @@ import io.synkit.runtime.NettyThreads;
 import io.synkit.sim.chaos.ChaosProxy;
 import io.synkit.sim.chaos.LinkProfile;
 import io.synkit.sim.device.DeviceSettings;
+import io.synkit.sim.device.OperationHistory;
 import io.synkit.sim.report.ReportWriter;
 import io.synkit.sim.report.RunTimeline;
 import io.synkit.sim.run.LoadRun;
@@ -88,6 +89,7 @@ public final class ScenarioRunner {
             }
             RunReport report = run.run();
             ReportWriter.write(outDir, scenario.name(), seed, report, timeline);
+            run.history().writeJsonLines(outDir.resolve(OperationHistory.FILE));
             out.println("report: " + outDir.resolve("report.html"));
             return report;
         } finally {

@@ -8,6 +8,7 @@ import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,11 @@ class ScenarioTest {
             assertTrue(Files.size(out.resolve(file)) > 0, file + " written");
         }
         assertTrue(Files.readString(out.resolve("report.html")).contains(report.resultLine()), "the HTML report shows the RESULT line");
+        List<String> history = Files.readAllLines(out.resolve("history.jsonl"));
+        long okSends = history.stream().filter(line -> line.startsWith("{\"type\":\"send\"") && line.contains("\"outcome\":\"ok\"")).count();
+        long syncs = history.stream().filter(line -> line.startsWith("{\"type\":\"sync\"")).count();
+        assertEquals(report.check().acked(), okSends, "one ok send attempt in the history per acked message");
+        assertEquals(report.syncs().invoked(), syncs, "every sync request is in the history");
     }
 
     @Test

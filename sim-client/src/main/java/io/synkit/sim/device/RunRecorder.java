@@ -1,6 +1,8 @@
 package io.synkit.sim.device;
 
+import io.synkit.sim.device.OperationHistory.Outcome;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +11,8 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Everything a run records: every send (invoked, acked or failed, with times) and latency
+ * Everything a run records: every message sent (invoked, acked or failed, with times), every
+ * request a device made ({@link OperationHistory}: each send attempt and each sync), and latency
  * histograms. Histograms have a fixed range (1 µs to 1 hour, 3 significant digits) so recording
  * never allocates; latencies are measured from the intended send time, so a stalled system is
  * not hidden by senders that stalled with it (coordinated omission).
@@ -27,6 +30,7 @@ public final class RunRecorder {
     private final LongAdder syncsUnknown = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder digestMismatches = new LongAdder();
+    private final OperationHistory history = new OperationHistory(System.nanoTime());
 
     public void invoked(SendRecord send) {
         sends.put(send.key(), send);
@@ -46,12 +50,37 @@ public final class RunRecorder {
         }
     }
 
-    /** How a sync request ended. */
-    public enum Outcome { OK, FAILED, UNKNOWN }
+    /** One send attempt of {@code send} (its {@code attempt}-th) ended. */
+    public void sendAttempted(SendRecord send, int attempt, long invokeNanos, long completeNanos, Outcome outcome, String error) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("conv", send.convId);
+        fields.put("client_msg_id", send.clientMsgId);
+        fields.put("attempt", attempt);
+        if (outcome == Outcome.OK) {
+            fields.put("conv_seq", send.convSeq);
+            fields.put("seq", send.seq);
+        }
+        history.add(new OperationHistory.Operation("send", send.senderUserId, send.senderDeviceId, invokeNanos, completeNanos, outcome, error, fields));
+    }
 
-    /** One sync request ended after {@code nanos}; a sync is a request/response, timed from its sending. */
-    public void synced(long nanos, Outcome outcome) {
-        syncLatencyUs.recordValue(clampUs(nanos));
+    /**
+     * One sync request ended; a sync is a request/response, timed from its sending.
+     *
+     * @param fromSeq the inbox seq of the key it sent
+     * @param toSeq the inbox seq of the key it got back (ok only)
+     * @param ops ops it got back (ok only)
+     */
+    public void synced(long userId, String deviceId, long invokeNanos, long completeNanos, Outcome outcome, String error, long fromSeq, long toSeq,
+                       int ops, boolean hasMore) {
+        syncLatencyUs.recordValue(clampUs(completeNanos - invokeNanos));
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("from_seq", fromSeq);
+        if (outcome == Outcome.OK) {
+            fields.put("to_seq", toSeq);
+            fields.put("ops", ops);
+            fields.put("has_more", hasMore);
+        }
+        history.add(new OperationHistory.Operation("sync", userId, deviceId, invokeNanos, completeNanos, outcome, error, fields));
         switch (outcome) {
             case OK -> syncsOk.increment();
             case FAILED -> syncsFailed.increment();
@@ -77,6 +106,11 @@ public final class RunRecorder {
             failed += !send.acked() && send.failure != null ? 1 : 0;
         }
         return new io.synkit.sim.run.OperationCounts(invoked, ok, failed, invoked - ok - failed);
+    }
+
+    /** Every request devices made, for {@code history.jsonl}. */
+    public OperationHistory history() {
+        return history;
     }
 
     public Histogram syncLatencyUs() {

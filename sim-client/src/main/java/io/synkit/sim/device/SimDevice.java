@@ -16,6 +16,7 @@ import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
+import io.synkit.sim.device.OperationHistory.Outcome;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -270,8 +271,11 @@ public final class SimDevice {
         syncAgain = false;
         SynkitClient link = client;
         long sentNanos = System.nanoTime();
+        long fromSeq = SyncPosition.fromKey(key).inboxSeq();
         link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
-            recorder.synced(System.nanoTime() - sentNanos, outcome(failure));
+            recorder.synced(userId, deviceId, sentNanos, System.nanoTime(), outcome(failure), error(failure), fromSeq,
+                    failure == null ? SyncPosition.fromKey(page.getNewKey()).inboxSeq() : 0, failure == null ? page.getOpsCount() : 0,
+                    failure == null && page.getHasMore());
             syncing = false;
             if (failure != null) {
                 settleHeadWaiters(failure);
@@ -310,15 +314,20 @@ public final class SimDevice {
             SendRecord record = outbox.poll();
             sendsInflight++;
             record.attempts++;
+            int attempt = record.attempts;
+            long invokeNanos = System.nanoTime();
             SendRequest request = SendRequest.newBuilder().setConvId(record.convId).setClientMsgId(record.clientMsgId)
                     .setContentType(ContentType.CONTENT_TYPE_TEXT).setBody(body(record)).build();
             client.send(request).whenComplete((ack, failure) -> {
                 sendsInflight--;
+                long completeNanos = System.nanoTime();
                 if (failure == null) {
                     record.convSeq = ack.getConvSeq();
                     record.seq = ack.getSeq();
-                    recorder.acked(record, System.nanoTime());
-                } else {
+                    recorder.acked(record, completeNanos);
+                }
+                recorder.sendAttempted(record, attempt, invokeNanos, completeNanos, outcome(failure), error(failure));
+                if (failure != null) {
                     retryOrFail(record, ClientException.of(failure));
                 }
                 pumpSends();
@@ -338,12 +347,21 @@ public final class SimDevice {
         }, delayMs, TimeUnit.MILLISECONDS);
     }
 
-    private static RunRecorder.Outcome outcome(Throwable failure) {
+    /** Timed out or cut off: the request may have taken effect ({@code info} in the history); refused: it did not. */
+    private static Outcome outcome(Throwable failure) {
         if (failure == null) {
-            return RunRecorder.Outcome.OK;
+            return Outcome.OK;
         }
         ClientException error = ClientException.of(failure);
-        return error.code() == ErrorCode.TIMEOUT || error.code() == ErrorCode.UNAVAILABLE ? RunRecorder.Outcome.UNKNOWN : RunRecorder.Outcome.FAILED;
+        return error.code() == ErrorCode.TIMEOUT || error.code() == ErrorCode.UNAVAILABLE ? Outcome.UNKNOWN : Outcome.FAILED;
+    }
+
+    private static String error(Throwable failure) {
+        if (failure == null) {
+            return null;
+        }
+        ClientException error = ClientException.of(failure);
+        return error.code() + ": " + error.getMessage();
     }
 
     private static ByteString body(SendRecord record) {

@@ -5,6 +5,7 @@ import io.synkit.protocol.conv.ConversationId;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.sim.check.Checker;
 import io.synkit.sim.device.DeviceSettings;
+import io.synkit.sim.device.OperationHistory;
 import io.synkit.sim.device.RunRecorder;
 import io.synkit.sim.device.SendRecord;
 import io.synkit.sim.device.SimDevice;
@@ -57,6 +58,11 @@ public final class LoadRun {
     }
 
     /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
+    /** Every request the devices made (each send attempt, each sync), complete once {@link #run()} returned. */
+    public OperationHistory history() {
+        return recorder.history();
+    }
+
     public LoadRun at(long offsetMs, Runnable action) {
         faults.add(Map.entry(offsetMs, action));
         return this;
