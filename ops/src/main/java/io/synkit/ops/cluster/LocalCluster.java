@@ -199,13 +199,28 @@ public final class LocalCluster {
     private void start(String node, List<String> extraArgs) throws IOException {
         List<String> args = new ArrayList<>(Files.readAllLines(dir.resolve(node + ".args")));
         args.addAll(extraArgs);
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        command.addAll(jvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         command.addAll(args);
         Path logFile = dir.resolve("logs").resolve(node + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         Files.writeString(dir.resolve(node + ".pid"), Long.toString(process.pid()));
     }
+
+    /**
+     * JVM options of every node: the ops JVM's system property {@code synkit.cluster.jvm.options}
+     * (space-separated) or {@link #JVM_OPTIONS_DEFAULT}. (Not an environment variable: the nodes
+     * read every {@code SYNKIT_*} variable as configuration.)
+     */
+    static List<String> jvmOptions() {
+        String configured = System.getProperty("synkit.cluster.jvm.options");
+        return configured == null || configured.isBlank() ? JVM_OPTIONS_DEFAULT : List.of(configured.trim().split("\\s+"));
+    }
+
+    /** Sized for many JVMs on a 2-core box. */
+    static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC");
 
     public Optional<ProcessHandle> process(String node) throws IOException {
         Path pidFile = dir.resolve(node + ".pid");
