@@ -17,9 +17,11 @@ final class Frames {
                 .setError(Error.newBuilder().setCode(code).setMessage(message).setFatal(fatal)).build();
     }
 
+    /** An internal error as the client sees it: WRONG_SET (routing inside the cluster) is UNAVAILABLE to a client: retry. */
     static ServerFrame error(long requestId, RpcError error) {
+        ErrorCode code = error.getCode() == ErrorCode.WRONG_SET ? ErrorCode.UNAVAILABLE : error.getCode();
         return ServerFrame.newBuilder().setRequestId(requestId)
-                .setError(Error.newBuilder().setCode(error.getCode()).setMessage(error.getMessage()).setRetryAfterMs(error.getRetryAfterMs())).build();
+                .setError(Error.newBuilder().setCode(code).setMessage(error.getMessage()).setRetryAfterMs(error.getRetryAfterMs())).build();
     }
 
     static ServerFrame goAway(String reason, int retryAfterMs) {

@@ -38,6 +38,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<ClientFrame
                     .setLatestInboxSeq(session.latestInboxSeq()).setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())).build());
             case SEND -> forward(ctx, session, requestId, LogicRequest.newBuilder().setSend(frame.getSend()));
             case SYNC -> forward(ctx, session, requestId, LogicRequest.newBuilder().setSync(frame.getSync()));
+            case CREATE_GROUP -> forward(ctx, session, requestId, LogicRequest.newBuilder().setCreateGroup(frame.getCreateGroup()));
             case AUTH -> ctx.writeAndFlush(Frames.error(requestId, ErrorCode.ALREADY_AUTHENTICATED, "this link is authenticated already", false));
             case BODY_NOT_SET -> ctx.writeAndFlush(Frames.error(requestId, ErrorCode.INVALID_REQUEST, "frame has no request body (unknown request kind?)", false));
         }
@@ -67,6 +68,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<ClientFrame
                 response.getSync().getNewKey().getPositionsList().forEach(position -> session.inboxAdvanced(position.getSeq()));
                 frame.setSync(response.getSync());
             }
+            case GROUP_CREATED -> frame.setGroupCreated(response.getGroupCreated());
             default -> frame.setError(io.synkit.protocol.client.Error.newBuilder().setCode(ErrorCode.INTERNAL)
                     .setMessage("logic answered with " + response.getBodyCase()));
         }

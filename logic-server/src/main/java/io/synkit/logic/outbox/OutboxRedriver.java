@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.store.StoreClient;
 import io.synkit.protocol.client.MessageOp;
@@ -34,12 +35,15 @@ public final class OutboxRedriver implements AutoCloseable {
 
     private final StoreClient store;
     private final Fanout fanout;
+    private final ConversationMembers members;
     private final int minAgeMs;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Counter redriven;
     private final ScheduledFuture<?> timer;
 
-    public OutboxRedriver(StoreClient store, Fanout fanout, EventExecutorGroup scheduler, int intervalMs, int minAgeMs, MeterRegistry metrics) {
+    public OutboxRedriver(StoreClient store, Fanout fanout, ConversationMembers members, EventExecutorGroup scheduler, int intervalMs, int minAgeMs,
+                          MeterRegistry metrics) {
+        this.members = members;
         this.store = store;
         this.fanout = fanout;
         this.minAgeMs = minAgeMs;
@@ -84,7 +88,7 @@ public final class OutboxRedriver implements AutoCloseable {
     }
 
     private CompletableFuture<Void> redrive(MessageOp message) {
-        return fanout.toMembers(message, ConversationId.parse(message.getConvId()).members()).thenCompose(seqs -> {
+        return members.of(ConversationId.parse(message.getConvId())).thenCompose(recipients -> fanout.toMembers(message, recipients)).thenCompose(seqs -> {
             redriven.increment();
             log.info("outbox re-drove fan-out conv={} conv_seq={}", message.getConvId(), message.getConvSeq());
             StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()

@@ -1,5 +1,6 @@
 package io.synkit.logic.send;
 
+import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.store.StoreClient;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.ErrorCode;
@@ -29,11 +30,13 @@ public final class SendPath {
 
     private final StoreClient store;
     private final Fanout fanout;
+    private final ConversationMembers members;
     private final int bodyBytesMax;
 
-    public SendPath(StoreClient store, Fanout fanout, int bodyBytesMax) {
+    public SendPath(StoreClient store, Fanout fanout, ConversationMembers members, int bodyBytesMax) {
         this.store = store;
         this.fanout = fanout;
+        this.members = members;
         this.bodyBytesMax = bodyBytesMax;
     }
 
@@ -51,17 +54,17 @@ public final class SendPath {
         return store.forConversation(conv.value(), append).thenCompose(response -> {
             AppendConvResponse appended = response.getAppendConv();
             MessageOp committed = appended.getMessage();
-            List<Long> members = ConversationId.parse(committed.getConvId()).members();
-            return fanout.toMembers(committed, members).thenApply(seqs -> {
+            // The home SET checked that the sender is a member (for a group, against its record).
+            return members.of(conv).thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
                 markFannedOut(committed);
                 return SendAck.newBuilder()
                         .setConvId(committed.getConvId())
                         .setConvSeq(committed.getConvSeq())
-                        .setSeq(seqs.get(members.indexOf(caller.getUserId())))
+                        .setSeq(seqs.get(recipients.indexOf(caller.getUserId())))
                         .setServerTimeMs(committed.getServerTimeMs())
                         .setDuplicate(appended.getDuplicate())
                         .build();
-            });
+            }));
         });
     }
 
@@ -72,7 +75,7 @@ public final class SendPath {
         } catch (IllegalArgumentException e) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
-        if (!conv.hasMember(caller.getUserId())) {
+        if (!conv.isGroup() && !conv.hasMember(caller.getUserId())) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + caller.getUserId() + " is not a member of " + conv);
         }
         if (request.getClientMsgId().isEmpty() || request.getClientMsgId().length() > CLIENT_MSG_ID_CHARS_MAX) {

@@ -14,11 +14,12 @@ import java.util.List;
  *     slots spread evenly (empty when the map comes from the meta SET)
  * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
  * @param metaPollMs how often the slot map is fetched from the meta SET
+ * @param groupMembersMax members of a group at most, creator included (small groups: write diffusion)
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
-                          int inflightCountMax, StoreRetryPolicy storeRetry) {
+                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -36,6 +37,7 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.integer("logic.outbox.interval.ms", 1000, 10, 3_600_000),
                 config.integer("logic.outbox.min.age.ms", 5000, 0, 3_600_000),
                 config.integer("logic.rpc.inflight.max", 50_000, 1, 10_000_000),
+                config.integer("logic.group.members.max", 500, 2, 10_000),
                 new StoreRetryPolicy(
                         config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),

@@ -3,6 +3,8 @@ package io.synkit.logic.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.synkit.logic.group.ConversationMembers;
+import io.synkit.logic.group.GroupPath;
 import io.synkit.logic.notify.Notifier;
 import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
@@ -69,11 +71,13 @@ public final class LogicServer implements AutoCloseable {
         }
         StoreClient store = new StoreClient(slotMaps, storeClients, workers, new SplittableRandom(), config.storeRetry());
         Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
+        ConversationMembers members = new ConversationMembers(store);
         LogicService service = new LogicService(
-                new SendPath(store, fanout, config.bodyBytesMax()),
+                new SendPath(store, fanout, members, config.bodyBytesMax()),
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax(), bug),
-                new RoutePath(store));
-        redriver = new OutboxRedriver(store, fanout, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
+                new RoutePath(store),
+                new GroupPath(store, members, config.groupMembersMax()));
+        redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (config.adminPort() >= 0) {

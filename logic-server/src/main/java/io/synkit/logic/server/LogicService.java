@@ -3,6 +3,7 @@ package io.synkit.logic.server;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.synkit.logic.route.RoutePath;
+import io.synkit.logic.group.GroupPath;
 import io.synkit.logic.send.SendPath;
 import io.synkit.logic.sync.SyncPath;
 import io.synkit.protocol.client.ErrorCode;
@@ -20,11 +21,13 @@ public final class LogicService implements RpcHandler {
     private final SendPath send;
     private final SyncPath sync;
     private final RoutePath route;
+    private final GroupPath groups;
 
-    public LogicService(SendPath send, SyncPath sync, RoutePath route) {
+    public LogicService(SendPath send, SyncPath sync, RoutePath route, GroupPath groups) {
         this.send = send;
         this.sync = sync;
         this.route = route;
+        this.groups = groups;
     }
 
     @Override
@@ -38,6 +41,8 @@ public final class LogicService implements RpcHandler {
             case SEND -> send.send(caller, request.getSend()).thenApply(ack -> LogicResponse.newBuilder().setSendAck(ack).build());
             case SYNC -> sync.sync(caller, request.getSync()).thenApply(page -> LogicResponse.newBuilder().setSync(page).build());
             case ROUTE -> route.update(caller, request.getRoute()).thenApply(done -> LogicResponse.newBuilder().setRoute(done).build());
+            case CREATE_GROUP -> groups.create(caller, request.getCreateGroup())
+                    .thenApply(created -> LogicResponse.newBuilder().setGroupCreated(created).build());
             case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request has no body");
         };
     }

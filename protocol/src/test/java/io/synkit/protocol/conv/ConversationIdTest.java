@@ -78,7 +78,11 @@ class ConversationIdTest {
     @Test
     void parseRejectsWrongShapeAndPrefix() {
         assertRejected("");
-        assertRejected("g:3:9");
+        assertRejected("g:3:");
+        assertRejected("g:0:team");
+        assertRejected("g:3:Team");
+        assertRejected("g:3:" + "a".repeat(ConversationId.GROUP_NAME_CHARS_MAX + 1));
+        assertRejected("g:team");
         assertRejected("D:3:9");
         assertRejected("3:9");
         assertRejected("d:3");
@@ -93,5 +97,17 @@ class ConversationIdTest {
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> ConversationId.parse(tooLong));
 
         assertTrue(failure.getMessage().contains(String.valueOf(ConversationId.ID_CHARS_MAX)), failure.getMessage());
+    }
+
+    @Test
+    void groupIdsNameTheirCreatorAndKeepMembersElsewhere() {
+        ConversationId group = ConversationId.parse("g:42:book-club-7");
+        assertTrue(group.isGroup());
+        assertEquals(42, group.lowUserId());
+        assertEquals(group, ConversationId.group(42, "book-club-7"));
+        assertThrows(IllegalStateException.class, group::members, "a group's members are in its record");
+        assertThrows(IllegalStateException.class, () -> group.hasMember(42));
+        assertThrows(IllegalArgumentException.class, () -> ConversationId.group(42, "with space"));
+        assertTrue(!ConversationId.direct(1, 2).isGroup());
     }
 }

@@ -12,7 +12,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ClientFrame;
+import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.client.HeartbeatRequest;
 import io.synkit.protocol.client.HeartbeatResponse;
 import io.synkit.protocol.client.SendAck;
@@ -100,6 +102,10 @@ public final class SynkitClient {
 
     public CompletableFuture<SendAck> send(SendRequest send) {
         return request(ClientFrame.newBuilder().setSend(send)).thenApply(ServerFrame::getSendAck);
+    }
+
+    public CompletableFuture<GroupCreated> createGroup(CreateGroupRequest create) {
+        return request(ClientFrame.newBuilder().setCreateGroup(create)).thenApply(ServerFrame::getGroupCreated);
     }
 
     public CompletableFuture<SyncResponse> sync(SyncKey key, int limit) {

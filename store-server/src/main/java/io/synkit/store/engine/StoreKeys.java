@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
  * meta          | 'J'                                   | present: replica must catch up before voting
  * meta          | 'Z'                                   | present: a snapshot install is under way
  * meta          | 'M'                                   | SlotMapRecord (meta SET only)
+ * meta          | 'G' conv                              | GroupRecord (group conversations, home SET)
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
@@ -65,6 +66,11 @@ public final class StoreKeys {
     public static byte[] convHead(String convId) {
         byte[] conv = convBytes(convId);
         return ByteBuffer.allocate(1 + conv.length).put((byte) 'C').put(conv).array();
+    }
+
+    public static byte[] group(String convId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(1 + conv.length).put((byte) 'G').put(conv).array();
     }
 
     public static byte[] convCursor(long userId, String convId) {

@@ -4,7 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
+import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.OutboxScanRequest;
+import io.synkit.protocol.internal.ReadGroupRequest;
+import io.synkit.protocol.internal.ReadGroupResponse;
 import io.synkit.protocol.internal.OutboxScanResponse;
 import io.synkit.protocol.internal.ReadConvRequest;
 import io.synkit.protocol.internal.ReadConvResponse;
@@ -90,6 +93,19 @@ public final class StoreReader {
             response.addMessages(parseMessage(entry));
         }
         return response.build();
+    }
+
+    /** The group's members; none when there is no such group. */
+    public ReadGroupResponse readGroup(ReadGroupRequest request) {
+        byte[] stored = engine.get(Column.META, StoreKeys.group(request.getConvId()));
+        if (stored == null) {
+            return ReadGroupResponse.getDefaultInstance();
+        }
+        try {
+            return ReadGroupResponse.newBuilder().addAllMemberUserIds(GroupRecord.parseFrom(stored).getMemberUserIdsList()).build();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: group record of " + request.getConvId() + " does not parse", e);
+        }
     }
 
     public OutboxScanResponse scanOutbox(OutboxScanRequest request) {

@@ -84,13 +84,14 @@ public final class StoreService implements RpcHandler {
         }
         ownership.check(request);
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP -> {
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);
             }
             case READ_INBOX -> read(() -> StoreResponse.newBuilder().setReadInbox(reads.readInbox(request.getReadInbox())).build());
             case READ_CONV -> read(() -> StoreResponse.newBuilder().setReadConv(reads.readConv(request.getReadConv())).build());
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
+            case READ_GROUP -> read(() -> StoreResponse.newBuilder().setReadGroup(reads.readGroup(request.getReadGroup())).build());
             case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }

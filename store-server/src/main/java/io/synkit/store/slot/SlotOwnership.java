@@ -71,6 +71,8 @@ public final class SlotOwnership {
             case APPEND_CONV -> map.slotOfConversation(request.getAppendConv().getMessage().getConvId());
             case READ_CONV -> map.slotOfConversation(request.getReadConv().getConvId());
             case OUTBOX_DONE -> map.slotOfConversation(request.getOutboxDone().getConvId());
+            case CREATE_GROUP -> map.slotOfConversation(request.getCreateGroup().getConvId());
+            case READ_GROUP -> map.slotOfConversation(request.getReadGroup().getConvId());
             case APPEND_INBOX -> map.slotOfUser(request.getAppendInbox().getUserId());
             case READ_INBOX -> map.slotOfUser(request.getReadInbox().getUserId());
             case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());

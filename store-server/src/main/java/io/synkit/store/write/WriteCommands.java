@@ -12,6 +12,9 @@ import io.synkit.protocol.internal.AppendInboxResponse;
 import io.synkit.protocol.internal.DeviceRoute;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxDoneResponse;
+import io.synkit.protocol.internal.CreateGroupStoreRequest;
+import io.synkit.protocol.internal.CreateGroupStoreResponse;
+import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.PutRouteRequest;
 import io.synkit.protocol.internal.PutSlotMapRequest;
 import io.synkit.protocol.internal.PutSlotMapResponse;
@@ -28,6 +31,7 @@ import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.read.RouteReader;
+import java.util.List;
 
 /**
  * What each write command does to the store. Every command validates its whole input before its
@@ -37,6 +41,8 @@ import io.synkit.store.read.RouteReader;
 final class WriteCommands {
 
     static final int CLIENT_MSG_ID_CHARS_MAX = 64;
+    /** The store's own bound on a group; logic enforces the configured, smaller one. */
+    static final int GROUP_MEMBERS_MAX = 10_000;
 
     private final StoreEngine engine;
     private final RouteReader routes;
@@ -56,8 +62,58 @@ final class WriteCommands {
             case REMOVE_ROUTE -> StoreResponse.newBuilder().setRemoveRoute(removeRoute(view, request.getRemoveRoute())).build();
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
+            case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
             default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
         };
+    }
+
+    /** Stores a group's members once; the same members again is a retry, other members a conflict. */
+    private CreateGroupStoreResponse createGroup(BatchView view, CreateGroupStoreRequest request) {
+        ConversationId conv = conversation(request.getConvId());
+        if (!conv.isGroup()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, request.getConvId() + " is not a group conversation id");
+        }
+        List<Long> members = request.getMemberUserIdsList();
+        if (members.size() < 2 || members.size() > GROUP_MEMBERS_MAX) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "a group has 2.." + GROUP_MEMBERS_MAX + " members, got " + members.size());
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i) <= 0 || (i > 0 && members.get(i) <= members.get(i - 1))) {
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "group members must be positive user ids in ascending order without repeats");
+            }
+        }
+        if (!members.contains(conv.lowUserId())) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "the creator " + conv.lowUserId() + " must be a member of " + conv);
+        }
+        List<Long> existing = groupMembersOrEmpty(view, conv);
+        if (!existing.isEmpty()) {
+            if (!existing.equals(members)) {
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "group " + conv + " exists with other members");
+            }
+            return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(existing).setCreated(false).build();
+        }
+        view.put(Column.META, StoreKeys.group(conv.value()), GroupRecord.newBuilder().addAllMemberUserIds(members).build().toByteArray());
+        return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(members).setCreated(true).build();
+    }
+
+    private List<Long> groupMembers(BatchView view, ConversationId conv) {
+        List<Long> members = groupMembersOrEmpty(view, conv);
+        if (members.isEmpty()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
+        }
+        return members;
+    }
+
+    private static List<Long> groupMembersOrEmpty(BatchView view, ConversationId conv) {
+        byte[] stored = view.get(Column.META, StoreKeys.group(conv.value()));
+        if (stored == null) {
+            return List.of();
+        }
+        try {
+            return GroupRecord.parseFrom(stored).getMemberUserIdsList();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: group record of " + conv + " does not parse", e);
+        }
     }
 
     /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */
@@ -91,7 +147,7 @@ final class WriteCommands {
     private AppendConvResponse appendConv(BatchView view, AppendConvRequest request) {
         MessageOp message = request.getMessage();
         ConversationId conv = conversation(message.getConvId());
-        if (!conv.hasMember(message.getSenderUserId())) {
+        if (!(conv.isGroup() ? groupMembers(view, conv).contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
         }
         checkClientMsgId(message.getClientMsgId());
@@ -115,7 +171,9 @@ final class WriteCommands {
         long userId = request.getUserId();
         MessageOp message = request.getMessage();
         ConversationId conv = conversation(message.getConvId());
-        if (!conv.hasMember(userId)) {
+        // A group's members are known in its home SET, which checked the sender when the entry
+        // was appended; an inbox may live in another SET, and only logic fans out to it.
+        if (!conv.isGroup() && !conv.hasMember(userId)) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv);
         }
         if (message.getConvSeq() <= 0) {
