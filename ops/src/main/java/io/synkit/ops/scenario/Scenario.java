@@ -42,9 +42,12 @@ public record Scenario(
 
     /**
      * @param link a chaos link profile name ({@code clean}, {@code 3g}, {@code 2g}, {@code flaky-wifi}, {@code subway})
+     * @param chatGroupSize group-heavy users: each creates a group chat of this many members (absent or 0: none)
+     * @param chatGroupSendShare group-heavy users: share of their messages that go to their group chats (0..1)
      */
     public record GroupSpec(String name, int users, @JsonProperty("devices_per_user") int devicesPerUser,
-                            @JsonProperty("send_weight") double sendWeight, String link) {
+                            @JsonProperty("send_weight") double sendWeight, String link,
+                            @JsonProperty("chat_group_size") int chatGroupSize, @JsonProperty("chat_group_send_share") double chatGroupSendShare) {
     }
 
     /**
@@ -84,6 +87,10 @@ public record Scenario(
         for (GroupSpec group : groups) {
             require(group.users() >= 1 && group.devicesPerUser() >= 1 && group.sendWeight() >= 0 && group.link() != null, file,
                     "group " + group.name() + ": users >= 1, devices_per_user >= 1, send_weight >= 0 and a link are required");
+            require(group.chatGroupSize() == 0 || (group.chatGroupSize() >= 2 && group.chatGroupSize() <= 500), file,
+                    "group " + group.name() + ": chat_group_size must be 0 or 2..500, got " + group.chatGroupSize());
+            require(group.chatGroupSendShare() >= 0 && group.chatGroupSendShare() <= 1 && (group.chatGroupSendShare() == 0 || group.chatGroupSize() > 0),
+                    file, "group " + group.name() + ": chat_group_send_share must be in [0, 1] and needs a chat_group_size");
         }
         for (FaultSpec fault : faults()) {
             require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");

@@ -77,7 +77,8 @@ public final class ScenarioRunner {
                     proxies.add(proxy);
                     target = proxy.start();
                 }
-                groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target)));
+                groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target),
+                        group.chatGroupSize(), group.chatGroupSendShare()));
             }
             TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
             LoadSettings settings = new LoadSettings(groups, scenario.ratePerS(), scenario.durationS() * 1000L, scenario.convergeTimeoutS() * 1000L, seed);

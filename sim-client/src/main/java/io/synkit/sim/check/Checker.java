@@ -11,11 +11,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Judges a finished run against what the system promises every device:
  * <ol>
- *   <li>every acknowledged message reaches every device of both conversation members, once;</li>
+ *   <li>every acknowledged message reaches every device of every conversation member (both users of
+ *       a 1:1 conversation, every member of a group), once;</li>
  *   <li>each device sees its user's inbox seqs as 1, 2, 3, … with no gap, repeat or reversal;</li>
  *   <li>each device sees each conversation's conv_seqs as 1, 2, 3, …;</li>
  *   <li>every device agrees which message holds each (conversation, conv_seq);</li>
@@ -30,6 +32,17 @@ public final class Checker {
 
     private final List<String> evidence = new ArrayList<>();
     private final Map<String, Integer> evidenceByKind = new HashMap<>();
+    private final Function<String, List<Long>> membersOf;
+
+    /** For runs with 1:1 conversations only. */
+    public Checker() {
+        this(conv -> ConversationId.parse(conv).members());
+    }
+
+    /** @param membersOf every member of a conversation, by id (the run knows the groups it created) */
+    public Checker(Function<String, List<Long>> membersOf) {
+        this.membersOf = membersOf;
+    }
 
     public CheckResult check(List<SimDevice> devices, RunRecorder recorder) {
         Map<Long, List<SimDevice>> devicesByUser = new HashMap<>();
@@ -84,7 +97,7 @@ public final class Checker {
             if (send.failure != null) {
                 failed++;
             }
-            List<Long> members = ConversationId.parse(send.convId).members();
+            List<Long> members = membersOf.apply(send.convId);
             boolean deliveredSomewhere = false;
             for (long member : members) {
                 for (SimDevice device : devicesByUser.getOrDefault(member, List.of())) {

@@ -3,8 +3,10 @@ package io.synkit.sim.device;
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
 import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
+import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.Op;
@@ -116,6 +118,13 @@ public final class SimDevice {
     /** Completes with whether the device is connected and authenticated. */
     public CompletableFuture<Boolean> isReady() {
         return CompletableFuture.supplyAsync(() -> ready, loop);
+    }
+
+    /** Creates a group chat named {@code name} with this device's user and {@code members}; fails while offline. */
+    public CompletableFuture<GroupCreated> createGroup(String name, List<Long> members) {
+        return CompletableFuture.supplyAsync(() -> ready ? client : null, loop).thenCompose(link -> link == null
+                ? CompletableFuture.failedFuture(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0))
+                : link.createGroup(CreateGroupRequest.newBuilder().setName(name).addAllMemberUserIds(members).build()));
     }
 
     /** Completes with the number of sends not yet acked (queued or in flight). */

@@ -1,6 +1,7 @@
 package io.synkit.sim.run;
 
 import io.netty.channel.EventLoopGroup;
+import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.conv.ConversationId;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.sim.check.Checker;
@@ -11,11 +12,14 @@ import io.synkit.sim.device.SendRecord;
 import io.synkit.sim.device.SimDevice;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
@@ -44,6 +48,10 @@ public final class LoadRun {
     private final List<SimDevice> devices = new ArrayList<>();
     private double[] cumulativeWeights;
     private long firstUserId = 1;
+    private double[] chatGroupShareByDevice;
+    /** Group chats of this run: members by conversation id, and conversation ids by member. */
+    private final Map<String, List<Long>> chatGroupMembers = new HashMap<>();
+    private final Map<Long, List<String>> chatGroupsOfUser = new HashMap<>();
     private RunObserver observer = RunObserver.NONE;
 
     /**
@@ -110,6 +118,7 @@ public final class LoadRun {
         try {
             long user = firstUserId - 1;
             List<Double> weights = new ArrayList<>();
+            List<Double> groupShares = new ArrayList<>();
             for (UserGroup group : settings.groups()) {
                 for (int u = 0; u < group.users(); u++) {
                     long userId = ++user;
@@ -118,9 +127,11 @@ public final class LoadRun {
                         devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), group.access(),
                                 deviceSettings, recorder, random.nextLong(), runId));
                         weights.add(group.sendWeight());
+                        groupShares.add(group.chatGroupSendShare());
                     }
                 }
             }
+            chatGroupShareByDevice = groupShares.stream().mapToDouble(Double::doubleValue).toArray();
             cumulativeWeights = new double[weights.size()];
             double total = 0;
             for (int i = 0; i < weights.size(); i++) {
@@ -129,10 +140,11 @@ public final class LoadRun {
             }
             devices.forEach(device -> device.setOnline(true));
             awaitAllReady();
+            createChatGroups(random, runId);
             sendPhase(random);
             boolean converged = converge();
             devices.forEach(device -> device.setOnline(false));
-            Checker checker = new Checker();
+            Checker checker = new Checker(conv -> chatGroupMembers.containsKey(conv) ? chatGroupMembers.get(conv) : ConversationId.parse(conv).members());
             RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
                     recorder.syncLatencyUs(), recorder.sendCounts(), recorder.syncCounts(), converged, System.currentTimeMillis() - startMs);
             report.printDetails(out);
@@ -189,8 +201,73 @@ public final class LoadRun {
         }
     }
 
+    /**
+     * Each user of a group-heavy user group creates one group chat of its group's size: itself and
+     * distinct users drawn from the whole run, through its first device, before sending starts
+     * (retried: creation is idempotent).
+     */
+    private void createChatGroups(SplittableRandom random, String runId) throws InterruptedException {
+        long user = firstUserId - 1;
+        int deviceIndex = 0;
+        List<CompletableFuture<GroupCreated>> creations = new ArrayList<>();
+        for (UserGroup group : settings.groups()) {
+            for (int u = 0; u < group.users(); u++) {
+                long creator = ++user;
+                SimDevice creatorDevice = devices.get(deviceIndex);
+                deviceIndex += group.devicesPerUser();
+                if (group.chatGroupSize() < 2) {
+                    continue;
+                }
+                TreeSet<Long> members = new TreeSet<>(List.of(creator));
+                int size = (int) Math.min(group.chatGroupSize(), settings.users());
+                while (members.size() < size) {
+                    members.add(firstUserId + random.nextLong(settings.users()));
+                }
+                creations.add(createWithRetries(creatorDevice, "r" + runId, List.copyOf(members), 5));
+            }
+        }
+        for (CompletableFuture<GroupCreated> creation : creations) {
+            GroupCreated created;
+            try {
+                created = creation.join();
+            } catch (CompletionException e) {
+                out.println("warning: a group chat could not be created: " + e.getCause().getMessage());
+                continue;
+            }
+            chatGroupMembers.put(created.getConvId(), created.getMemberUserIdsList());
+            for (long member : created.getMemberUserIdsList()) {
+                chatGroupsOfUser.computeIfAbsent(member, ignored -> new ArrayList<>()).add(created.getConvId());
+            }
+        }
+        if (!creations.isEmpty()) {
+            out.printf(Locale.ROOT, "group chats: %d created%n", chatGroupMembers.size());
+        }
+    }
+
+    private static CompletableFuture<GroupCreated> createWithRetries(SimDevice device, String name, List<Long> members, int attempts) {
+        return device.createGroup(name, members).handle((created, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(created);
+            }
+            if (attempts <= 1) {
+                return CompletableFuture.<GroupCreated>failedFuture(failure);
+            }
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> createWithRetries(device, name, members, attempts - 1));
+        }).thenCompose(next -> next);
+    }
+
     private void sendOne(SplittableRandom random, long intendedNanos) {
-        SimDevice from = devices.get(pickSender(random));
+        int senderIndex = pickSender(random);
+        SimDevice from = devices.get(senderIndex);
+        double groupShare = chatGroupShareByDevice[senderIndex];
+        if (groupShare > 0 && random.nextDouble() < groupShare) {
+            List<String> groups = chatGroupsOfUser.get(from.userId());
+            if (groups != null) {
+                from.send(groups.get(random.nextInt(groups.size())), intendedNanos);
+                return;
+            }
+        }
         long to = firstUserId + random.nextLong(settings.users() - 1);
         if (to >= from.userId()) {
             to++;
