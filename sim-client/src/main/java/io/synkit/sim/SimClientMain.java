@@ -8,6 +8,7 @@ import io.synkit.sim.device.DeviceSettings;
 import io.synkit.sim.run.LoadRun;
 import io.synkit.sim.run.LoadSettings;
 import io.synkit.sim.run.RunReport;
+import io.synkit.sim.run.UserGroup;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -46,6 +47,14 @@ public final class SimClientMain implements Callable<Integer> {
             description = "First user id (default ${DEFAULT-VALUE}); give each of several sim-client processes its own range")
     long firstUser;
 
+    @Option(names = "--chat-group-size", defaultValue = "0",
+            description = "Group-heavy: each user creates a group chat of this many members (default ${DEFAULT-VALUE}: none)")
+    int chatGroupSize;
+
+    @Option(names = "--chat-group-send-share", defaultValue = "0",
+            description = "Group-heavy: share of messages sent to group chats, 0..1 (default ${DEFAULT-VALUE})")
+    double chatGroupSendShare;
+
     @Option(names = "--seed", description = "Random seed (default: time-based, printed)")
     Long seed;
 
@@ -57,8 +66,8 @@ public final class SimClientMain implements Callable<Integer> {
         List<InetSocketAddress> nodes = Arrays.stream(access.split(",")).map(String::trim).map(RpcClientPool::parseAddress)
                 .map(address -> new InetSocketAddress(address.getHostString(), address.getPort())).toList();
         TokenCodec tokens = new TokenCodec(AuthKeys.parse(authKeys, null), Clock.SYSTEM);
-        LoadSettings settings = LoadSettings.uniform(nodes, users, devicesPerUser, rate, durationS * 1000L, convergeTimeoutS * 1000L,
-                seed != null ? seed : System.nanoTime());
+        LoadSettings settings = new LoadSettings(List.of(new UserGroup("all", users, devicesPerUser, 1.0, nodes, chatGroupSize, chatGroupSendShare)),
+                rate, durationS * 1000L, convergeTimeoutS * 1000L, seed != null ? seed : System.nanoTime());
         RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out)
                 .startingAtUser(firstUser).run();
         return report.passed() ? 0 : 1;
