@@ -582,7 +582,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         if (failure == null) {
             failure = cause;
         }
-        return new StorageException("replication log " + what + " failed in " + dir + "; the log takes no more writes", cause);
+        return new StorageException("replication log " + what + " failed in " + dir + " (" + cause.getMessage() + "); the log takes no more writes",
+                cause);
     }
 
     private static StorageException damaged(Path file, long offset, String reason) {
