@@ -14,7 +14,6 @@ import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**

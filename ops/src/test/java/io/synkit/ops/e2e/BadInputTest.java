@@ -25,7 +25,6 @@ import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.conv.ConversationId;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
-import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
 import java.io.DataInputStream;
@@ -34,7 +33,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,28 +188,13 @@ class BadInputTest {
         client.close();
     }
 
+
     private static SynkitClient authenticated(long user, String device) {
-        SynkitClient client = new SynkitClient(loops.next(), new ClientListener() {
-            @Override
-            public void onNotify(Notify notify) {
-            }
-
-            @Override
-            public void onGoAway(GoAway goAway) {
-            }
-
-            @Override
-            public void onClosed() {
-            }
-        }, 5_000);
-        client.connect(cluster.accessAddress(), null).join();
-        client.auth(TOKENS.issue(user, device, 60_000)).join();
-        return client;
+        return TestClients.authenticated(loops.next(), cluster.accessAddress(), user, device, 5_000);
     }
 
     private static ErrorCode failureCode(CompletableFuture<?> call) {
-        CompletionException failure = assertThrows(CompletionException.class, call::join);
-        return ClientException.of(failure).code();
+        return TestClients.failureCode(call);
     }
 
     private static Socket connect() throws IOException {

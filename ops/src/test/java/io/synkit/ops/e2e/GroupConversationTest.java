@@ -2,33 +2,24 @@ package io.synkit.ops.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.EmbeddedCluster;
-import io.synkit.protocol.auth.AuthKeys;
-import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.ErrorCode;
-import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.GroupCreated;
-import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.SendAck;
 import io.synkit.protocol.client.SendRequest;
 import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.SyncResponse;
-import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
-import io.synkit.sim.client.ClientException;
-import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
@@ -42,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class GroupConversationTest {
 
-    private static final TokenCodec TOKENS = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
     private static EmbeddedCluster cluster;
     private static EventLoopGroup loops;
 
@@ -108,27 +98,13 @@ class GroupConversationTest {
                 .setBody(ByteString.copyFromUtf8(text)).build();
     }
 
-    private static ErrorCode failureCode(CompletableFuture<?> call) {
-        CompletionException failure = assertThrows(CompletionException.class, call::join);
-        return ClientException.of(failure).code();
-    }
+
 
     private static SynkitClient client(long user) {
-        SynkitClient client = new SynkitClient(loops.next(), new ClientListener() {
-            @Override
-            public void onNotify(Notify notify) {
-            }
+        return TestClients.authenticated(loops.next(), cluster.accessAddress(), user, "phone", 10_000);
+    }
 
-            @Override
-            public void onGoAway(GoAway goAway) {
-            }
-
-            @Override
-            public void onClosed() {
-            }
-        }, 10_000);
-        client.connect(cluster.accessAddress(), null).join();
-        client.auth(TOKENS.issue(user, "phone", 60_000)).join();
-        return client;
+    private static ErrorCode failureCode(CompletableFuture<?> call) {
+        return TestClients.failureCode(call);
     }
 }

@@ -8,12 +8,8 @@ import io.netty.channel.EventLoopGroup;
 import io.synkit.logic.sync.InjectedBug;
 import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.ops.cluster.SlotMapAdmin;
-import io.synkit.protocol.auth.AuthKeys;
-import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.ErrorCode;
-import io.synkit.protocol.client.GoAway;
-import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.SendAck;
 import io.synkit.protocol.client.SendRequest;
 import io.synkit.protocol.client.SyncKey;
@@ -26,9 +22,7 @@ import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
-import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
-import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -42,7 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class SlotMapChangeTest {
 
-    private static final TokenCodec TOKENS = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
     private static final long ALICE = 101;
     private static final long BOB = 102;
 
@@ -121,22 +114,8 @@ class SlotMapChangeTest {
         }
     }
 
+
     private static SynkitClient client(EventLoopGroup loops, EmbeddedCluster cluster, long user, String device) {
-        SynkitClient client = new SynkitClient(loops.next(), new ClientListener() {
-            @Override
-            public void onNotify(Notify notify) {
-            }
-
-            @Override
-            public void onGoAway(GoAway goAway) {
-            }
-
-            @Override
-            public void onClosed() {
-            }
-        }, 10_000);
-        client.connect(cluster.accessAddress(), null).join();
-        client.auth(TOKENS.issue(user, device, 60_000)).join();
-        return client;
+        return TestClients.authenticated(loops.next(), cluster.accessAddress(), user, device, 10_000);
     }
 }

@@ -14,7 +14,6 @@ import io.synkit.store.replication.Snapshots;
 import io.synkit.store.replication.StateMachine;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
