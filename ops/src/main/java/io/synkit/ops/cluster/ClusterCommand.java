@@ -30,9 +30,13 @@ public final class ClusterCommand implements Runnable {
         @Option(names = "--base-port", defaultValue = "7300", description = "First port (default ${DEFAULT-VALUE})")
         int basePort;
 
+        @Option(names = "--access-nodes", defaultValue = "1",
+                description = "Access nodes (default ${DEFAULT-VALUE}); each process holds < 20,000 connections")
+        int accessNodes;
+
         @Override
         public Integer call() throws Exception {
-            LocalCluster cluster = LocalCluster.up(dir, sets, basePort, List.of());
+            LocalCluster cluster = LocalCluster.up(dir, sets, basePort, List.of(), LocalCluster.PeerAddressing.DIRECT, accessNodes);
             System.out.println("cluster up in " + dir + ": " + sets + " SETs x 3 replicas; clients connect to " + cluster.accessClients());
             System.out.println("status: ops cluster status --dir " + dir);
             return 0;

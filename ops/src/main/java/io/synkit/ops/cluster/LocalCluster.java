@@ -52,6 +52,18 @@ public final class LocalCluster {
     /** As {@link #up(Path, int, int, List)}, with each replica's view of its peers' addresses given by {@code peers}. */
     public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers)
             throws IOException, InterruptedException {
+        return up(dir, setCount, basePort, extraStoreArgs, peers, 1);
+    }
+
+    /**
+     * As above with {@code accessCount} access nodes ({@code access}, {@code access-2}, …, 3 ports
+     * each): one process holds fewer than 20,000 sockets, so more connections need more nodes.
+     */
+    public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers, int accessCount)
+            throws IOException, InterruptedException {
+        if (accessCount < 1) {
+            throw new IllegalArgumentException("accessCount=" + accessCount + " must be >= 1");
+        }
         Files.createDirectories(dir.resolve("logs"));
         Properties topology = new Properties();
         Map<String, List<String>> commands = new LinkedHashMap<>();
@@ -64,17 +76,25 @@ public final class LocalCluster {
             setSpecs.add("s" + set + "=" + String.join("|", replicas));
         }
         int logicPort = port;
-        int accessPort = port + 2;
         commands.put("logic", List.of("io.synkit.logic.LogicServerMain", "--logic.port=" + logicPort, "--logic.admin.port=" + (logicPort + 1),
                 "--logic.meta.replicas=" + String.join(",", metaReplicas)));
-        commands.put("access", List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort, "--access.push.port=" + (accessPort + 1),
-                "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
+        List<String> accessNodes = new ArrayList<>();
+        List<String> accessClients = new ArrayList<>();
+        for (int a = 0; a < accessCount; a++) {
+            String node = a == 0 ? "access" : "access-" + (a + 1);
+            int accessPort = logicPort + 2 + 3 * a;
+            commands.put(node, List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort, "--access.push.port=" + (accessPort + 1),
+                    "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
+            accessNodes.add(node);
+            accessClients.add("127.0.0.1:" + accessPort);
+        }
         topology.setProperty("sets", Integer.toString(setCount));
         topology.setProperty("store.sets", String.join(",", setSpecs));
         topology.setProperty("meta.replicas", String.join(",", metaReplicas));
         topology.setProperty("logic.rpc", "127.0.0.1:" + logicPort);
-        topology.setProperty("access.clients", "127.0.0.1:" + accessPort);
-        topology.setProperty("access.admin", "127.0.0.1:" + (accessPort + 2));
+        topology.setProperty("access.clients", String.join(",", accessClients));
+        topology.setProperty("access.nodes", String.join(",", accessNodes));
+        topology.setProperty("access.admin", "127.0.0.1:" + (logicPort + 4));
         try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
             topology.store(out, "synkit local cluster");
         }
@@ -144,8 +164,14 @@ public final class LocalCluster {
         return Integer.parseInt(topology.getProperty("sets"));
     }
 
+    /** Client addresses of the access nodes, comma-separated (one per access node). */
     public String accessClients() {
         return topology.getProperty("access.clients");
+    }
+
+    /** Access node names: {@code access}, then {@code access-2}, … */
+    public List<String> accessNodes() {
+        return List.of(topology.getProperty("access.nodes", "access").split(","));
     }
 
     public String storeRpc(String node) {
@@ -259,7 +285,8 @@ public final class LocalCluster {
 
     /** SIGTERM to every node (graceful: access drains, stores finish queued writes), then SIGKILL after a grace period. */
     public void down() throws IOException {
-        List<String> nodes = new ArrayList<>(List.of("access", "logic"));
+        List<String> nodes = new ArrayList<>(accessNodes());
+        nodes.add("logic");
         nodes.addAll(storeNodes());
         List<ProcessHandle> running = new ArrayList<>();
         for (String node : nodes) {

@@ -96,7 +96,7 @@ final class FaultSchedule {
             }
         }
         order.add("logic");
-        order.add("access");
+        order.addAll(cluster.accessNodes());
         for (String node : order) {
             out.println("fault: rolling restart " + node);
             cluster.kill(node);
