@@ -14,11 +14,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The whole system in one JVM: a meta SET holding the slot map, {@code setCount} store SETs (one
@@ -164,11 +162,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             meta.close();
         }
         if (deleteDataOnClose) {
-            try (Stream<Path> paths = Files.walk(dataDir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            Directories.deleteTree(dataDir);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.synkit.ops.cluster;
 
+import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
 import java.io.IOException;
 import java.io.Reader;
@@ -107,6 +108,10 @@ public final class LocalCluster {
         // logic node wait for it (not ready until then).
         try (SlotMapAdmin admin = new SlotMapAdmin(metaReplicas)) {
             admin.put(0, SlotMap.parse(1, SlotMap.SLOT_COUNT_DEFAULT, String.join(",", setSpecs)), META_BOOTSTRAP_TIMEOUT_MS);
+        } catch (RpcException e) {
+            cluster.down();
+            throw new IOException("cannot store the first slot map in " + dir + " (" + e.getMessage() + "): the directory holds the data of"
+                    + " a cluster with another layout; use a fresh --dir", e);
         }
         return cluster;
     }
@@ -211,14 +216,7 @@ public final class LocalCluster {
         String dataArg = args.stream().filter(arg -> arg.startsWith("--store.data.dir=")).findFirst()
                 .orElseThrow(() -> new IOException("node " + node + " is not a store replica (no --store.data.dir)"));
         kill(node);
-        Path data = Path.of(dataArg.substring("--store.data.dir=".length()));
-        if (Files.exists(data)) {
-            try (var paths = Files.walk(data)) {
-                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
+        Directories.deleteTree(Path.of(dataArg.substring("--store.data.dir=".length())));
         start(node, List.of("--store.replica.join=true"));
     }
 

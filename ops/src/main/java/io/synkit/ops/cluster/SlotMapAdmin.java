@@ -58,7 +58,11 @@ public final class SlotMapAdmin implements AutoCloseable {
         return Optional.ofNullable(newest);
     }
 
-    /** Stores {@code map} if the meta SET's map is at {@code expectedVersion} (0: none yet). */
+    /**
+     * Stores {@code map} if the meta SET's map is at {@code expectedVersion} (0: none yet).
+     * Retries until the primary answers; a refusal because exactly this map is stored already
+     * (an earlier attempt whose answer was lost) counts as done.
+     */
     public SlotMap put(long expectedVersion, SlotMap map, long timeoutMs) throws InterruptedException {
         StoreRequest request = StoreRequest.newBuilder()
                 .setPutSlotMap(PutSlotMapRequest.newBuilder().setExpectedVersion(expectedVersion).setMap(map.toRecord())).build();
@@ -69,6 +73,14 @@ public final class SlotMapAdmin implements AutoCloseable {
             try {
                 return SlotMap.fromRecord(call(replica, request).getPutSlotMap().getMap());
             } catch (RpcException e) {
+                if (!e.retryable()) {
+                    // An earlier attempt may have been stored although its answer was lost (a
+                    // timeout), or the same map was put before: the change is done.
+                    Optional<SlotMap> stored = read();
+                    if (stored.isPresent() && stored.get().toRecord().equals(map.toRecord())) {
+                        return stored.get();
+                    }
+                }
                 if (!e.retryable() || System.nanoTime() > deadlineNs) {
                     throw e;
                 }

@@ -2,6 +2,7 @@ package io.synkit.ops.scenario;
 
 import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ClusterStatus;
+import io.synkit.ops.cluster.Directories;
 import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.ops.cluster.PeerLinks;
@@ -61,6 +62,7 @@ public final class ScenarioRunner {
                 embedded = EmbeddedCluster.start(scenario.cluster().sets(), 5_000);
                 access = embedded.accessAddress();
             } else {
+                Directories.deleteTree(outDir.resolve("cluster")); // every run starts from empty stores, as a replay must
                 processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * (scenario.cluster().sets() + 1) + 10),
                         scenario.cluster().storeArgs(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
                 try (ClusterStatus status = new ClusterStatus()) {
