@@ -1,6 +1,7 @@
 package io.synkit.ops.cluster;
 
 import io.synkit.protocol.slot.SlotMap;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +37,13 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            LocalCluster cluster = LocalCluster.up(dir, sets, basePort, List.of(), LocalCluster.PeerAddressing.DIRECT, accessNodes);
+            LocalCluster cluster;
+            try {
+                cluster = LocalCluster.up(dir, sets, basePort, List.of(), LocalCluster.PeerAddressing.DIRECT, accessNodes);
+            } catch (IOException e) {
+                System.err.println("cluster up failed: " + e.getMessage());
+                return 1;
+            }
             System.out.println("cluster up in " + dir + ": " + sets + " SETs x 3 replicas; clients connect to " + cluster.accessClients());
             System.out.println("status: ops cluster status --dir " + dir);
             return 0;
