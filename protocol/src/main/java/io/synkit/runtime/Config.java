@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -97,6 +99,12 @@ public final class Config {
     public String string(String key, String defaultValue) {
         read.add(key);
         return values.getOrDefault(key, defaultValue);
+    }
+
+    /** A comma-separated list, items trimmed; empty when the key is absent or blank. */
+    public List<String> list(String key) {
+        String spec = string(key, "");
+        return spec.isBlank() ? List.of() : Arrays.stream(spec.split(",")).map(String::trim).toList();
     }
 
     public String requiredString(String key) {

@@ -4,7 +4,6 @@ import io.synkit.logic.store.StoreRetryPolicy;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +26,7 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.integer("logic.port", 7200, 0, 65535),
                 config.integer("logic.admin.port", -1, -1, 65535),
                 config.string("logic.store.sets", ""),
-                replicaList(config.string("logic.meta.replicas", "")),
+                config.list("logic.meta.replicas"),
                 config.longValue("logic.meta.poll.ms", 1000, 10, 3_600_000),
                 config.integer("logic.slot.count", SlotMap.SLOT_COUNT_DEFAULT, 1, 1 << 20),
                 config.integer("logic.io.threads", 2, 1, 64),
@@ -72,9 +71,5 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
     /** The fixed map of {@code logic.store.sets}. */
     public SlotMap fixedSlotMap() {
         return SlotMap.parse(1, slotCount, storeSets);
-    }
-
-    private static List<String> replicaList(String spec) {
-        return spec.isBlank() ? List.of() : Arrays.stream(spec.split(",")).map(String::trim).toList();
     }
 }

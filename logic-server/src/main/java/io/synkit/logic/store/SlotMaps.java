@@ -54,10 +54,7 @@ public interface SlotMaps {
 
             @Override
             public String notReadyReason() {
-                if (watcher.current() != null) {
-                    return null;
-                }
-                return "no slot map from the meta SET yet" + (watcher.lastFailure() == null ? "" : " (" + watcher.lastFailure() + ")");
+                return watcher.notReadyReason();
             }
         };
     }

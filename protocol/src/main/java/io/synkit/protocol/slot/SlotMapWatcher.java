@@ -55,9 +55,13 @@ public final class SlotMapWatcher implements AutoCloseable {
         return current;
     }
 
-    /** Why the last fetch failed, or null when it succeeded. */
-    public String lastFailure() {
-        return lastFailure;
+    /** Null once a map is known; before that, why not (with the last fetch failure, if any). */
+    public String notReadyReason() {
+        if (current != null) {
+            return null;
+        }
+        String failure = lastFailure;
+        return "no slot map from the meta SET yet" + (failure == null ? "" : " (" + failure + ")");
     }
 
     /** Fetches now unless the map is at {@code version} already (or a fetch is under way). */

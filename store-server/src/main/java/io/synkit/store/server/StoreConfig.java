@@ -5,7 +5,6 @@ import io.synkit.runtime.ConfigException;
 import io.synkit.store.replication.LogRetention;
 import io.synkit.store.replication.ReplicaSettings;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,21 +49,17 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
                 config.integer("store.read.threads", 2, 1, 64),
                 config.integer("store.read.queue.max", 10_000, 1, 1_000_000),
                 config.integer("store.read.ops.max", 1000, 1, 100_000),
-                replicaList(config.string("store.replicas", "")),
+                config.list("store.replicas"),
                 config.integer("store.replica.index", 0, 0, 6),
                 replicaSettings(config),
                 new LogRetention(config.longValue("store.log.retain.entries", 10_000, 0, Long.MAX_VALUE),
                         config.longValue("store.log.lag.entries.max", 100_000, 0, Long.MAX_VALUE),
                         config.longValue("store.log.compact.interval.ms", 5000, 1, 3_600_000)),
                 config.bool("store.replica.join", false),
-                replicaList(config.string("store.meta.replicas", "")),
+                config.list("store.meta.replicas"),
                 config.longValue("store.meta.poll.ms", 1000, 10, 600_000));
         config.checkNoUnknownKeys();
         return store.validated();
-    }
-
-    private static List<String> replicaList(String spec) {
-        return spec.isBlank() ? List.of() : Arrays.stream(spec.split(",")).map(String::trim).toList();
     }
 
     private static ReplicaSettings replicaSettings(Config config) {

@@ -35,10 +35,7 @@ public final class SlotOwnership {
 
     /** Null when requests are checked and a map is known, or unchecked; otherwise why no request can be served. */
     public String notReadyReason() {
-        if (watcher == null || watcher.current() != null) {
-            return null;
-        }
-        return "no slot map from the meta SET yet" + (watcher.lastFailure() == null ? "" : " (" + watcher.lastFailure() + ")");
+        return watcher == null ? null : watcher.notReadyReason();
     }
 
     /** Throws WRONG_SET when the key of {@code request} belongs to another SET, UNAVAILABLE while no map is known. */
