@@ -49,6 +49,8 @@ public final class LoadRun {
     private double[] cumulativeWeights;
     private long firstUserId = 1;
     private double[] chatGroupShareByDevice;
+    /** First device of each user who creates a group chat, and the chat's size, in user order. */
+    private final List<Map.Entry<SimDevice, Integer>> chatGroupCreators = new ArrayList<>();
     /** Group chats of this run: members by conversation id, and conversation ids by member. */
     private final Map<String, List<Long>> chatGroupMembers = new HashMap<>();
     private final Map<Long, List<String>> chatGroupsOfUser = new HashMap<>();
@@ -65,12 +67,12 @@ public final class LoadRun {
         this.out = out;
     }
 
-    /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
     /** Every request the devices made (each send attempt, each sync), complete once {@link #run()} returned. */
     public OperationHistory history() {
         return recorder.history();
     }
 
+    /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
     public LoadRun at(long offsetMs, Runnable action) {
         faults.add(Map.entry(offsetMs, action));
         return this;
@@ -124,8 +126,12 @@ public final class LoadRun {
                     long userId = ++user;
                     for (int d = 0; d < group.devicesPerUser(); d++) {
                         String deviceId = "u" + userId + "-d" + d;
-                        devices.add(new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), group.access(),
-                                deviceSettings, recorder, random.nextLong(), runId));
+                        SimDevice device = new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), group.access(),
+                                deviceSettings, recorder, random.nextLong(), runId);
+                        devices.add(device);
+                        if (d == 0 && group.chatGroupSize() >= 2) {
+                            chatGroupCreators.add(Map.entry(device, group.chatGroupSize()));
+                        }
                         weights.add(group.sendWeight());
                         groupShares.add(group.chatGroupSendShare());
                     }
@@ -206,25 +212,15 @@ public final class LoadRun {
      * distinct users drawn from the whole run, through its first device, before sending starts
      * (retried: creation is idempotent).
      */
-    private void createChatGroups(SplittableRandom random, String runId) throws InterruptedException {
-        long user = firstUserId - 1;
-        int deviceIndex = 0;
+    private void createChatGroups(SplittableRandom random, String runId) {
         List<CompletableFuture<GroupCreated>> creations = new ArrayList<>();
-        for (UserGroup group : settings.groups()) {
-            for (int u = 0; u < group.users(); u++) {
-                long creator = ++user;
-                SimDevice creatorDevice = devices.get(deviceIndex);
-                deviceIndex += group.devicesPerUser();
-                if (group.chatGroupSize() < 2) {
-                    continue;
-                }
-                TreeSet<Long> members = new TreeSet<>(List.of(creator));
-                int size = (int) Math.min(group.chatGroupSize(), settings.users());
-                while (members.size() < size) {
-                    members.add(firstUserId + random.nextLong(settings.users()));
-                }
-                creations.add(createWithRetries(creatorDevice, "r" + runId, List.copyOf(members), 5));
+        for (Map.Entry<SimDevice, Integer> creator : chatGroupCreators) {
+            TreeSet<Long> members = new TreeSet<>(List.of(creator.getKey().userId()));
+            int size = (int) Math.min(creator.getValue(), settings.users());
+            while (members.size() < size) {
+                members.add(firstUserId + random.nextLong(settings.users()));
             }
+            creations.add(createWithRetries(creator.getKey(), "r" + runId, List.copyOf(members), 5));
         }
         for (CompletableFuture<GroupCreated> creation : creations) {
             GroupCreated created;

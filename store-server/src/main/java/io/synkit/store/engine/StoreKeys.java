@@ -1,7 +1,10 @@
 package io.synkit.store.engine;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.internal.GroupRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The key layout of a store replica. Integers are 8-byte big-endian so RocksDB's bytewise order
@@ -143,6 +146,18 @@ public final class StoreKeys {
             throw new IllegalStateException("corrupt store: an 8-byte counter value has " + value.length + " bytes");
         }
         return ByteBuffer.wrap(value).getLong();
+    }
+
+    /** The members in a stored group record of {@code convId}; none when {@code value} is null (no such group). */
+    public static List<Long> groupMembersOf(byte[] value, String convId) {
+        if (value == null) {
+            return List.of();
+        }
+        try {
+            return GroupRecord.parseFrom(value).getMemberUserIdsList();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: group record of " + convId + " does not parse", e);
+        }
     }
 
     private static byte[] convBytes(String convId) {

@@ -4,7 +4,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
-import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.OutboxScanRequest;
 import io.synkit.protocol.internal.ReadGroupRequest;
 import io.synkit.protocol.internal.ReadGroupResponse;
@@ -98,14 +97,7 @@ public final class StoreReader {
     /** The group's members; none when there is no such group. */
     public ReadGroupResponse readGroup(ReadGroupRequest request) {
         byte[] stored = engine.get(Column.META, StoreKeys.group(request.getConvId()));
-        if (stored == null) {
-            return ReadGroupResponse.getDefaultInstance();
-        }
-        try {
-            return ReadGroupResponse.newBuilder().addAllMemberUserIds(GroupRecord.parseFrom(stored).getMemberUserIdsList()).build();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt store: group record of " + request.getConvId() + " does not parse", e);
-        }
+        return ReadGroupResponse.newBuilder().addAllMemberUserIds(StoreKeys.groupMembersOf(stored, request.getConvId())).build();
     }
 
     public OutboxScanResponse scanOutbox(OutboxScanRequest request) {

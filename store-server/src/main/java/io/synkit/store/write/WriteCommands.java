@@ -105,15 +105,7 @@ final class WriteCommands {
     }
 
     private static List<Long> groupMembersOrEmpty(BatchView view, ConversationId conv) {
-        byte[] stored = view.get(Column.META, StoreKeys.group(conv.value()));
-        if (stored == null) {
-            return List.of();
-        }
-        try {
-            return GroupRecord.parseFrom(stored).getMemberUserIdsList();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt store: group record of " + conv + " does not parse", e);
-        }
+        return StoreKeys.groupMembersOf(view.get(Column.META, StoreKeys.group(conv.value())), conv.value());
     }
 
     /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */

@@ -2,7 +2,6 @@ package io.synkit.store.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.synkit.protocol.client.ContentType;
@@ -41,11 +40,7 @@ class FullDiskTest {
 
     @Test
     void aFullDiskStopsAcksAndLosesNothingAcknowledged() throws Exception {
-        Path disk = dir.resolve("small-disk");
-        Files.createDirectories(disk);
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", disk.toString()).redirectErrorStream(true).start();
-        String mountOutput = new String(mount.getInputStream().readAllBytes());
-        assumeTrue(mount.waitFor() == 0, "needs root and permission to mount a tmpfs: " + mountOutput.trim());
+        Path disk = SmallDisk.mount(dir, 64);
         Map<String, Long> acked = new LinkedHashMap<>();
         try {
             try (StoreServer store = new StoreServer(StoreConfig.from(Config.of(Map.of(
@@ -81,7 +76,7 @@ class FullDiskTest {
             }
             copy(disk.resolve("replica"), dir.resolve("roomy"));
         } finally {
-            new ProcessBuilder("umount", disk.toString()).start().waitFor();
+            SmallDisk.unmount(disk);
         }
         try (StoreServer reopened = new StoreServer(StoreConfig.from(Config.of(Map.of(
                 "store.data.dir", dir.resolve("roomy").toString(), "store.port", "0")))).start()) {

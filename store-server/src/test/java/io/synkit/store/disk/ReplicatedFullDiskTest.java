@@ -2,7 +2,6 @@ package io.synkit.store.disk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.synkit.protocol.client.ContentType;
@@ -15,7 +14,6 @@ import io.synkit.runtime.Config;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,11 +42,7 @@ class ReplicatedFullDiskTest {
 
     @Test
     void aReplicaWhoseDiskFillsStopsAndTheSetGoesOnWithTheOtherTwo() throws Exception {
-        Path disk = dir.resolve("small-disk");
-        Files.createDirectories(disk);
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk.toString()).redirectErrorStream(true).start();
-        String mountOutput = new String(mount.getInputStream().readAllBytes());
-        assumeTrue(mount.waitFor() == 0, "needs root and permission to mount a tmpfs: " + mountOutput.trim());
+        Path disk = SmallDisk.mount(dir, 48);
         List<StoreServer> replicas = new ArrayList<>();
         try {
             List<String> addresses = new ArrayList<>();
@@ -101,7 +95,7 @@ class ReplicatedFullDiskTest {
             assertTrue(acked.isEmpty(), "acknowledged writes missing at the primary: " + acked.keySet());
         } finally {
             replicas.forEach(StoreServer::close);
-            new ProcessBuilder("umount", disk.toString()).start().waitFor();
+            SmallDisk.unmount(disk);
         }
     }
 
