@@ -26,16 +26,21 @@ public final class ClusterStatus implements AutoCloseable {
     public Map<String, Optional<ReplicaStatus>> query(LocalCluster cluster, long timeoutMs) {
         Map<String, Optional<ReplicaStatus>> byNode = new LinkedHashMap<>();
         for (String node : cluster.storeNodes()) {
-            try {
-                StoreResponse response = StoreResponse.parseFrom(clients.get(cluster.storeRpc(node))
-                        .call(StoreRequest.newBuilder().setStatus(ReplicaStatusRequest.getDefaultInstance()).build(), timeoutMs)
-                        .get(timeoutMs + 500, TimeUnit.MILLISECONDS));
-                byNode.put(node, Optional.of(response.getStatus()));
-            } catch (Exception e) {
-                byNode.put(node, Optional.empty());
-            }
+            byNode.put(node, query(cluster, node, timeoutMs));
         }
         return byNode;
+    }
+
+    /** One replica's status; empty when it did not answer within the timeout. */
+    public Optional<ReplicaStatus> query(LocalCluster cluster, String node, long timeoutMs) {
+        try {
+            StoreResponse response = StoreResponse.parseFrom(clients.get(cluster.storeRpc(node))
+                    .call(StoreRequest.newBuilder().setStatus(ReplicaStatusRequest.getDefaultInstance()).build(), timeoutMs)
+                    .get(timeoutMs + 500, TimeUnit.MILLISECONDS));
+            return Optional.of(response.getStatus());
+        } catch (Exception e) {
+            return Optional.empty();
+        }
     }
 
     /** Waits until every SET (the meta SET too) has a primary holding its lease; prints the table then. */
@@ -64,7 +69,7 @@ public final class ClusterStatus implements AutoCloseable {
 
     /** Whether {@code node} answers and has caught up (it may vote again). */
     public boolean caughtUp(LocalCluster cluster, String node) {
-        Optional<ReplicaStatus> replica = query(cluster, 1000).getOrDefault(node, Optional.empty());
+        Optional<ReplicaStatus> replica = query(cluster, node, 1000);
         return replica.isPresent() && !replica.get().getCatchingUp() && replica.get().getStopReason().isEmpty();
     }
 

@@ -105,7 +105,8 @@ class WipedReplicaCatchesUpTest {
     }
 
     private static String otherBackup(ClusterStatus status, LocalCluster cluster, String not) {
-        return cluster.storeNodes().stream().filter(node -> !node.equals(not))
-                .filter(node -> !node.equals(status.nodeInRole(cluster, "s1", "PRIMARY"))).findFirst().orElseThrow();
+        String primary = status.nodeInRole(cluster, "s1", "PRIMARY");
+        return cluster.storeNodes().stream().filter(node -> node.startsWith("s1-") && !node.equals(not) && !node.equals(primary))
+                .findFirst().orElseThrow();
     }
 }
