@@ -55,6 +55,10 @@ public final class StoreBenchCommand implements Callable<Integer> {
     @Option(names = "--inflight", defaultValue = "4000", description = "Ops in flight at saturation (default ${DEFAULT-VALUE})")
     int inflight;
 
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "Closed-loop load before measuring, so every JVM has compiled its hot paths (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
     @Option(names = "--base-port", defaultValue = "7300")
     int basePort;
 
@@ -79,13 +83,13 @@ public final class StoreBenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "reference fdatasync (4 KiB writes): %.0f/s%n", fdatasyncPerSecond(dir.resolve("fsync.bin")));
         System.out.printf(Locale.ROOT, "reference RocksDB WriteBatch(100 x 200 B) + sync: %.0f ops/s%n", rocksBatchOpsPerSecond(dir.resolve("rocks-ref")));
-        LocalCluster cluster = LocalCluster.up(dir.resolve("cluster"), 1, basePort, List.of());
+        LocalCluster cluster = LocalCluster.upSingleSet(dir.resolve("cluster"), basePort, List.of());
         EventLoopGroup group = NettyThreads.group("bench", 1);
         try (ClusterStatus status = new ClusterStatus(); RpcClientPool pool = new RpcClientPool(group, FrameLimits.internal(), 1_000_000)) {
             status.awaitPrimaries(cluster, 60_000);
             String primary = cluster.storeRpc(status.nodeInRole(cluster, "s1", "PRIMARY"));
             RpcClient client = pool.get(primary);
-            run(client, 2000, 2, "warm-up");
+            System.out.printf(Locale.ROOT, "warm-up: %.0f ops/s for %d s (not counted)%n", run(client, inflight, warmupSeconds, "warm-up"), warmupSeconds);
             Histogram saturation = new Histogram(3_600_000_000L, 3);
             double opsPerSecond = run(client, inflight, seconds, "saturation", saturation);
             System.out.printf(Locale.ROOT, "saturation: %.0f quorum-committed ops/s (inflight %d) p50=%.2fms p99=%.2fms%n", opsPerSecond, inflight,

@@ -116,6 +116,37 @@ public final class LocalCluster {
         return cluster;
     }
 
+    /**
+     * Lays out and starts one SET of 3 store replicas ({@code s1}) and nothing else: no meta SET
+     * (the replicas own every slot), no logic or access node. For benchmarks of the SET itself.
+     * Ports from {@code basePort}: 6 (an RPC and an admin port per replica).
+     */
+    public static LocalCluster upSingleSet(Path dir, int basePort, List<String> extraStoreArgs) throws IOException, InterruptedException {
+        Files.createDirectories(dir.resolve("logs"));
+        Properties topology = new Properties();
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        List<String> replicas = addStoreSet(dir, "s1", basePort, List.of(), extraStoreArgs, PeerAddressing.DIRECT, commands, topology);
+        topology.setProperty("sets", "1");
+        topology.setProperty("store.sets", "s1=" + String.join("|", replicas));
+        topology.setProperty("layout", LAYOUT_SINGLE_SET);
+        try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
+            topology.store(out, "synkit local cluster: one SET only");
+        }
+        LocalCluster cluster = new LocalCluster(dir, topology);
+        for (Map.Entry<String, List<String>> node : commands.entrySet()) {
+            Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
+            cluster.start(node.getKey());
+        }
+        return cluster;
+    }
+
+    private static final String LAYOUT_SINGLE_SET = "single-set";
+
+    /** Whether this cluster has a meta SET (every cluster but a {@link #upSingleSet single-SET} one). */
+    public boolean hasMetaSet() {
+        return !LAYOUT_SINGLE_SET.equals(topology.getProperty("layout"));
+    }
+
     /** The SET holding the slot map (and, later, the rest of the topology). */
     public static final String META_SET = "meta";
     private static final long META_BOOTSTRAP_TIMEOUT_MS = 60_000;
@@ -191,7 +222,7 @@ public final class LocalCluster {
     /** Every store replica: the meta SET's first, then each data SET's. */
     public List<String> storeNodes() {
         List<String> nodes = new ArrayList<>();
-        for (int r = 0; r < 3; r++) {
+        for (int r = 0; hasMetaSet() && r < 3; r++) {
             nodes.add(META_SET + "-r" + r);
         }
         for (int set = 1; set <= setCount(); set++) {
