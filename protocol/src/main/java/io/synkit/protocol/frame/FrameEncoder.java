@@ -1,8 +1,8 @@
 package io.synkit.protocol.frame;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
@@ -36,8 +36,11 @@ public final class FrameEncoder extends MessageToByteEncoder<MessageLite> {
             throw new EncoderException("outbound frame of " + frameBytes + " bytes exceeds frameBytesMax=" + frameBytesMax);
         }
         out.writeInt(frameBytes);
-        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
-            msg.writeTo(stream);
-        }
+        out.ensureWritable(frameBytes);
+        // Serialized straight into the buffer's memory: no stream and no intermediate buffer per message.
+        CodedOutputStream coded = CodedOutputStream.newInstance(out.nioBuffer(out.writerIndex(), frameBytes));
+        msg.writeTo(coded);
+        coded.flush();
+        out.writerIndex(out.writerIndex() + frameBytes);
     }
 }

@@ -22,8 +22,8 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,14 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RpcClient implements AutoCloseable {
 
+    /** How often calls in flight are checked for their timeout (the timeout's granularity). */
+    static final long TIMEOUT_SWEEP_MS = 10;
+
     private final InetSocketAddress address;
     private final EventLoopGroup group;
     private final FrameLimits limits;
     private final int inflightCountMax;
-    private final Map<Long, CompletableFuture<ByteString>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Call> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong(1);
+    private final AtomicBoolean sweepScheduled = new AtomicBoolean();
     private final Object connectLock = new Object();
-    private CompletableFuture<Channel> connection;
+    private CompletableFuture<Connection> connection;
     private volatile boolean closed;
 
     public RpcClient(InetSocketAddress address, EventLoopGroup group, FrameLimits limits, int inflightCountMax) {
@@ -59,7 +63,10 @@ public final class RpcClient implements AutoCloseable {
         return address;
     }
 
-    /** Sends a request; the future completes with the response payload or an {@link RpcException}. */
+    /**
+     * Sends a request; the future completes with the response payload or an {@link RpcException}
+     * (TIMEOUT when no answer came within {@code timeoutMs}, give or take {@link #TIMEOUT_SWEEP_MS}).
+     */
     public CompletableFuture<ByteString> call(MessageLite request, long timeoutMs) {
         if (closed) {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "rpc client to " + address + " is closed"));
@@ -69,41 +76,79 @@ public final class RpcClient implements AutoCloseable {
                     "rpc client to " + address + " has " + pending.size() + " calls in flight, inflightCountMax=" + inflightCountMax));
         }
         long callId = nextCallId.getAndIncrement();
-        CompletableFuture<ByteString> result = new CompletableFuture<>();
-        pending.put(callId, result);
         RpcEnvelope envelope = RpcEnvelope.newBuilder()
                 .setCallId(callId).setPayload(request.toByteString()).setTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE)).build();
-        connect().whenComplete((channel, failure) -> {
+        if (envelope.getSerializedSize() > limits.frameBytesMax()) {
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.INVALID_REQUEST,
+                    "request of " + envelope.getSerializedSize() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
+        }
+        Call result = new Call(timeoutMs);
+        pending.put(callId, result);
+        scheduleSweep();
+        connect().whenComplete((connected, failure) -> {
             if (failure != null) {
                 fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "cannot connect to " + address + ": " + failure.getMessage()));
-                return;
+            } else {
+                connected.requests().write(envelope);
             }
-            ScheduledFuture<?> timer = channel.eventLoop().schedule(
-                    () -> fail(callId, new RpcException(ErrorCode.TIMEOUT, "no answer from " + address + " within " + timeoutMs + " ms")),
-                    timeoutMs, TimeUnit.MILLISECONDS);
-            result.whenComplete((response, error) -> timer.cancel(false));
-            channel.writeAndFlush(envelope).addListener(write -> {
-                if (!write.isSuccess()) {
-                    fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "write to " + address + " failed: " + write.cause()));
-                }
-            });
         });
         return result;
     }
 
+    /** A call in flight: its future and when it times out. */
+    private static final class Call extends CompletableFuture<ByteString> {
+
+        final long timeoutMs;
+        final long deadlineNs;
+
+        Call(long timeoutMs) {
+            this.timeoutMs = timeoutMs;
+            this.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        }
+    }
+
+    /**
+     * Timeouts are found by one sweep every {@link #TIMEOUT_SWEEP_MS} while calls are in flight,
+     * not by a timer per call (scheduling and cancelling one per call cost more than the call).
+     */
+    private void scheduleSweep() {
+        if (!closed && sweepScheduled.compareAndSet(false, true)) {
+            group.next().schedule(this::sweep, TIMEOUT_SWEEP_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweep() {
+        long nowNs = System.nanoTime();
+        for (Map.Entry<Long, Call> entry : pending.entrySet()) {
+            Call call = entry.getValue();
+            if (nowNs - call.deadlineNs >= 0) {
+                fail(entry.getKey(), new RpcException(ErrorCode.TIMEOUT, "no answer from " + address + " within " + call.timeoutMs + " ms"));
+            }
+        }
+        // Cleared first: a call added after the check below schedules the next sweep itself.
+        sweepScheduled.set(false);
+        if (!pending.isEmpty()) {
+            scheduleSweep();
+        }
+    }
+
     private void fail(long callId, RpcException e) {
-        CompletableFuture<ByteString> call = pending.remove(callId);
+        Call call = pending.remove(callId);
         if (call != null) {
             call.completeExceptionally(e);
         }
     }
 
-    private CompletableFuture<Channel> connect() {
+    /** An open connection and the writer that batches its requests into few flushes. */
+    private record Connection(Channel channel, CoalescingWriter requests) {
+    }
+
+    private CompletableFuture<Connection> connect() {
         synchronized (connectLock) {
             if (connection != null && (!connection.isDone() || isUsable(connection))) {
                 return connection;
             }
-            CompletableFuture<Channel> attempt = new CompletableFuture<>();
+            CompletableFuture<Connection> attempt = new CompletableFuture<>();
             connection = attempt;
             ChannelFuture future = new Bootstrap()
                     .group(group)
@@ -122,7 +167,7 @@ public final class RpcClient implements AutoCloseable {
                     .connect(address);
             future.addListener(done -> {
                 if (done.isSuccess()) {
-                    attempt.complete(future.channel());
+                    attempt.complete(new Connection(future.channel(), future.channel().pipeline().get(ResponseHandler.class).requests));
                 } else {
                     attempt.completeExceptionally(done.cause());
                 }
@@ -131,19 +176,19 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    private static boolean isUsable(CompletableFuture<Channel> connection) {
-        return !connection.isCompletedExceptionally() && connection.join().isActive();
+    private static boolean isUsable(CompletableFuture<Connection> connection) {
+        return !connection.isCompletedExceptionally() && connection.join().channel().isActive();
     }
 
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<Channel> current;
+        CompletableFuture<Connection> current;
         synchronized (connectLock) {
             current = connection;
         }
         if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-            current.join().close().syncUninterruptibly();
+            current.join().channel().close().syncUninterruptibly();
         }
         failAll("rpc client to " + address + " closed");
     }
@@ -156,9 +201,16 @@ public final class RpcClient implements AutoCloseable {
 
     private final class ResponseHandler extends SimpleChannelInboundHandler<RpcEnvelope> {
 
+        private CoalescingWriter requests;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            requests = new CoalescingWriter(ctx);
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, RpcEnvelope response) {
-            CompletableFuture<ByteString> call = pending.remove(response.getCallId());
+            Call call = pending.remove(response.getCallId());
             if (call == null) {
                 return; // timed out already: the late answer has no one waiting
             }

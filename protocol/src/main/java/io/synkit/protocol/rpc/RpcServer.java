@@ -75,25 +75,39 @@ public final class RpcServer implements AutoCloseable {
         channels.close().syncUninterruptibly();
     }
 
+    /** One per connection: runs calls and sends their replies, one flush per burst of replies. */
     private final class Dispatcher extends SimpleChannelInboundHandler<RpcEnvelope> {
+
+        private CoalescingWriter replies;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            replies = new CoalescingWriter(ctx);
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, RpcEnvelope request) {
             long callId = request.getCallId();
             if (callId == 0) {
-                ctx.writeAndFlush(errorReply(0, new RpcException(ErrorCode.INVALID_REQUEST, "call_id 0 is reserved")));
+                replies.write(errorReply(0, new RpcException(ErrorCode.INVALID_REQUEST, "call_id 0 is reserved")));
                 return;
             }
             try {
-                handler.handle(request.getPayload(), request.getTimeoutMs()).whenComplete((response, failure) -> {
-                    RpcEnvelope reply = failure == null
-                            ? RpcEnvelope.newBuilder().setCallId(callId).setPayload(((MessageLite) response).toByteString()).build()
-                            : errorReply(callId, RpcException.of(failure));
-                    ctx.writeAndFlush(reply);
-                });
+                handler.handle(request.getPayload(), request.getTimeoutMs()).whenComplete((response, failure) ->
+                        replies.write(failure == null ? reply(callId, (MessageLite) response) : errorReply(callId, RpcException.of(failure))));
             } catch (RuntimeException e) {
-                ctx.writeAndFlush(errorReply(callId, RpcException.of(e)));
+                replies.write(errorReply(callId, RpcException.of(e)));
             }
+        }
+
+        /** The reply, or an error reply when the response would not fit in a frame (the caller hears why). */
+        private RpcEnvelope reply(long callId, MessageLite response) {
+            RpcEnvelope reply = RpcEnvelope.newBuilder().setCallId(callId).setPayload(response.toByteString()).build();
+            if (reply.getSerializedSize() > limits.frameBytesMax()) {
+                return errorReply(callId, new RpcException(ErrorCode.INTERNAL,
+                        "reply of " + reply.getSerializedSize() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
+            }
+            return reply;
         }
 
         @Override

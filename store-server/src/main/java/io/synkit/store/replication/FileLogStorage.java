@@ -1,5 +1,6 @@
 package io.synkit.store.replication;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.store.engine.StorageException;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * big-endian length, then that many bytes of a serialized {@link Entry}, which carries its own
  * CRC32C over epoch, index and payload. A new segment starts when the next record would push the
  * current one past {@code segmentBytesMax} (a record larger than that gets a segment of its own).
- * Memory holds one file offset per entry and one (first index, epoch) pair per epoch run, never
- * payloads; reads are positional.
+ * Memory holds one file offset per entry, one (first index, epoch) pair per epoch run, and the
+ * newest entries up to {@link #RECENT_BYTES_MAX} ({@link RecentEntries}: sending and applying
+ * what was just appended re-reads nothing); older entries are read positionally.
  *
  * <p><b>Durability.</b> {@link #append} only writes into the OS page cache. {@link #sync}
  * fdatasyncs every segment written since the last sync, then fsyncs the directory if a segment
@@ -78,6 +80,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private static final int SCAN_BUFFER_BYTES = 1 << 16;
     /** One positional read covers consecutive entries up to this many bytes (or one larger entry). */
     private static final int READ_CHUNK_BYTES_MAX = 1 << 20;
+    /** Payload bytes of the newest entries kept parsed in memory. */
+    static final long RECENT_BYTES_MAX = 8L << 20;
 
     /** The fsync system calls: a seam so tests can make them fail the way a dying disk does. */
     @FunctionalInterface
@@ -90,6 +94,9 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private final Fsync fsync;
     private final List<Segment> segments = new ArrayList<>();
     private final EpochRuns epochs = new EpochRuns();
+    private final RecentEntries recent = new RecentEntries(RECENT_BYTES_MAX);
+    /** Where records are serialized before a write: direct, so the channel copies nothing more. */
+    private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(1 << 16);
     private HardState hardState = HardState.INITIAL;
     private boolean directoryDirty;
     /** The first write or fsync failure; once set, nothing may claim durability again. */
@@ -160,15 +167,19 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         lastWanted = Math.min(lastWanted, fromIndex + countMax - 1);
         List<Entry> out = new ArrayList<>((int) (lastWanted - fromIndex + 1));
         long index = fromIndex;
-        while (index <= lastWanted) {
+        long diskLast = Math.min(lastWanted, recent.firstIndex() - 1);
+        while (index <= diskLast) {
             Segment segment = segments.get(segmentSlot(index));
             long chunkLast = index;
-            long chunkEnd = Math.min(lastWanted, segment.lastIndex());
+            long chunkEnd = Math.min(diskLast, segment.lastIndex());
             while (chunkLast < chunkEnd && segment.endOf(chunkLast + 1) - segment.offsetOf(index) <= READ_CHUNK_BYTES_MAX) {
                 chunkLast++;
             }
             readChunk(segment, index, chunkLast, out);
             index = chunkLast + 1;
+        }
+        for (; index <= lastWanted; index++) {
+            out.add(recent.get(index));
         }
         return out;
     }
@@ -227,6 +238,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             throw failed("truncation from index " + fromIndex, e);
         }
         epochs.truncateFrom(fromIndex);
+        recent.truncateFrom(fromIndex);
         Segment segment = segments.get(holding);
         force(segment.channel, segment.name(), false);
         segment.dirty = false;
@@ -253,6 +265,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         }
         directoryDirty = true;
         epochs.dropBefore(snapshotIndex + 1);
+        recent.dropUpTo(snapshotIndex);
     }
 
     /**
@@ -274,6 +287,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             throw failed("deletion of every segment for a reset to index " + index, e);
         }
         epochs.truncateFrom(0);
+        recent.clear();
         writeHardState(new HardState(hardState.epoch(), hardState.votedFor(), index, epoch));
         log.info("replication log reset dir={} first_index={} snapshot_epoch={}", dir, index + 1, epoch);
     }
@@ -456,11 +470,24 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     }
 
     private void write(Segment segment, List<Entry> batch, long batchBytes) {
-        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(batchBytes));
-        for (Entry entry : batch) {
-            buffer.putInt(entry.getSerializedSize()).put(entry.toByteArray());
+        if (writeBuffer.capacity() < batchBytes) {
+            writeBuffer = ByteBuffer.allocateDirect((int) Math.min(SEGMENT_BYTES_MAX_LIMIT, Math.max(batchBytes, 2L * writeBuffer.capacity())));
+        }
+        ByteBuffer buffer = writeBuffer.clear();
+        CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+        try {
+            for (Entry entry : batch) {
+                out.writeFixed32NoTag(Integer.reverseBytes(entry.getSerializedSize())); // the big-endian length prefix
+                entry.writeTo(out);
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("serializing " + batch.size() + " entries into " + batchBytes + " bytes failed: " + e.getMessage(), e);
         }
         buffer.flip();
+        if (buffer.remaining() != batchBytes) {
+            throw new IllegalStateException("serialized " + buffer.remaining() + " bytes where " + batchBytes + " were computed");
+        }
         try {
             writeFully(segment.channel, buffer, segment.sizeBytes);
         } catch (IOException e) {
@@ -471,6 +498,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             segment.add(segment.sizeBytes);
             segment.sizeBytes += RECORD_HEADER_BYTES + entry.getSerializedSize();
             epochs.add(entry.getIndex(), entry.getEpoch());
+            recent.add(entry);
         }
     }
 

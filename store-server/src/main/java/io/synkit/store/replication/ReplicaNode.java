@@ -578,6 +578,8 @@ public final class ReplicaNode {
         }
         syncLocal();
         long matched = prevIndex + append.getEntriesCount();
+        // The primary waits for this answer to commit; applying waits for no one, so it comes after.
+        reply(from, AppendReply.newBuilder().setSuccess(true).setMatchIndex(matched).setSentAtNs(append.getSentAtNs()));
         long newCommit = Math.min(append.getCommitIndex(), matched);
         if (newCommit > commitIndex) {
             commitIndex = newCommit;
@@ -586,7 +588,6 @@ public final class ReplicaNode {
         if (catchingUp) {
             finishCatchUp(from, append.getCommitIndex(), matched);
         }
-        reply(from, AppendReply.newBuilder().setSuccess(true).setMatchIndex(matched).setSentAtNs(append.getSentAtNs()));
     }
 
     /**

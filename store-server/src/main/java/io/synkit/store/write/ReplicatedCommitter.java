@@ -1,6 +1,7 @@
 package io.synkit.store.write;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.synkit.store.replication.NotPrimaryException;
 import io.synkit.store.replication.ReplicaLoop;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +44,7 @@ public final class ReplicatedCommitter implements Committer {
     public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
         ByteString payload;
         try {
-            payload = ByteString.copyFrom(batch.data());
+            payload = UnsafeByteOperations.unsafeWrap(batch.data()); // data() returns a fresh copy that nothing else holds
         } catch (RocksDBException e) {
             return CompletableFuture.failedFuture(new IllegalStateException("cannot serialize write batch: " + e.getMessage(), e));
         }
