@@ -25,7 +25,8 @@ final class BatchView implements AutoCloseable {
     private static final byte[] ABSENT = new byte[0];
 
     private final StoreEngine engine;
-    private final List<BatchView> earlier;
+    /** Read through while this batch is built; dropped once it is sealed (see {@link #seal}). */
+    private List<BatchView> earlier;
     private final Map<Column, Map<ByteBuffer, byte[]>> overlay = new EnumMap<>(Column.class);
     private final WriteBatch batch = new WriteBatch();
     private int commandCount;
@@ -87,6 +88,14 @@ final class BatchView implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new IllegalStateException("WriteBatch.delete failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Ends building: from now on only later views read this one's own writes. Its references to
+     * earlier views go, or every view of a long chain would keep all the ones before it alive.
+     */
+    void seal() {
+        earlier = List.of();
     }
 
     void countCommand() {

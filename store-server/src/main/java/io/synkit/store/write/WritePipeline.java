@@ -203,6 +203,7 @@ public final class WritePipeline implements AutoCloseable {
             }
             batchEvents.clear();
             BatchView committing = view;
+            committing.seal();
             view = null;
             CompletableFuture<Void> previous = inflight.isEmpty() ? CompletableFuture.completedFuture(null) : inflight.peekLast().done();
             CompletableFuture<Void> done;
