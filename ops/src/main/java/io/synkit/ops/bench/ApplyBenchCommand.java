@@ -1,0 +1,106 @@
+package io.synkit.ops.bench;
+
+import com.google.protobuf.ByteString;
+import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.store.engine.Column;
+import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.engine.StoreKeys;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ops bench apply}: what applying committed sends costs one replica, alone. Builds the
+ * write batches a primary builds for {@code AppendConv} ops with 200-byte bodies (a conversation
+ * entry, the conversation head, the dedup record and the outbox mark per op, the applied index per
+ * batch; the store's own key layout and RocksDB options) and applies them as a backup does, from
+ * the batch bytes, with an unsynced WAL. Reports ops/s on one thread and the CPU per op of the
+ * applying thread and of the whole process (RocksDB's flushes and compactions included): every
+ * replica of a SET pays this for every op.
+ */
+@Command(name = "apply", mixinStandardHelpOptions = true, description = "Cost of applying committed ops on one replica.")
+public final class ApplyBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--dir", required = true, description = "Scratch directory on the disk to measure (a fresh store is made in it)")
+    Path dir;
+
+    @Option(names = "--seconds", defaultValue = "15", description = "Seconds to apply for (default ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--batch-ops", defaultValue = "100", description = "Ops per applied batch (default ${DEFAULT-VALUE})")
+    int batchOps;
+
+    @Option(names = "--conversations", defaultValue = "5000", description = "Conversations the ops spread over (default ${DEFAULT-VALUE})")
+    int conversations;
+
+    private static final ByteString BODY = ByteString.copyFrom(new byte[200]);
+
+    @Override
+    public Integer call() throws Exception {
+        Path storeDir = dir.resolve("apply-store");
+        if (Files.exists(storeDir)) {
+            throw new IllegalArgumentException(storeDir + " exists: give a --dir without an apply-store in it");
+        }
+        long[] convSeqs = new long[conversations];
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (StoreEngine engine = new StoreEngine(storeDir)) {
+            long ops = 0;
+            long index = 0;
+            long applyNs = 0;
+            long processCpuStartNs = os.getProcessCpuTime();
+            long threadCpuStartNs = threads.getCurrentThreadCpuTime();
+            long startNs = System.nanoTime();
+            long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < endNs) {
+                byte[] payload;
+                try (WriteBatch built = new WriteBatch()) {
+                    for (int i = 0; i < batchOps; i++, ops++) {
+                        int c = (int) (ops % conversations);
+                        long sender = 1 + 2L * c;
+                        String conv = "d:" + sender + ":" + (sender + 1);
+                        long convSeq = ++convSeqs[c];
+                        byte[] entryKey = StoreKeys.convEntry(conv, convSeq);
+                        MessageOp message = MessageOp.newBuilder().setConvId(conv).setConvSeq(convSeq).setSenderUserId(sender)
+                                .setSenderDeviceId("bench").setClientMsgId("b" + ops).setContentType(ContentType.CONTENT_TYPE_BINARY)
+                                .setBody(BODY).setServerTimeMs(System.currentTimeMillis()).build();
+                        built.put(engine.handle(Column.CONV), entryKey, message.toByteArray());
+                        built.put(engine.handle(Column.META), StoreKeys.convHead(conv), StoreKeys.longValue(convSeq));
+                        built.put(engine.handle(Column.DEDUP), StoreKeys.sendDedup(sender, "b" + ops), entryKey);
+                        built.put(engine.handle(Column.OUTBOX), StoreKeys.outbox(conv, convSeq), StoreKeys.longValue(System.currentTimeMillis()));
+                    }
+                    payload = built.data();
+                }
+                long applyStartNs = System.nanoTime();
+                try (WriteBatch apply = new WriteBatch(payload)) {
+                    index++;
+                    apply.put(engine.handle(Column.META), StoreKeys.appliedIndex(), StoreKeys.longValue(index));
+                    apply.put(engine.handle(Column.META), StoreKeys.appliedEpoch(), StoreKeys.longValue(1));
+                    engine.writeUnsynced(apply);
+                }
+                applyNs += System.nanoTime() - applyStartNs;
+            }
+            double elapsedS = (System.nanoTime() - startNs) / 1e9;
+            double threadCpuUs = (threads.getCurrentThreadCpuTime() - threadCpuStartNs) / 1000.0;
+            double processCpuUs = (os.getProcessCpuTime() - processCpuStartNs) / 1000.0;
+            System.out.printf(Locale.ROOT, "bench apply: dir=%s seconds=%d batch_ops=%d conversations=%d cores=%d%n", dir, seconds, batchOps,
+                    conversations, Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "applied %d ops in %d batches: %.0f ops/s on one thread%n", ops, index, ops / elapsedS);
+            System.out.printf(Locale.ROOT, "per op: %.2f us in RocksDB write (wall), %.2f us CPU of the thread (incl. building the batches),"
+                    + " %.2f us CPU of the process (incl. RocksDB flushes and compactions)%n", applyNs / 1000.0 / ops, threadCpuUs / ops, processCpuUs / ops);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("building a write batch failed: " + e.getMessage(), e);
+        } finally {
+            io.synkit.ops.cluster.Directories.deleteTree(storeDir);
+        }
+        return 0;
+    }
+}
