@@ -96,14 +96,7 @@ public final class LocalCluster {
         topology.setProperty("access.clients", String.join(",", accessClients));
         topology.setProperty("access.nodes", String.join(",", accessNodes));
         topology.setProperty("access.admin", "127.0.0.1:" + (logicPort + 4));
-        try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
-            topology.store(out, "synkit local cluster");
-        }
-        LocalCluster cluster = new LocalCluster(dir, topology);
-        for (Map.Entry<String, List<String>> node : commands.entrySet()) {
-            Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
-            cluster.start(node.getKey());
-        }
+        LocalCluster cluster = writeAndStart(dir, topology, commands, "synkit local cluster");
         // The meta SET elects a primary, then takes the first slot map: the data SETs and the
         // logic node wait for it (not ready until then).
         try (SlotMapAdmin admin = new SlotMapAdmin(metaReplicas)) {
@@ -129,8 +122,13 @@ public final class LocalCluster {
         topology.setProperty("sets", "1");
         topology.setProperty("store.sets", "s1=" + String.join("|", replicas));
         topology.setProperty("layout", LAYOUT_SINGLE_SET);
+        return writeAndStart(dir, topology, commands, "synkit local cluster: one SET only");
+    }
+
+    /** Saves the topology and each node's command line, then starts every node. */
+    private static LocalCluster writeAndStart(Path dir, Properties topology, Map<String, List<String>> commands, String comment) throws IOException {
         try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
-            topology.store(out, "synkit local cluster: one SET only");
+            topology.store(out, comment);
         }
         LocalCluster cluster = new LocalCluster(dir, topology);
         for (Map.Entry<String, List<String>> node : commands.entrySet()) {
