@@ -3,6 +3,7 @@ package io.synkit.protocol.rpc;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,7 +31,11 @@ final class CoalescingWriter {
     void write(Object message) {
         queued.add(message);
         if (drainScheduled.compareAndSet(false, true)) {
-            ctx.executor().execute(drain);
+            try {
+                ctx.executor().execute(drain);
+            } catch (RejectedExecutionException e) {
+                queued.clear(); // the event loop is shut down: the channel is closed, nothing can be written
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -113,7 +114,11 @@ public final class RpcClient implements AutoCloseable {
      */
     private void scheduleSweep() {
         if (!closed && sweepScheduled.compareAndSet(false, true)) {
-            group.next().schedule(this::sweep, TIMEOUT_SWEEP_MS, TimeUnit.MILLISECONDS);
+            try {
+                group.next().schedule(this::sweep, TIMEOUT_SWEEP_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                failAll("rpc client to " + address + ": its event loops are shut down");
+            }
         }
     }
 
