@@ -91,6 +91,10 @@ public final class RpcClient implements AutoCloseable {
                 fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "cannot connect to " + address + ": " + failure.getMessage()));
             } else {
                 connected.requests().write(envelope);
+                if (!connected.channel().isActive()) {
+                    // Closed before this call was registered: the close already failed the calls it knew.
+                    fail(callId, new RpcException(ErrorCode.UNAVAILABLE, "connection to " + address + " lost"));
+                }
             }
         });
         return result;
