@@ -1,12 +1,12 @@
 package io.synkit.ops.bench;
 
-import com.google.protobuf.ByteString;
-import io.synkit.protocol.client.ContentType;
+import io.synkit.ops.cluster.Directories;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -41,8 +41,6 @@ public final class ApplyBenchCommand implements Callable<Integer> {
     @Option(names = "--conversations", defaultValue = "5000", description = "Conversations the ops spread over (default ${DEFAULT-VALUE})")
     int conversations;
 
-    private static final ByteString BODY = ByteString.copyFrom(new byte[200]);
-
     @Override
     public Integer call() throws Exception {
         Path storeDir = dir.resolve("apply-store");
@@ -50,7 +48,7 @@ public final class ApplyBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(storeDir + " exists: give a --dir without an apply-store in it");
         }
         long[] convSeqs = new long[conversations];
-        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (StoreEngine engine = new StoreEngine(storeDir)) {
             long ops = 0;
@@ -64,17 +62,14 @@ public final class ApplyBenchCommand implements Callable<Integer> {
                 byte[] payload;
                 try (WriteBatch built = new WriteBatch()) {
                     for (int i = 0; i < batchOps; i++, ops++) {
-                        int c = (int) (ops % conversations);
-                        long sender = 1 + 2L * c;
-                        String conv = "d:" + sender + ":" + (sender + 1);
-                        long convSeq = ++convSeqs[c];
+                        MessageOp sent = BenchOp.message(ops, conversations);
+                        String conv = sent.getConvId();
+                        long convSeq = ++convSeqs[(int) (ops % conversations)];
                         byte[] entryKey = StoreKeys.convEntry(conv, convSeq);
-                        MessageOp message = MessageOp.newBuilder().setConvId(conv).setConvSeq(convSeq).setSenderUserId(sender)
-                                .setSenderDeviceId("bench").setClientMsgId("b" + ops).setContentType(ContentType.CONTENT_TYPE_BINARY)
-                                .setBody(BODY).setServerTimeMs(System.currentTimeMillis()).build();
-                        built.put(engine.handle(Column.CONV), entryKey, message.toByteArray());
+                        MessageOp committed = sent.toBuilder().setConvSeq(convSeq).setServerTimeMs(System.currentTimeMillis()).build();
+                        built.put(engine.handle(Column.CONV), entryKey, committed.toByteArray());
                         built.put(engine.handle(Column.META), StoreKeys.convHead(conv), StoreKeys.longValue(convSeq));
-                        built.put(engine.handle(Column.DEDUP), StoreKeys.sendDedup(sender, "b" + ops), entryKey);
+                        built.put(engine.handle(Column.DEDUP), StoreKeys.sendDedup(sent.getSenderUserId(), sent.getClientMsgId()), entryKey);
                         built.put(engine.handle(Column.OUTBOX), StoreKeys.outbox(conv, convSeq), StoreKeys.longValue(System.currentTimeMillis()));
                     }
                     payload = built.data();
@@ -99,7 +94,7 @@ public final class ApplyBenchCommand implements Callable<Integer> {
         } catch (RocksDBException e) {
             throw new IllegalStateException("building a write batch failed: " + e.getMessage(), e);
         } finally {
-            io.synkit.ops.cluster.Directories.deleteTree(storeDir);
+            Directories.deleteTree(storeDir);
         }
         return 0;
     }

@@ -1,11 +1,8 @@
 package io.synkit.ops.bench;
 
-import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.LocalCluster;
-import io.synkit.protocol.client.ContentType;
-import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.StoreRequest;
@@ -66,7 +63,8 @@ public final class StoreBenchCommand implements Callable<Integer> {
 
     private static final int WARMUP_INFLIGHT = 1000;
     private static final long PACING_NS = TimeUnit.MICROSECONDS.toNanos(500);
-    private static final ByteString BODY = ByteString.copyFrom(new byte[200]);
+    /** Direct conversations the ops spread over. */
+    private static final int CONVERSATIONS = 5000;
     private final AtomicLong opIds = new AtomicLong();
     private final ConcurrentHashMap<String, AtomicLong> failureKinds = new ConcurrentHashMap<>();
 
@@ -125,11 +123,8 @@ public final class StoreBenchCommand implements Callable<Integer> {
     }
 
     private StoreRequest nextOp() {
-        long id = opIds.incrementAndGet();
-        long a = 1 + (id % 5000) * 2;
-        return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(MessageOp.newBuilder()
-                .setConvId("d:" + a + ":" + (a + 1)).setSenderUserId(a).setSenderDeviceId("bench").setClientMsgId("b" + id)
-                .setContentType(ContentType.CONTENT_TYPE_BINARY).setBody(BODY))).build();
+        return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder()
+                .setMessage(BenchOp.message(opIds.incrementAndGet(), CONVERSATIONS))).build();
     }
 
     private double run(RpcClient client, int inflightMax, int runSeconds, String phase) throws InterruptedException {

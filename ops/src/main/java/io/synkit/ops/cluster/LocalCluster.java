@@ -220,8 +220,10 @@ public final class LocalCluster {
     /** Every store replica: the meta SET's first, then each data SET's. */
     public List<String> storeNodes() {
         List<String> nodes = new ArrayList<>();
-        for (int r = 0; hasMetaSet() && r < 3; r++) {
-            nodes.add(META_SET + "-r" + r);
+        if (hasMetaSet()) {
+            for (int r = 0; r < 3; r++) {
+                nodes.add(META_SET + "-r" + r);
+            }
         }
         for (int set = 1; set <= setCount(); set++) {
             for (int r = 0; r < 3; r++) {

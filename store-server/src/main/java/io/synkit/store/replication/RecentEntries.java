@@ -1,6 +1,7 @@
 package io.synkit.store.replication;
 
 import io.synkit.protocol.replication.Entry;
+import java.util.Arrays;
 
 /**
  * The newest entries of a log, kept parsed in memory within a byte budget. A primary sends each
@@ -79,7 +80,7 @@ final class RecentEntries {
     }
 
     void clear() {
-        java.util.Arrays.fill(ring, null);
+        Arrays.fill(ring, null);
         head = 0;
         size = 0;
         bytes = 0;
