@@ -1,5 +1,6 @@
 package io.synkit.protocol.auth;
 
+import io.synkit.protocol.user.DecimalIds;
 import io.synkit.runtime.Clock;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -84,7 +85,8 @@ public final class TokenCodec {
             throw new AuthException("token payload is not a " + VERSION + " payload");
         }
         try {
-            return new AuthToken(Long.parseLong(fields[1]), fields[2], Long.parseLong(fields[3]));
+            // One spelling per number: "007" or "+7" must not sign in as user 7.
+            return new AuthToken(DecimalIds.parsePositive(fields[1], "user id"), fields[2], DecimalIds.parsePositive(fields[3], "expires_at_ms"));
         } catch (IllegalArgumentException e) {
             throw new AuthException("token payload is malformed: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.synkit.protocol.conv;
 
+import io.synkit.protocol.user.DecimalIds;
 import java.util.List;
 
 /**
@@ -75,31 +76,7 @@ public record ConversationId(String value, long lowUserId, long highUserId) {
     }
 
     private static long parseUserId(String conv, String part) {
-        if (!isDecimalId(part)) {
-            throw new IllegalArgumentException("conv_id '" + conv + "' has a malformed user id '" + part + "'");
-        }
-        try {
-            long id = Long.parseLong(part);
-            if (id <= 0) {
-                throw new IllegalArgumentException("conv_id '" + conv + "' has a non-positive user id " + id);
-            }
-            return id;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("conv_id '" + conv + "' has a malformed user id '" + part + "'", e);
-        }
-    }
-
-    /** {@code [1-9][0-9]{0,18}}, checked by hand: this runs for every message on the hot path. */
-    private static boolean isDecimalId(String part) {
-        if (part.isEmpty() || part.length() > 19 || part.charAt(0) < '1' || part.charAt(0) > '9') {
-            return false;
-        }
-        for (int i = 1; i < part.length(); i++) {
-            if (part.charAt(i) < '0' || part.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
+        return DecimalIds.parsePositive(part, "conv_id '" + conv + "' user id");
     }
 
     private static boolean isGroupName(String name) {

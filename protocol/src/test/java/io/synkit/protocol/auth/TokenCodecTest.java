@@ -11,6 +11,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class TokenCodecTest {
@@ -182,6 +184,28 @@ class TokenCodecTest {
                 assertFalse(expected.getMessage().contains(OLD_SECRET), "seed=" + seed);
             }
         }
+    }
+
+    @Test
+    void signedPayloadWithANonCanonicalNumberIsRefused() throws Exception {
+        long expiresAtMs = clock.nowMs() + TTL_MS;
+        assertEquals(7, oldKeyOnly().verify(signedByOldKey("v1|7|phone-1|" + expiresAtMs)).userId());
+
+        for (String userId : new String[] {"007", "+7", " 7", "7 ", "-7", "0", "9223372036854775808"}) {
+            String token = signedByOldKey("v1|" + userId + "|phone-1|" + expiresAtMs);
+            AuthException failure = assertThrows(AuthException.class, () -> oldKeyOnly().verify(token), userId);
+            assertTrue(failure.getMessage().contains("user id"), failure.getMessage());
+        }
+        String leadingZeroExpiry = signedByOldKey("v1|7|phone-1|0" + expiresAtMs);
+        assertThrows(AuthException.class, () -> oldKeyOnly().verify(leadingZeroExpiry));
+    }
+
+    /** A token over any payload, signed with the old key as the token service would. */
+    private static String signedByOldKey(String payload) throws Exception {
+        String signed = "old." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(OLD_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return signed + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

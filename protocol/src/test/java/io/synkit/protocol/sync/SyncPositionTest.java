@@ -87,6 +87,13 @@ class SyncPositionTest {
     }
 
     @Test
+    void epochAtOrAboveTwoToThe63IsInvalidNotStale() {
+        // No server issues such an epoch, so the key is forged or corrupt, not merely old.
+        assertEquals(ErrorCode.SYNC_KEY_INVALID, codeOf(() -> SyncPosition.fromKey(key(Long.MIN_VALUE, 1))));
+        assertEquals(ErrorCode.SYNC_KEY_INVALID, codeOf(() -> SyncPosition.fromKey(key(-1, 1))));
+    }
+
+    @Test
     void keyWithAnEpochButNoPositionsHoldsNothingYet() {
         assertEquals(new SyncPosition(4, 0), SyncPosition.fromKey(SyncKey.newBuilder().setEpoch(4).build()));
     }
