@@ -10,8 +10,8 @@ import org.rocksdb.RocksDBException;
 /**
  * The write batch a primary's writer thread builds for a run of write commands, built here on
  * committed state without the pipeline: for tools that measure what building and applying such
- * batches costs, with the store's own commands rather than a copy of what they write.
- * Single-threaded, like the writer.
+ * batches costs, and tests that need a store without its threads, with the store's own commands
+ * rather than a copy of what they write. Single-threaded, like the writer.
  */
 public final class CommandBatch implements AutoCloseable {
 
