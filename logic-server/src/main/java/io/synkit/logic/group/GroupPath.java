@@ -59,7 +59,7 @@ public final class GroupPath {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "group " + conv + " exists with other members");
             }
             return addMemberships(conv, sorted);
-        }).thenCompose(recorded -> {
+        }).thenCompose(membershipsWritten -> {
             StoreRequest create = StoreRequest.newBuilder()
                     .setCreateGroup(CreateGroupStoreRequest.newBuilder().setConvId(conv.value()).addAllMemberUserIds(sorted)).build();
             return store.forConversation(conv.value(), create);

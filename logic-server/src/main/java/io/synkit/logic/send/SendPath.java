@@ -19,9 +19,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The send path (DESIGN.md, Write path): validate, append to the conversation log in its home SET
  * (idempotent on sender, conversation and client_msg_id), fan out to every member's inbox (sender
- * included, so the sender's other devices see it), and only then ack. A crash before the ack is repaired by
- * the client's retry with the same client_msg_id; an entry whose fan-out never finished stays in
- * its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
+ * included, so the sender's other devices see it), and only then ack. A crash before the ack is
+ * repaired by the client's retry with the same client_msg_id; an entry whose fan-out never
+ * finished stays in its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
  */
 public final class SendPath {
 
