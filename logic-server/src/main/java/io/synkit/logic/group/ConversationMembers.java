@@ -1,6 +1,6 @@
 package io.synkit.logic.group;
 
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.conv.ConversationId;
 import io.synkit.protocol.internal.ReadGroupRequest;
@@ -22,10 +22,10 @@ public final class ConversationMembers {
     /** Groups remembered at most; past this the memory starts over (a re-read is cheap). */
     static final int CACHED_GROUPS_MAX = 100_000;
 
-    private final StoreClient store;
+    private final StoreCalls store;
     private final Map<String, List<Long>> groups = new ConcurrentHashMap<>();
 
-    public ConversationMembers(StoreClient store) {
+    public ConversationMembers(StoreCalls store) {
         this.store = store;
     }
 
@@ -37,15 +37,19 @@ public final class ConversationMembers {
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
-        StoreRequest read = StoreRequest.newBuilder().setReadGroup(ReadGroupRequest.newBuilder().setConvId(conv.value())).build();
-        return store.forConversation(conv.value(), read).thenApply(response -> {
-            List<Long> members = response.getReadGroup().getMemberUserIdsList();
+        return recorded(conv).thenApply(members -> {
             if (members.isEmpty()) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
             }
             remember(conv.value(), members);
             return members;
         });
+    }
+
+    /** The members in the group's record at its home SET, read now; none when there is no such group. */
+    public CompletableFuture<List<Long>> recorded(ConversationId group) {
+        StoreRequest read = StoreRequest.newBuilder().setReadGroup(ReadGroupRequest.newBuilder().setConvId(group.value())).build();
+        return store.forConversation(group.value(), read).thenApply(response -> response.getReadGroup().getMemberUserIdsList());
     }
 
     /** A group just created here: no need to read it back. */

@@ -6,10 +6,9 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.send.Fanout;
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.conv.ConversationId;
-import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxScanRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
@@ -26,28 +25,32 @@ import org.slf4j.LoggerFactory;
  * Finishes fan-outs nobody finished: every {@code intervalMs}, asks each SET for outbox entries
  * committed more than {@code minAgeMs} ago (their sender's logic node crashed, or the sender gave
  * up retrying), fans each out again (idempotent) and clears it. Any logic node may run it; two
- * running at once only repeat idempotent work. One scan at a time per node.
+ * running at once only repeat idempotent work. One scan at a time per node. An entry whose
+ * fan-out fails stays in the outbox for the next pass and does not hold up the entries after it.
  */
 public final class OutboxRedriver implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRedriver.class);
     private static final int SCAN_ENTRIES_MAX = 100;
 
-    private final StoreClient store;
+    private final StoreCalls store;
     private final Fanout fanout;
     private final ConversationMembers members;
     private final int minAgeMs;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Counter redriven;
+    private final Counter failed;
     private final ScheduledFuture<?> timer;
 
-    public OutboxRedriver(StoreClient store, Fanout fanout, ConversationMembers members, EventExecutorGroup scheduler, int intervalMs, int minAgeMs,
+    public OutboxRedriver(StoreCalls store, Fanout fanout, ConversationMembers members, EventExecutorGroup scheduler, int intervalMs, int minAgeMs,
                           MeterRegistry metrics) {
         this.members = members;
         this.store = store;
         this.fanout = fanout;
         this.minAgeMs = minAgeMs;
         this.redriven = Counter.builder("synkit_logic_outbox_redriven").description("fan-outs finished by the outbox redriver").register(metrics);
+        this.failed = Counter.builder("synkit_logic_outbox_redrive_failed").description("outbox entries whose re-driven fan-out failed (retried next pass)")
+                .register(metrics);
         this.timer = scheduler.scheduleWithFixedDelay(this::scanAll, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
     }
 
@@ -81,7 +84,12 @@ public final class OutboxRedriver implements AutoCloseable {
         return store.call(set, request).thenCompose(response -> {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (MessageOp message : response.getOutboxScan().getMessagesList()) {
-                chain = chain.thenCompose(previous -> redrive(message));
+                chain = chain.thenCompose(previous -> redrive(message)).exceptionally(failure -> {
+                    failed.increment();
+                    log.warn("outbox re-drive failed conv={} conv_seq={} reason=\"{}\"", message.getConvId(), message.getConvSeq(),
+                            RpcException.of(failure).getMessage());
+                    return null;
+                });
             }
             return chain;
         });
@@ -91,9 +99,7 @@ public final class OutboxRedriver implements AutoCloseable {
         return members.of(ConversationId.parse(message.getConvId())).thenCompose(recipients -> fanout.toMembers(message, recipients)).thenCompose(seqs -> {
             redriven.increment();
             log.info("outbox re-drove fan-out conv={} conv_seq={}", message.getConvId(), message.getConvSeq());
-            StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()
-                    .setConvId(message.getConvId()).setConvSeq(message.getConvSeq())).build();
-            return store.forConversation(message.getConvId(), done).thenApply(response -> null);
+            return fanout.outboxDone(message);
         });
     }
 

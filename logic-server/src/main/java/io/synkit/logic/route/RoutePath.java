@@ -1,6 +1,6 @@
 package io.synkit.logic.route;
 
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.DeviceRoute;
 import io.synkit.protocol.internal.PutRouteRequest;
@@ -13,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
 /** Records which access node holds a device (in the user's SET), so notifies reach it. */
 public final class RoutePath {
 
-    private final StoreClient store;
+    private final StoreCalls store;
 
-    public RoutePath(StoreClient store) {
+    public RoutePath(StoreCalls store) {
         this.store = store;
     }
 

@@ -1,14 +1,16 @@
 package io.synkit.logic.send;
 
 import io.synkit.logic.notify.Notifier;
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.internal.AppendInboxRequest;
 import io.synkit.protocol.internal.AppendInboxResponse;
+import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.ReadConvRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,10 +28,10 @@ public final class Fanout {
     static final int REPAIR_ROUNDS_MAX = 8;
     static final int REPAIR_ENTRIES_PER_ROUND_MAX = 256;
 
-    private final StoreClient store;
+    private final StoreCalls store;
     private final Notifier notifier;
 
-    public Fanout(StoreClient store, Notifier notifier) {
+    public Fanout(StoreCalls store, Notifier notifier) {
         this.store = store;
         this.notifier = notifier;
     }
@@ -38,7 +40,18 @@ public final class Fanout {
     public CompletableFuture<List<Long>> toMembers(MessageOp message, List<Long> members) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Long>[] appends = members.stream().map(user -> toInbox(user, message, 0)).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(appends).thenApply(done -> java.util.Arrays.stream(appends).map(CompletableFuture::join).toList());
+        return CompletableFuture.allOf(appends).thenApply(done -> Arrays.stream(appends).map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Clears the entry's outbox mark at its home SET once every member's inbox holds it, so the
+     * re-driver leaves it alone. Idempotent; if it is lost, the re-driver repeats a complete
+     * fan-out, which changes nothing, and clears the mark then.
+     */
+    public CompletableFuture<Void> outboxDone(MessageOp committed) {
+        StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()
+                .setConvId(committed.getConvId()).setConvSeq(committed.getConvSeq())).build();
+        return store.forConversation(committed.getConvId(), done).thenApply(response -> null);
     }
 
     private CompletableFuture<Long> toInbox(long userId, MessageOp message, int round) {

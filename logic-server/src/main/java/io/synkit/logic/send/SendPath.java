@@ -1,38 +1,36 @@
 package io.synkit.logic.send;
 
 import io.synkit.logic.group.ConversationMembers;
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.SendAck;
 import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.conv.ClientMsgId;
 import io.synkit.protocol.conv.ConversationId;
 import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.AppendConvResponse;
 import io.synkit.protocol.internal.Caller;
-import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The send path (DESIGN.md, Write path): validate, append to the conversation log in its home SET
- * (idempotent on sender + client_msg_id), fan out to every member's inbox (sender included, so
- * the sender's other devices see it), and only then ack. A crash before the ack is repaired by
- * the client's retry with the same client_msg_id; an entry whose fan-out never finished stays in
- * its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
+ * (idempotent on sender, conversation and client_msg_id), fan out to every member's inbox (sender
+ * included, so the sender's other devices see it), and only then ack. A crash before the ack is
+ * repaired by the client's retry with the same client_msg_id; an entry whose fan-out never
+ * finished stays in its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
  */
 public final class SendPath {
 
-    static final int CLIENT_MSG_ID_CHARS_MAX = 64;
-
-    private final StoreClient store;
+    private final StoreCalls store;
     private final Fanout fanout;
     private final ConversationMembers members;
     private final int bodyBytesMax;
 
-    public SendPath(StoreClient store, Fanout fanout, ConversationMembers members, int bodyBytesMax) {
+    public SendPath(StoreCalls store, Fanout fanout, ConversationMembers members, int bodyBytesMax) {
         this.store = store;
         this.fanout = fanout;
         this.members = members;
@@ -53,9 +51,10 @@ public final class SendPath {
         return store.forConversation(conv.value(), append).thenCompose(response -> {
             AppendConvResponse appended = response.getAppendConv();
             MessageOp committed = appended.getMessage();
+            checkAnswersThisSend(message, committed);
             // The home SET checked that the sender is a member (for a group, against its record).
             return members.of(conv).thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
-                markFannedOut(committed);
+                fanout.outboxDone(committed);
                 return SendAck.newBuilder()
                         .setConvId(committed.getConvId())
                         .setConvSeq(committed.getConvSeq())
@@ -65,6 +64,19 @@ public final class SendPath {
                         .build();
             }));
         });
+    }
+
+    /**
+     * The entry the store answered with must be this send (or its original): fanning out another
+     * conversation's entry to this conversation's members would hand it to non-members.
+     */
+    private static void checkAnswersThisSend(MessageOp sent, MessageOp committed) {
+        if (!committed.getConvId().equals(sent.getConvId()) || committed.getSenderUserId() != sent.getSenderUserId()
+                || !committed.getClientMsgId().equals(sent.getClientMsgId())) {
+            throw new RpcException(ErrorCode.INTERNAL, "the store answered a send of (" + sent.getConvId() + ", user " + sent.getSenderUserId()
+                    + ", " + sent.getClientMsgId() + ") with the entry of (" + committed.getConvId() + ", user " + committed.getSenderUserId()
+                    + ", " + committed.getClientMsgId() + ")");
+        }
     }
 
     private ConversationId validate(Caller caller, SendRequest request) {
@@ -77,8 +89,10 @@ public final class SendPath {
         if (!conv.isGroup() && !conv.hasMember(caller.getUserId())) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + caller.getUserId() + " is not a member of " + conv);
         }
-        if (request.getClientMsgId().isEmpty() || request.getClientMsgId().length() > CLIENT_MSG_ID_CHARS_MAX) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, "client_msg_id must have 1.." + CLIENT_MSG_ID_CHARS_MAX + " characters");
+        try {
+            ClientMsgId.check(request.getClientMsgId());
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
         if (request.getBody().size() > bodyBytesMax) {
             throw new RpcException(ErrorCode.MESSAGE_TOO_LARGE, "body of " + request.getBody().size() + " bytes exceeds bodyBytesMax=" + bodyBytesMax);
@@ -87,12 +101,5 @@ public final class SendPath {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "content_type " + request.getContentTypeValue() + " is not a known content type");
         }
         return conv;
-    }
-
-    /** Clears the outbox record; if this fails, the redriver re-drives an already complete fan-out (idempotent). */
-    private void markFannedOut(MessageOp committed) {
-        StoreRequest done = StoreRequest.newBuilder().setOutboxDone(OutboxDoneRequest.newBuilder()
-                .setConvId(committed.getConvId()).setConvSeq(committed.getConvSeq())).build();
-        store.forConversation(committed.getConvId(), done);
     }
 }

@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * requests are sent through it, so a retry after an unknown outcome is safe; every store write is
  * idempotent by design (send dedup, fan-out dedup, routes are puts).
  */
-public final class StoreClient {
+public final class StoreClient implements StoreCalls {
 
     private final SlotMaps slotMaps;
     private final RpcClientPool clients;
@@ -42,20 +42,22 @@ public final class StoreClient {
         this.policy = policy;
     }
 
-    /** The current slot map; throws UNAVAILABLE while none is known. */
+    @Override
     public SlotMap slotMap() {
         return slotMaps.current();
     }
 
+    @Override
     public CompletableFuture<StoreResponse> forUser(long userId, StoreRequest request) {
         return call(map -> map.setOfUser(userId), request);
     }
 
+    @Override
     public CompletableFuture<StoreResponse> forConversation(String convId, StoreRequest request) {
         return call(map -> map.setOfConversation(convId), request);
     }
 
-    /** A SET-wide request (outbox scan) to one SET, whatever the map says about keys. */
+    @Override
     public CompletableFuture<StoreResponse> call(StoreSet set, StoreRequest request) {
         return call(map -> set, request);
     }

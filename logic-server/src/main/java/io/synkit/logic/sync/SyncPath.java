@@ -1,6 +1,6 @@
 package io.synkit.logic.sync;
 
-import io.synkit.logic.store.StoreClient;
+import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.SyncRequest;
 import io.synkit.protocol.client.SyncResponse;
@@ -21,17 +21,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SyncPath {
 
-    private final StoreClient store;
+    private final StoreCalls store;
     private final int syncOpsDefault;
     private final int syncOpsMax;
     private final InjectedBug bug;
 
-    public SyncPath(StoreClient store, int syncOpsDefault, int syncOpsMax) {
+    public SyncPath(StoreCalls store, int syncOpsDefault, int syncOpsMax) {
         this(store, syncOpsDefault, syncOpsMax, InjectedBug.NONE);
     }
 
     /** Test builds only: runs the sync path with a deliberate bug (see {@link InjectedBug}). */
-    public SyncPath(StoreClient store, int syncOpsDefault, int syncOpsMax, InjectedBug bug) {
+    public SyncPath(StoreCalls store, int syncOpsDefault, int syncOpsMax, InjectedBug bug) {
         if (syncOpsDefault < 1 || syncOpsDefault > syncOpsMax) {
             throw new IllegalArgumentException("syncOpsDefault=" + syncOpsDefault + " must be in [1, syncOpsMax=" + syncOpsMax + "]");
         }

@@ -4,7 +4,6 @@ import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.protocol.frame.FrameLimits;
-import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcClient;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -123,8 +122,7 @@ public final class StoreBenchCommand implements Callable<Integer> {
     }
 
     private StoreRequest nextOp() {
-        return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder()
-                .setMessage(BenchOp.message(opIds.incrementAndGet(), CONVERSATIONS))).build();
+        return BenchOp.appendConv(opIds.incrementAndGet(), CONVERSATIONS);
     }
 
     private double run(RpcClient client, int inflightMax, int runSeconds, String phase) throws InterruptedException {

@@ -23,13 +23,18 @@ import java.util.List;
  * meta          | 'Z'                                   | present: a snapshot install is under way
  * meta          | 'M'                                   | SlotMapRecord (meta SET only)
  * meta          | 'G' conv                              | GroupRecord (group conversations, home SET)
+ * meta          | 'W' user conv                         | empty: the user is a member of group conv (in the user's SET)
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
- * dedup         | 'S' sender client_msg_id              | conv conv_seq of the original send
+ * dedup         | 'M' sender conv client_msg_id         | conv conv_seq of the original send
  * dedup         | 'F' user conv conv_seq                | inbox seq the entry got
  * routes        | user device_id                        | DeviceRoute
  * outbox        | conv conv_seq                         | commit time ms (fan-out not yet confirmed)
  * </pre>
+ *
+ * <p>Retired layouts, neither written nor read: dedup {@code 'S' sender client_msg_id} (send
+ * idempotency keyed without the conversation, which answered a send into one conversation as a
+ * retry of another's message; issue 15).
  */
 public final class StoreKeys {
 
@@ -76,6 +81,11 @@ public final class StoreKeys {
         return ByteBuffer.allocate(1 + conv.length).put((byte) 'G').put(conv).array();
     }
 
+    public static byte[] membership(long userId, String convId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(9 + conv.length).put((byte) 'W').putLong(userId).put(conv).array();
+    }
+
     public static byte[] convCursor(long userId, String convId) {
         byte[] conv = convBytes(convId);
         return ByteBuffer.allocate(9 + conv.length).put((byte) 'P').putLong(userId).put(conv).array();
@@ -98,9 +108,11 @@ public final class StoreKeys {
         return convBytes(convId);
     }
 
-    public static byte[] sendDedup(long senderUserId, String clientMsgId) {
+    /** Send idempotency: one record per (sender, conversation, client_msg_id). */
+    public static byte[] sendDedup(long senderUserId, String convId, String clientMsgId) {
+        byte[] conv = convBytes(convId);
         byte[] id = clientMsgId.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(9 + id.length).put((byte) 'S').putLong(senderUserId).put(id).array();
+        return ByteBuffer.allocate(9 + conv.length + id.length).put((byte) 'M').putLong(senderUserId).put(conv).put(id).array();
     }
 
     public static byte[] fanoutDedup(long userId, String convId, long convSeq) {

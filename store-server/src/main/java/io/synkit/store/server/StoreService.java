@@ -84,7 +84,7 @@ public final class StoreService implements RpcHandler {
         }
         ownership.check(request);
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP -> {
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);
             }

@@ -74,6 +74,7 @@ public final class SlotOwnership {
             case READ_INBOX -> map.slotOfUser(request.getReadInbox().getUserId());
             case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());
             case REMOVE_ROUTE -> map.slotOfUser(request.getRemoveRoute().getUserId());
+            case ADD_MEMBERSHIP -> map.slotOfUser(request.getAddMembership().getUserId());
             default -> -1;
         };
     }

@@ -4,7 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
+import io.synkit.protocol.conv.ClientMsgId;
 import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.internal.AddMembershipRequest;
+import io.synkit.protocol.internal.AddMembershipResponse;
 import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.AppendConvResponse;
 import io.synkit.protocol.internal.AppendInboxRequest;
@@ -40,9 +43,10 @@ import java.util.List;
  */
 final class WriteCommands {
 
-    static final int CLIENT_MSG_ID_CHARS_MAX = 64;
     /** The store's own bound on a group; logic enforces the configured, smaller one. */
     static final int GROUP_MEMBERS_MAX = 10_000;
+    /** A membership record is a marker: its presence is the whole record. */
+    private static final byte[] MEMBERSHIP_PRESENT = new byte[0];
 
     private final StoreEngine engine;
     private final RouteReader routes;
@@ -63,6 +67,7 @@ final class WriteCommands {
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
+            case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(addMembership(view, request.getAddMembership())).build();
             default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
         };
     }
@@ -143,19 +148,26 @@ final class WriteCommands {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
         }
         checkClientMsgId(message.getClientMsgId());
-        byte[] dedupKey = StoreKeys.sendDedup(message.getSenderUserId(), message.getClientMsgId());
+        byte[] dedupKey = StoreKeys.sendDedup(message.getSenderUserId(), conv.value(), message.getClientMsgId());
         byte[] original = view.get(Column.DEDUP, dedupKey);
         if (original != null) {
-            return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original))).setDuplicate(true).build();
+            return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
+                    .setDuplicate(true).build();
         }
         byte[] headKey = StoreKeys.convHead(conv.value());
-        long convSeq = view.getLong(Column.META, headKey, 0) + 1;
-        MessageOp committed = message.toBuilder().setConvSeq(convSeq).setServerTimeMs(clock.nowMs()).build();
+        long head = view.getLong(Column.META, headKey, 0);
+        long convSeq = head + 1;
+        long nowMs = clock.nowMs();
+        // A primary's wall clock may step back (NTP, or a failover to a replica whose clock is
+        // behind): the entry keeps its predecessor's time then, so times never go backwards in
+        // a conversation.
+        long serverTimeMs = head == 0 ? nowMs : Math.max(nowMs, entry(view, conv, head).getServerTimeMs());
+        MessageOp committed = message.toBuilder().setConvSeq(convSeq).setServerTimeMs(serverTimeMs).build();
         byte[] entryKey = StoreKeys.convEntry(conv.value(), convSeq);
         view.put(Column.CONV, entryKey, committed.toByteArray());
         view.putLong(Column.META, headKey, convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
-        view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), clock.nowMs());
+        view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
         return AppendConvResponse.newBuilder().setMessage(committed).build();
     }
 
@@ -163,14 +175,10 @@ final class WriteCommands {
         long userId = request.getUserId();
         MessageOp message = request.getMessage();
         ConversationId conv = conversation(message.getConvId());
-        // A group's members are known in its home SET, which checked the sender when the entry
-        // was appended; an inbox may live in another SET, and only logic fans out to it.
-        if (!conv.isGroup() && !conv.hasMember(userId)) {
-            throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv);
-        }
         if (message.getConvSeq() <= 0) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "append_inbox needs a committed conv_seq, got " + message.getConvSeq());
         }
+        checkInboxMember(view, userId, conv);
         AppendInboxResponse.Builder response = AppendInboxResponse.newBuilder();
         byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
         long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
@@ -196,6 +204,41 @@ final class WriteCommands {
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
+    }
+
+    /**
+     * An inbox takes an entry only for a member of the entry's own conversation, whoever fans it
+     * out: a 1:1 conversation's members are in its id; a group's record lives in its home SET,
+     * perhaps another one, so this SET checks the membership record the group's creation wrote
+     * here first (see {@link #addMembership}).
+     */
+    private static void checkInboxMember(BatchView view, long userId, ConversationId conv) {
+        if (conv.isGroup() ? view.get(Column.META, StoreKeys.membership(userId, conv.value())) == null : !conv.hasMember(userId)) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv
+                    + (conv.isGroup() ? " (no membership record in the user's SET)" : ""));
+        }
+    }
+
+    /**
+     * Records that a user is a member of a group, in the user's own SET. Group creation writes it
+     * to every member's SET before the group record, so a crash in between leaves only records
+     * that nothing fans out to (fan-out reads the members from the group record), and the
+     * creator's retry completes the group. An existing record is kept as it is.
+     */
+    private AddMembershipResponse addMembership(BatchView view, AddMembershipRequest request) {
+        ConversationId conv = conversation(request.getConvId());
+        if (!conv.isGroup()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, request.getConvId() + " is not a group: a 1:1 conversation's members are in its id");
+        }
+        if (request.getUserId() <= 0) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "add_membership needs user_id > 0, got " + request.getUserId());
+        }
+        byte[] key = StoreKeys.membership(request.getUserId(), conv.value());
+        if (view.get(Column.META, key) != null) {
+            return AddMembershipResponse.newBuilder().setAdded(false).build();
+        }
+        view.put(Column.META, key, MEMBERSHIP_PRESENT);
+        return AddMembershipResponse.newBuilder().setAdded(true).build();
     }
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
@@ -239,20 +282,26 @@ final class WriteCommands {
     }
 
     private static void checkClientMsgId(String clientMsgId) {
-        if (clientMsgId.isEmpty() || clientMsgId.length() > CLIENT_MSG_ID_CHARS_MAX) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST,
-                    "client_msg_id must have 1.." + CLIENT_MSG_ID_CHARS_MAX + " characters, got " + clientMsgId.length());
+        try {
+            ClientMsgId.check(clientMsgId);
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
     }
 
-    private static MessageOp parseMessage(byte[] bytes) {
+    /** Entry {@code convSeq} of a conversation, which must exist (at or below the head). */
+    private static MessageOp entry(BatchView view, ConversationId conv, long convSeq) {
+        return parseMessage(view.get(Column.CONV, StoreKeys.convEntry(conv.value(), convSeq)), conv, "conv_seq " + convSeq);
+    }
+
+    private static MessageOp parseMessage(byte[] bytes, ConversationId conv, String which) {
         if (bytes == null) {
-            throw new IllegalStateException("corrupt store: a dedup record points at a missing conversation entry");
+            throw new IllegalStateException("corrupt store: conversation " + conv + " misses the entry of " + which);
         }
         try {
             return MessageOp.parseFrom(bytes);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt store: conversation entry does not parse: " + e.getMessage(), e);
+            throw new IllegalStateException("corrupt store: the entry of " + which + " in " + conv + " does not parse: " + e.getMessage(), e);
         }
     }
 }

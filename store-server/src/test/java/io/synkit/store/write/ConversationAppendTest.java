@@ -117,6 +117,49 @@ class ConversationAppendTest {
         assertEquals(2, other.getMessage().getConvSeq());
     }
 
+    /**
+     * Issue 15 A3: the idempotency key is (sender, conversation, client_msg_id). The same id reused
+     * in another conversation of the same SET was answered as a retry of the first conversation's
+     * message, whose fan-out then reached the second conversation's members.
+     */
+    @Test
+    void clientMsgIdReusedInAnotherConversationIsANewMessageOfThatConversation() {
+        store.write(StoreFixture.createGroupRequest("g:1:team", List.of(1L, 2L, 3L)));
+        MessageOp inGroup = store.appendConv(message(1, "g:1:team", "reused", "to the team")).getMessage();
+
+        AppendConvResponse inDirect = store.appendConv(message(1, "d:1:4", "reused", "to user 4"));
+        AppendConvResponse inOtherDirect = store.appendConv(message(1, CONV, "reused", "to user 2"));
+
+        assertFalse(inDirect.getDuplicate(), inDirect.toString());
+        assertEquals("d:1:4", inDirect.getMessage().getConvId());
+        assertEquals(1, inDirect.getMessage().getConvSeq());
+        assertEquals("to user 4", inDirect.getMessage().getBody().toStringUtf8());
+        assertFalse(inOtherDirect.getDuplicate(), inOtherDirect.toString());
+        assertEquals(CONV, inOtherDirect.getMessage().getConvId());
+        assertEquals(List.of(inGroup), store.readConv("g:1:team", 1).getMessagesList(), "the group's log is untouched");
+        assertTrue(store.appendConv(message(1, "d:1:4", "reused", "retry")).getDuplicate(), "a retry in the same conversation is still one");
+        assertEquals(inGroup, store.appendConv(message(1, "g:1:team", "reused", "retry")).getMessage());
+    }
+
+    /** Issue 15 A9: server_time_ms stays non-decreasing in a conversation when the primary's wall clock steps back. */
+    @Test
+    void serverTimeNeverGoesBackwardsInAConversationWhenTheClockStepsBack() {
+        store.close();
+        ManualClock clock = new ManualClock(1_767_139_200_000L);
+        store = new StoreFixture(dir, clock);
+
+        long first = store.appendConv(message(1, CONV, "m1", "x")).getMessage().getServerTimeMs();
+        clock.setMs(first - 24_000);
+        long second = store.appendConv(message(2, CONV, "m2", "x")).getMessage().getServerTimeMs();
+        long otherConv = store.appendConv(message(1, "d:1:3", "m3", "x")).getMessage().getServerTimeMs();
+        clock.setMs(first + 5_000);
+        long third = store.appendConv(message(1, CONV, "m4", "x")).getMessage().getServerTimeMs();
+
+        assertEquals(first, second, "held at the previous entry's time while the clock is behind it");
+        assertEquals(first - 24_000, otherConv, "another conversation follows the clock");
+        assertEquals(first + 5_000, third, "follows the clock again once it is ahead");
+    }
+
     @Test
     void senderOutsideTheConversationIsForbiddenAndNothingIsWritten() {
         RpcException failure = assertThrows(RpcException.class, () -> store.appendConv(message(3, CONV, "m1", "intruder")));

@@ -111,6 +111,24 @@ class InboxAppendTest {
         }
     }
 
+    /**
+     * Issue 15 A3: an inbox takes a group's entry only for a member of that group. The inbox's
+     * SET has no group record (it lives in the group's home SET), so it trusted logic's fan-out,
+     * and a mistaken fan-out wrote the group's message into the inbox of a user outside the group.
+     */
+    @Test
+    void groupEntryForAUserOutsideTheGroupIsForbiddenAndNothingIsWritten() {
+        try (StoreFixture store = new StoreFixture(dir)) {
+            store.write(StoreFixture.createGroupRequest("g:1:team", List.of(1L, 2L, 3L)));
+            MessageOp committed = store.appendConv(message(1, "g:1:team", "m1", "team only")).getMessage();
+
+            RpcException failure = assertThrows(RpcException.class, () -> store.appendInbox(4, committed));
+
+            assertEquals(ErrorCode.FORBIDDEN, failure.code(), failure.getMessage());
+            assertEquals(0, store.readInbox(4, 0, 0).getHeadSeq());
+        }
+    }
+
     @Test
     void fanOutOfAnUncommittedEntryIsAnInvalidRequest() {
         try (StoreFixture store = new StoreFixture(dir)) {

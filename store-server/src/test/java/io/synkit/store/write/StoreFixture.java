@@ -8,6 +8,7 @@ import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.AppendConvResponse;
 import io.synkit.protocol.internal.AppendInboxRequest;
 import io.synkit.protocol.internal.AppendInboxResponse;
+import io.synkit.protocol.internal.CreateGroupStoreRequest;
 import io.synkit.protocol.internal.ReadConvRequest;
 import io.synkit.protocol.internal.ReadConvResponse;
 import io.synkit.protocol.internal.ReadInboxRequest;
@@ -19,6 +20,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.read.StoreReader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +52,18 @@ final class StoreFixture implements AutoCloseable {
     }
 
     StoreFixture(Path directory, Function<StoreEngine, Committer> committer, int inflightBatchesMax) {
+        this(directory, committer, inflightBatchesMax, Clock.SYSTEM);
+    }
+
+    /** A store whose commit times come from {@code clock}. */
+    StoreFixture(Path directory, Clock clock) {
+        this(directory, LocalCommitter::new, 1, clock);
+    }
+
+    private StoreFixture(Path directory, Function<StoreEngine, Committer> committer, int inflightBatchesMax, Clock clock) {
         engine = new StoreEngine(directory);
-        pipeline = new WritePipeline(engine, committer.apply(engine), Clock.SYSTEM, RING_SIZE, BATCH_COMMANDS_MAX, inflightBatchesMax, metrics);
-        reader = new StoreReader(engine, Clock.SYSTEM, READ_OPS_MAX);
+        pipeline = new WritePipeline(engine, committer.apply(engine), clock, RING_SIZE, BATCH_COMMANDS_MAX, inflightBatchesMax, metrics);
+        reader = new StoreReader(engine, clock, READ_OPS_MAX);
     }
 
     static MessageOp message(long senderUserId, String convId, String clientMsgId, String text) {
@@ -73,6 +84,10 @@ final class StoreFixture implements AutoCloseable {
 
     static StoreRequest appendConvRequest(MessageOp message) {
         return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(message)).build();
+    }
+
+    static StoreRequest createGroupRequest(String convId, List<Long> members) {
+        return StoreRequest.newBuilder().setCreateGroup(CreateGroupStoreRequest.newBuilder().setConvId(convId).addAllMemberUserIds(members)).build();
     }
 
     static StoreRequest appendInboxRequest(long userId, MessageOp message) {

@@ -1,0 +1,104 @@
+package io.synkit.logic;
+
+import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.synkit.logic.group.ConversationMembers;
+import io.synkit.logic.group.GroupPath;
+import io.synkit.logic.notify.Notifier;
+import io.synkit.logic.send.Fanout;
+import io.synkit.logic.send.SendPath;
+import io.synkit.logic.store.InProcessStores;
+import io.synkit.logic.sync.SyncPath;
+import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.CreateGroupRequest;
+import io.synkit.protocol.client.GroupCreated;
+import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.client.Op;
+import io.synkit.protocol.client.SendAck;
+import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.Caller;
+import io.synkit.protocol.internal.ReadInboxRequest;
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.rpc.RpcClientPool;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.runtime.Clock;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * The logic paths wired as {@code LogicServer} wires them, over {@link InProcessStores}. Devices
+ * register no routes here, so the notifier has no access node to call.
+ */
+public final class LogicPaths implements AutoCloseable {
+
+    public static final int BODY_BYTES_MAX = 64 * 1024;
+    public static final int SYNC_OPS_DEFAULT = 5;
+    public static final int SYNC_OPS_MAX = 8;
+    public static final int GROUP_MEMBERS_MAX = 10;
+
+    public final InProcessStores stores;
+    public final ConversationMembers members;
+    public final Fanout fanout;
+    public final SendPath send;
+    public final GroupPath groups;
+    public final SyncPath sync;
+    private final RpcClientPool accessNodes = new RpcClientPool(null, FrameLimits.internal(), 1);
+
+    public LogicPaths(Path dir, int setCount, Clock clock) {
+        stores = new InProcessStores(dir, setCount, clock);
+        members = new ConversationMembers(stores);
+        fanout = new Fanout(stores, new Notifier(accessNodes, new SimpleMeterRegistry()));
+        send = new SendPath(stores, fanout, members, BODY_BYTES_MAX);
+        groups = new GroupPath(stores, members, GROUP_MEMBERS_MAX);
+        sync = new SyncPath(stores, SYNC_OPS_DEFAULT, SYNC_OPS_MAX);
+    }
+
+    public LogicPaths(Path dir, int setCount) {
+        this(dir, setCount, Clock.SYSTEM);
+    }
+
+    public static Caller caller(long userId) {
+        return Caller.newBuilder().setUserId(userId).setDeviceId("phone-" + userId).setAccessNode("access:1").setConnId(userId).build();
+    }
+
+    public static SendRequest text(String convId, String clientMsgId, String text) {
+        return SendRequest.newBuilder().setConvId(convId).setClientMsgId(clientMsgId).setContentType(ContentType.CONTENT_TYPE_TEXT)
+                .setBody(ByteString.copyFromUtf8(text)).build();
+    }
+
+    public SendAck send(long userId, String convId, String clientMsgId, String text) {
+        return answer(() -> send.send(caller(userId), text(convId, clientMsgId, text)));
+    }
+
+    public GroupCreated createGroup(long creator, String name, List<Long> others) {
+        return answer(() -> groups.create(caller(creator), CreateGroupRequest.newBuilder().setName(name).addAllMemberUserIds(others).build()));
+    }
+
+    /** The messages in a user's inbox, in seq order (read from the store, not through sync). */
+    public List<MessageOp> inbox(long userId) {
+        StoreRequest read = StoreRequest.newBuilder().setReadInbox(ReadInboxRequest.newBuilder().setUserId(userId)).build();
+        return stores.forUser(userId, read).join().getReadInbox().getOpsList().stream().map(Op::getMessage).toList();
+    }
+
+    /**
+     * The answer of a path's call, whether the path refused at once or its future failed;
+     * a refusal throws its {@link RpcException}.
+     */
+    public static <T> T answer(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get().join();
+        } catch (CompletionException e) {
+            throw RpcException.of(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        accessNodes.close();
+        stores.close();
+    }
+}

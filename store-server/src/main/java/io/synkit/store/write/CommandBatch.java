@@ -1,0 +1,44 @@
+package io.synkit.store.write;
+
+import io.synkit.protocol.internal.StoreRequest;
+import io.synkit.protocol.internal.StoreResponse;
+import io.synkit.runtime.Clock;
+import io.synkit.store.engine.StoreEngine;
+import java.util.List;
+import org.rocksdb.RocksDBException;
+
+/**
+ * The write batch a primary's writer thread builds for a run of write commands, built here on
+ * committed state without the pipeline: for tools that measure what building and applying such
+ * batches costs, and tests that need a store without its threads, with the store's own commands
+ * rather than a copy of what they write. Single-threaded, like the writer.
+ */
+public final class CommandBatch implements AutoCloseable {
+
+    private final WriteCommands commands;
+    private final BatchView view;
+
+    public CommandBatch(StoreEngine engine, Clock clock) {
+        this.commands = new WriteCommands(engine, clock);
+        this.view = new BatchView(engine, List.of());
+    }
+
+    /** Adds the command's writes to the batch; a refused command throws its {@code RpcException} and adds none. */
+    public StoreResponse apply(StoreRequest request) {
+        return commands.apply(view, request);
+    }
+
+    /** The batch's bytes, as a primary proposes them to the replication log and its backups apply them. */
+    public byte[] data() {
+        try {
+            return view.batch().data();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("WriteBatch.data failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        view.close();
+    }
+}
