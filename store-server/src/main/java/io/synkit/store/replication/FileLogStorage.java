@@ -434,7 +434,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             Entry entry;
             try {
                 entry = Entries.checked(Entry.parseFrom(in.readNBytes(length)));
-            } catch (InvalidProtocolBufferException | IllegalStateException e) {
+            } catch (InvalidProtocolBufferException | CorruptEntryException e) {
                 return e.getMessage();
             }
             long expectedIndex = segment.lastIndex() + 1;
@@ -541,7 +541,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             Entry entry;
             try {
                 entry = Entries.checked(Entry.parser().parseFrom(buffer.array(), start + RECORD_HEADER_BYTES, bodyBytes));
-            } catch (InvalidProtocolBufferException | IllegalStateException e) {
+            } catch (InvalidProtocolBufferException | CorruptEntryException e) {
                 throw damaged(segment.path, offset, e.getMessage());
             }
             if (entry.getIndex() != index) {

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One replica's side of SET replication: primary-backup with a majority quorum, epochs, elections
@@ -53,6 +55,8 @@ import java.util.random.RandomGenerator;
  * a primary of the current epoch has committed: else its vote could elect a primary missing them.
  */
 public final class ReplicaNode {
+
+    private static final Logger logger = LoggerFactory.getLogger(ReplicaNode.class);
 
     private final int id;
     private final ReplicaSettings settings;
@@ -544,6 +548,19 @@ public final class ReplicaNode {
 
     private void onAppend(int from, AppendEntries append) {
         heardFromPrimary(from);
+        for (Entry entry : append.getEntriesList()) {
+            try {
+                Entries.checked(entry);
+            } catch (CorruptEntryException e) {
+                // Damaged on the wire, not on this disk: refuse the whole message before changing
+                // anything; the refusal names where this log ends, so the primary sends again from there.
+                logger.warn("append refused: entry damaged in transit replica={} from={} epoch={} index={} reason=\"{}\"", id, from,
+                        log.currentEpoch(), e.index(), e.getMessage());
+                reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setCorruptIndex(Math.max(1, e.index()))
+                        .setSentAtNs(append.getSentAtNs()));
+                return;
+            }
+        }
         long prevIndex = append.getPrevIndex();
         if (prevIndex > log.lastIndex()) {
             reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setSentAtNs(append.getSentAtNs()));
@@ -558,7 +575,6 @@ public final class ReplicaNode {
         }
         List<Entry> fresh = new ArrayList<>();
         for (Entry entry : append.getEntriesList()) {
-            Entries.checked(entry);
             long index = entry.getIndex();
             if (index < log.firstIndex() || (fresh.isEmpty() && index <= log.lastIndex() && log.epochAt(index) == entry.getEpoch())) {
                 continue; // held already
@@ -785,7 +801,12 @@ public final class ReplicaNode {
             if (next.isEmpty()) {
                 throw new IllegalStateException("replica " + id + " misses committed entry " + index + " (log " + log.firstIndex() + ".." + log.lastIndex() + ")");
             }
-            Entry entry = Entries.checked(next.get(0));
+            Entry entry;
+            try {
+                entry = Entries.checked(next.get(0));
+            } catch (CorruptEntryException e) {
+                throw new StorageFailure("own log damaged: " + e.getMessage());
+            }
             try {
                 stateMachine.apply(entry);
             } catch (RuntimeException e) {

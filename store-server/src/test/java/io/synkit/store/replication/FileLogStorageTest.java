@@ -121,8 +121,8 @@ class FileLogStorageTest {
             log.append(entries(2, 1, 3));
             Entry badCrc = entry(2, 4).toBuilder().setCrc(entry(2, 4).getCrc() + 1).build();
             assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(2, 5))));
-            assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(2, 4), badCrc.toBuilder().setIndex(5).build())));
-            assertThrows(IllegalStateException.class, () -> log.append(List.of(badCrc)));
+            assertThrows(CorruptEntryException.class, () -> log.append(List.of(entry(2, 4), badCrc.toBuilder().setIndex(5).build())));
+            assertThrows(CorruptEntryException.class, () -> log.append(List.of(badCrc)));
             assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(1, 4))));
             assertEquals(3, log.lastIndex());
         }
