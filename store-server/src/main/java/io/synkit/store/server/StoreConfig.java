@@ -2,7 +2,7 @@ package io.synkit.store.server;
 
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
-import io.synkit.store.replication.LogRetention;
+import io.synkit.store.log.LogRetention;
 import io.synkit.store.replication.ReplicaSettings;
 import java.nio.file.Path;
 import java.util.List;

@@ -12,7 +12,7 @@ import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.read.StoreReader;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.rpc.RpcClientPool;
-import io.synkit.store.replication.FileLogStorage;
+import io.synkit.store.log.FileLogStorage;
 import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
 import io.synkit.store.replication.ReplicaRole;

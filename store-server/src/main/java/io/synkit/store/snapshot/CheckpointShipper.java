@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.snapshot;
 
 import com.google.protobuf.ByteString;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -8,6 +8,7 @@ import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import io.synkit.store.replication.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 /**
  * A log entry whose CRC does not match its contents. Where it was found decides what follows:

@@ -1,8 +1,11 @@
-package io.synkit.store.replication;
+package io.synkit.store.snapshot;
 
 import io.synkit.protocol.replication.SnapshotChunk;
 import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.replication.Snapshots;
+import io.synkit.store.replication.Transport;
+import io.synkit.store.state.RocksStateMachine;
 import java.nio.file.Path;
 
 /**
