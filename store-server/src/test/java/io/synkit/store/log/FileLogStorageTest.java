@@ -284,7 +284,7 @@ class FileLogStorageTest {
             assertEquals(4, log.currentEpoch());
             assertEquals(-1, log.votedFor());
         }
-        assertFalse(Files.exists(dir.resolve(FileLogStorage.HARD_STATE_TEMP_FILE)));
+        assertFalse(Files.exists(dir.resolve(LogDirectory.HARD_STATE_TEMP_FILE)));
     }
 
     @Test
@@ -304,14 +304,14 @@ class FileLogStorageTest {
         try (FileLogStorage log = new FileLogStorage(dir)) {
             log.saveHardState(3, 2);
         }
-        flipByte(dir.resolve(FileLogStorage.HARD_STATE_FILE), 12);
+        flipByte(dir.resolve(LogDirectory.HARD_STATE_FILE), 12);
         assertThrows(StorageException.class, () -> new FileLogStorage(dir));
     }
 
     @Test
     void afterAFailedFsyncEverySyncFailsEvenWhenTheDiskRecovers() {
         AtomicBoolean diskFails = new AtomicBoolean();
-        FileLogStorage.Fsync fsync = (channel, metadata) -> {
+        LogDirectory.Fsync fsync = (channel, metadata) -> {
             if (diskFails.get()) {
                 throw new IOException("EIO (injected)");
             }
