@@ -14,11 +14,7 @@ import io.synkit.store.log.CorruptEntryException;
 import io.synkit.store.log.Entries;
 import io.synkit.store.log.LogStorage;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -30,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * and leases. Deterministic: time, randomness, network and disk are injected, so the simulation
  * drives this very class. Single-threaded: every method runs on the replica's loop.
  *
+ * <p>This class holds the role and every change of it ({@link #transition}, checked against the
+ * table in {@link ReplicaRole}), the commit and applied indexes, and the backup's side of the
+ * protocol. What exists only while primary is a {@link Primary} (backups' progress, snapshot
+ * transfers, waiting proposals, the lease); the election timer and vote rules are an
+ * {@link Election}.
+ *
  * <p><b>Writes.</b> The primary appends a proposed entry to its log, sends it to the backups, and
  * syncs its own log. An entry is committed once a quorum (2 of 3, the primary included) holds it
  * durably and it belongs to the primary's current epoch (entries of older epochs commit with
@@ -37,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * primary first commits an empty entry of its epoch, and takes writes only once that is applied:
  * so it has applied everything any earlier primary acknowledged, and seqs continue from there.
  *
- * <p><b>Elections.</b> A backup that hears no primary for a random election timeout stands:
- * epoch + 1, votes for itself (durably), asks the others. A replica votes at most once per epoch,
- * only for a candidate whose log is at least as up to date as its own, and not at all while it
- * heard from a live primary within the minimum election timeout.
+ * <p><b>Elections.</b> A backup that hears no primary for a random election timeout stands
+ * (after a pre-vote). A replica votes at most once per epoch, only for a candidate whose log is at
+ * least as up to date as its own, and not at all while it heard from a live primary within the
+ * minimum election timeout.
  *
  * <p><b>Leases and fencing.</b> The primary's lease runs {@code leaseMs} from the send time of the
  * newest append a quorum acknowledged. Because voters wait out the minimum election timeout
@@ -53,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * next entry the primary's log no longer holds gets the primary's applied state as a snapshot
  * ({@link Snapshots}), then the log after it.
  *
+ * <p><b>Damage.</b> An entry whose CRC fails in a message was damaged on the wire: the message is
+ * refused and the primary sends it again. Damage in this replica's own log, a failed fsync or a
+ * failed apply stops the replica ({@link ReplicaRole#STOPPED}): only a restart, which re-reads
+ * what is durable, resumes.
+ *
  * <p><b>Catching up.</b> A replica that may have lost committed entries it once acknowledged (a
  * replaced disk, a snapshot install cut short) neither votes nor stands until it holds everything
  * a primary of the current epoch has committed: else its vote could elect a primary missing them.
@@ -64,38 +71,22 @@ public final class ReplicaNode {
     private final int id;
     private final ReplicaSettings settings;
     private final Clock clock;
-    private final RandomGenerator random;
     private final Transport transport;
     private final LogStorage log;
     private final StateMachine stateMachine;
     private final Snapshots snapshots;
-    private final long[] nextIndex;
-    private final long[] matchIndex;
-    private final long[] ackedSentAtNs;
-    private final boolean[] votes;
-    private final boolean[] preVotes;
-    private final long[] lastProgressNs;
-    /** Per peer: a snapshot is being shipped, since when it last made progress, and the index it covers once the peer confirmed a chunk. */
-    private final boolean[] shipping;
-    private final long[] shippingProgressNs;
-    private final long[] shippingIndex;
-    private final long[] shippingResentNs;
-    private boolean catchingUp;
-    private boolean preVoting;
-    private final Map<Long, Pending> pending = new TreeMap<>();
+    private final Election election;
     private ReplicaRole role = ReplicaRole.BACKUP;
+    /** The epoch in which the current role was entered: a backup changes epoch only through a transition. */
+    private long roleEpoch;
+    /** Present exactly while {@link #role} is PRIMARY. */
+    private Primary primary;
     private int primaryId = -1;
+    private boolean catchingUp;
     private long commitIndex;
     private long syncedIndex;
-    private long epochStartIndex = Long.MAX_VALUE;
-    private long electionDeadlineNs;
     private long lastPrimaryContactNs;
-    private long lastBroadcastNs;
-    private long primarySinceNs;
     private String stopReason;
-
-    private record Pending(long epoch, CompletableFuture<Long> applied) {
-    }
 
     public ReplicaNode(int id, ReplicaSettings settings, Clock clock, RandomGenerator random, Transport transport, LogStorage log,
                        StateMachine stateMachine, Snapshots snapshots, boolean joining) {
@@ -105,21 +96,11 @@ public final class ReplicaNode {
         this.id = id;
         this.settings = settings;
         this.clock = clock;
-        this.random = random;
         this.transport = transport;
         this.log = log;
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
-        this.nextIndex = new long[settings.replicaCount()];
-        this.matchIndex = new long[settings.replicaCount()];
-        this.ackedSentAtNs = new long[settings.replicaCount()];
-        this.votes = new boolean[settings.replicaCount()];
-        this.preVotes = new boolean[settings.replicaCount()];
-        this.lastProgressNs = new long[settings.replicaCount()];
-        this.shipping = new boolean[settings.replicaCount()];
-        this.shippingProgressNs = new long[settings.replicaCount()];
-        this.shippingIndex = new long[settings.replicaCount()];
-        this.shippingResentNs = new long[settings.replicaCount()];
+        this.election = new Election(id, settings, clock, random, log, transport);
         reconcileLogWithState();
         if (joining && !stateMachine.needsCatchUp()) {
             stateMachine.needsCatchUp(true);
@@ -128,9 +109,10 @@ public final class ReplicaNode {
         // What is applied was committed; what is in the log was synced before the restart.
         this.commitIndex = stateMachine.appliedIndex();
         this.syncedIndex = log.lastIndex();
+        this.roleEpoch = log.currentEpoch();
         // A restarted replica may not know of a live primary: wait before voting, as if just heard from one.
         this.lastPrimaryContactNs = clock.nanoTime();
-        resetElectionDeadline();
+        election.resetTimer();
     }
 
     /**
@@ -166,19 +148,15 @@ public final class ReplicaNode {
     private void onTimers(long nowNs) {
         switch (role) {
             case PRIMARY -> {
-                cancelStalledSnapshots(nowNs);
-                if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
-                    retransmitStalled(nowNs);
-                    broadcastAppend();
-                }
-                if (nowNs - Math.max(leaseBaseNs(), primarySinceNs) > ms(settings.electionTimeoutMaxMs())) {
+                primary.onTick(nowNs, commitIndex);
+                if (primary.lostQuorum(nowNs)) {
                     becomeBackup(log.currentEpoch(), -1); // cut off from the quorum: let callers find the new primary
                 }
             }
             case BACKUP, CANDIDATE -> {
-                if (nowNs >= electionDeadlineNs) {
+                if (election.timedOut(nowNs)) {
                     if (catchingUp) {
-                        resetElectionDeadline(); // may lack committed entries: must not stand
+                        election.resetTimer(); // may lack committed entries: must not stand
                     } else {
                         startPreVote();
                     }
@@ -201,15 +179,14 @@ public final class ReplicaNode {
         if (role != ReplicaRole.PRIMARY || !writable() || log.currentEpoch() != expectedEpoch) {
             return CompletableFuture.failedFuture(new NotPrimaryException("replica " + id + " is " + role + " in epoch " + log.currentEpoch()
                     + (role == ReplicaRole.PRIMARY && !writable() ? ", catching up on its epoch" : "")
-                    + (log.currentEpoch() != expectedEpoch ? ", not epoch " + expectedEpoch : ""), primaryId));
+                    + (log.currentEpoch() != expectedEpoch ? ", not epoch " + expectedEpoch : ""), primaryHint()));
         }
-        long epoch = log.currentEpoch();
         long index = log.lastIndex() + 1;
         CompletableFuture<Long> applied = new CompletableFuture<>();
-        pending.put(index, new Pending(epoch, applied));
+        primary.awaitApplied(index, applied);
         try {
-            log.append(List.of(Entries.of(epoch, index, payload)));
-            broadcastAppend();
+            log.append(List.of(Entries.of(log.currentEpoch(), index, payload)));
+            primary.broadcast(commitIndex);
             syncLocal();
         } catch (StorageFailure e) {
             stop(e.getMessage());
@@ -239,26 +216,35 @@ public final class ReplicaNode {
                 refuseStale(message);
                 return;
             }
-            switch (message.getBodyCase()) {
-                case APPEND -> onAppend(message.getFrom(), message.getAppend());
-                case APPEND_REPLY -> onAppendReply(message.getFrom(), message.getAppendReply());
-                case VOTE -> onVote(message.getFrom(), message.getVote());
-                case VOTE_REPLY -> {
-                    if (message.getVoteReply().getPreVote()) {
-                        onPreVoteReply(message.getFrom(), message.getVoteReply());
-                    } else {
-                        onVoteReply(message.getFrom(), message.getVoteReply());
-                    }
-                }
-                case SNAPSHOT_CHUNK -> onSnapshotChunk(message.getFrom(), message.getSnapshotChunk());
-                case SNAPSHOT_REPLY -> onSnapshotReply(message.getFrom(), message.getSnapshotReply());
-                case BODY_NOT_SET -> { }
-            }
+            dispatch(message);
         } catch (StorageFailure e) {
             stop(e.getMessage());
         } catch (IllegalStateException e) {
             stop("invariant violated: " + e.getMessage());
             throw e; // a broken invariant is a bug: whoever runs the loop must hear of it
+        }
+    }
+
+    private void dispatch(ReplicationMessage message) {
+        int from = message.getFrom();
+        switch (message.getBodyCase()) {
+            case APPEND -> onAppend(from, message.getAppend());
+            case APPEND_REPLY -> onAppendReply(from, message.getAppendReply());
+            case VOTE -> onVote(from, message.getVote());
+            case VOTE_REPLY -> {
+                if (message.getVoteReply().getPreVote()) {
+                    onPreVoteReply(from, message.getVoteReply());
+                } else {
+                    onVoteReply(from, message.getVoteReply());
+                }
+            }
+            case SNAPSHOT_CHUNK -> onSnapshotChunk(from, message.getSnapshotChunk());
+            case SNAPSHOT_REPLY -> {
+                if (role == ReplicaRole.PRIMARY) {
+                    primary.snapshotAnswered(from, message.getSnapshotReply(), commitIndex);
+                }
+            }
+            case BODY_NOT_SET -> { }
         }
     }
 
@@ -284,8 +270,14 @@ public final class ReplicaNode {
         return log.lastIndex();
     }
 
-    public int primaryHint() {
+    /** The replica believed primary in the current epoch, or -1. */
+    public int primaryId() {
         return primaryId;
+    }
+
+    /** The believed primary's address ({@link Transport#addressOf}), or "" when unknown: where a refused caller should go. */
+    public String primaryHint() {
+        return primaryId >= 0 ? transport.addressOf(primaryId) : "";
     }
 
     public String stopReason() {
@@ -294,17 +286,17 @@ public final class ReplicaNode {
 
     /** The primary has applied everything of earlier epochs (its epoch's first entry is applied). */
     public boolean writable() {
-        return role == ReplicaRole.PRIMARY && stateMachine.appliedIndex() >= epochStartIndex;
+        return primary != null && stateMachine.appliedIndex() >= primary.epochStartIndex();
     }
 
     /** Whether a read served now is linearizable: writable primary with a valid lease. */
     public boolean leaseValid() {
-        return writable() && clock.nanoTime() - leaseBaseNs() < ms(settings.leaseMs());
+        return writable() && clock.nanoTime() - primary.leaseBaseNs() < ms(settings.leaseMs());
     }
 
     /** Monotonic time (this node's clock) until which reads are linearizable here; MIN_VALUE when not. */
     public long leaseEndNs() {
-        return writable() ? leaseBaseNs() + ms(settings.leaseMs()) : Long.MIN_VALUE;
+        return writable() ? primary.leaseBaseNs() + ms(settings.leaseMs()) : Long.MIN_VALUE;
     }
 
     public long appliedIndex() {
@@ -320,6 +312,11 @@ public final class ReplicaNode {
         return catchingUp;
     }
 
+    /** How far each replica is known to hold the log (primary only; others see zeros). */
+    public long[] matchIndexes() {
+        return primary != null ? primary.matchIndexes(syncedIndex) : new long[settings.replicaCount()];
+    }
+
     /**
      * Makes the applied state durable, then drops log entries up to {@code retainEntries} below
      * the applied index. A primary also keeps what each backup still needs, unless that backup lags
@@ -331,12 +328,8 @@ public final class ReplicaNode {
         }
         long applied = stateMachine.appliedIndex();
         long upTo = applied - retainEntries;
-        if (role == ReplicaRole.PRIMARY) {
-            for (int peer = 0; peer < settings.replicaCount(); peer++) {
-                if (peer != id) {
-                    upTo = Math.min(upTo, Math.max(Math.max(matchIndex[peer], shippingIndex[peer]), applied - lagEntriesMax));
-                }
-            }
+        if (primary != null) {
+            upTo = primary.truncationLimit(upTo, applied - lagEntriesMax);
         }
         if (upTo >= log.firstIndex()) {
             try {
@@ -348,190 +341,24 @@ public final class ReplicaNode {
         }
     }
 
-    /** How far each replica is known to hold the log (primary only; others see zeros). */
-    public long[] matchIndexes() {
-        return Arrays.copyOf(matchIndex, matchIndex.length);
-    }
-
     // ------------------------------------------------------------------ primary
-
-    private void broadcastAppend() {
-        lastBroadcastNs = clock.nanoTime();
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (peer != id) {
-                sendAppend(peer);
-            }
-        }
-    }
-
-    /**
-     * Sends what the peer has not been sent yet (pipelined: nextIndex advances on send, not on
-     * ack), bounded per message by entry count and bytes, and per peer by entries in flight; an
-     * empty append is a heartbeat. Lost messages are repaired by {@link #retransmitStalled}.
-     */
-    private void sendAppend(int peer) {
-        if (nextIndex[peer] < log.firstIndex() && !shipping[peer]) {
-            // The peer needs entries this log dropped: send the applied state instead. Empty
-            // appends go on meanwhile as heartbeats.
-            shipping[peer] = true;
-            shippingProgressNs[peer] = clock.nanoTime();
-            shippingResentNs[peer] = clock.nanoTime();
-            shippingIndex[peer] = 0;
-            snapshots.ship(peer, log.currentEpoch());
-        }
-        long prevIndex = Math.max(nextIndex[peer] - 1, log.firstIndex() - 1);
-        long inflight = prevIndex - matchIndex[peer];
-        List<Entry> entries = new ArrayList<>();
-        int bytes = 0;
-        for (long index = prevIndex + 1; !shipping[peer] && index <= log.lastIndex() && entries.size() < settings.appendEntriesMax()
-                && inflight + entries.size() < INFLIGHT_ENTRIES_MAX; index++) {
-            Entry entry = log.entries(index, index, 1).get(0);
-            if (!entries.isEmpty() && bytes + entry.getPayload().size() > settings.appendBytesMax()) {
-                break;
-            }
-            entries.add(entry);
-            bytes += entry.getPayload().size();
-        }
-        nextIndex[peer] = prevIndex + entries.size() + 1;
-        transport.send(peer, message().setAppend(AppendEntries.newBuilder()
-                .setPrevIndex(prevIndex).setPrevEpoch(log.epochAt(prevIndex)).addAllEntries(entries)
-                .setCommitIndex(commitIndex).setSentAtNs(clock.nanoTime())).build());
-    }
-
-    /**
-     * A peer that acknowledged nothing new for two heartbeats gets everything after its match
-     * again, as far as this log holds it: only the peer's own answer (its last index) shows that it
-     * needs a snapshot, not a match index that is merely unknown since this replica became primary.
-     */
-    private void retransmitStalled(long nowNs) {
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (peer != id && !shipping[peer] && nextIndex[peer] - 1 > matchIndex[peer]
-                    && nowNs - lastProgressNs[peer] > 2 * ms(settings.heartbeatIntervalMs())) {
-                nextIndex[peer] = Math.max(matchIndex[peer] + 1, log.firstIndex());
-                lastProgressNs[peer] = nowNs;
-            }
-        }
-    }
 
     private void onAppendReply(int from, AppendReply reply) {
         if (role != ReplicaRole.PRIMARY) {
             return;
         }
         if (reply.getSuccess()) {
-            if (shipping[from] && reply.getMatchIndex() >= log.firstIndex() - 1) {
-                endShipping(from); // its log meets ours after all: no snapshot needed
-            }
-            if (reply.getMatchIndex() > matchIndex[from]) {
-                matchIndex[from] = reply.getMatchIndex();
-                lastProgressNs[from] = clock.nanoTime();
-            }
-            nextIndex[from] = Math.max(nextIndex[from], matchIndex[from] + 1);
-            ackedSentAtNs[from] = Math.max(ackedSentAtNs[from], reply.getSentAtNs());
+            primary.acknowledged(from, reply);
             advanceCommit();
-            if (nextIndex[from] <= log.lastIndex() && !shipping[from]) {
-                sendAppend(from); // a lagging backup: keep streaming within the in-flight bound
-            }
+            primary.keepStreaming(from, commitIndex);
         } else {
-            if (!reply.getConflict() && reply.getLastIndex() < matchIndex[from] && reply.getSentAtNs() > ackedSentAtNs[from]) {
-                // A log shorter than what the peer acknowledged, in an answer newer than that
-                // acknowledgement: the peer lost its disk and rejoined empty.
-                matchIndex[from] = reply.getLastIndex();
-            }
-            // The hint is where the backup's log certainly matches ours (its end, or its commit
-            // index on a conflict); stale refusals can only move us back towards it, never past
-            // what the backup acknowledged.
-            nextIndex[from] = Math.max(matchIndex[from] + 1, Math.min(nextIndex[from], reply.getLastIndex() + 1));
-            lastProgressNs[from] = clock.nanoTime();
-            if (!shipping[from]) {
-                sendAppend(from); // while a snapshot is on its way, heartbeats are refused as expected
-            }
+            primary.refused(from, reply, commitIndex);
         }
-    }
-
-    private void onSnapshotReply(int from, SnapshotReply reply) {
-        if (role != ReplicaRole.PRIMARY || !shipping[from]) {
-            return;
-        }
-        if (!reply.getSuccess()) {
-            endShipping(from); // the next heartbeat starts a fresh snapshot
-            return;
-        }
-        shippingProgressNs[from] = clock.nanoTime();
-        shippingIndex[from] = Math.max(shippingIndex[from], reply.getSnapshotIndex());
-        if (!reply.getInstalled()) {
-            snapshots.acknowledged(from, reply);
-            return;
-        }
-        endShipping(from);
-        matchIndex[from] = Math.max(matchIndex[from], reply.getSnapshotIndex());
-        nextIndex[from] = matchIndex[from] + 1;
-        lastProgressNs[from] = clock.nanoTime();
-        sendAppend(from);
-    }
-
-    /**
-     * An unanswered chunk is sent again every few heartbeats (a restarted backup answers the
-     * repeat with a refusal, which starts a fresh snapshot); a transfer with no progress at all
-     * for long is abandoned and started over.
-     */
-    private void cancelStalledSnapshots(long nowNs) {
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (!shipping[peer]) {
-                continue;
-            }
-            if (nowNs - shippingProgressNs[peer] > SNAPSHOT_STALL_ELECTION_TIMEOUTS * ms(settings.electionTimeoutMaxMs())) {
-                endShipping(peer);
-            } else if (nowNs - shippingResentNs[peer] > SNAPSHOT_RESEND_HEARTBEATS * ms(settings.heartbeatIntervalMs())
-                    && nowNs - shippingProgressNs[peer] > SNAPSHOT_RESEND_HEARTBEATS * ms(settings.heartbeatIntervalMs())) {
-                shippingResentNs[peer] = nowNs;
-                snapshots.resend(peer);
-            }
-        }
-    }
-
-    private void endShipping(int peer) {
-        shipping[peer] = false;
-        shippingIndex[peer] = 0;
-        snapshots.cancel(peer);
     }
 
     private void advanceCommit() {
-        matchIndex[id] = syncedIndex;
-        for (long index = log.lastIndex(); index > commitIndex; index--) {
-            if (log.epochAt(index) != log.currentEpoch()) {
-                break; // older epochs' entries commit only through an entry of ours
-            }
-            int holders = 0;
-            for (long match : matchIndex) {
-                holders += match >= index ? 1 : 0;
-            }
-            if (holders >= settings.quorum()) {
-                commitIndex = index;
-                break;
-            }
-        }
+        commitIndex = primary.quorumIndex(commitIndex, syncedIndex);
         applyCommitted();
-    }
-
-    private long leaseBaseNs() {
-        long[] acked = ackedSentAtNs.clone();
-        acked[id] = Long.MAX_VALUE; // the primary always counts itself
-        Arrays.sort(acked);
-        return acked[acked.length - settings.quorum()];
-    }
-
-    private void becomePrimary() {
-        transition(ReplicaRole.PRIMARY);
-        primaryId = id;
-        Arrays.fill(nextIndex, log.lastIndex() + 1);
-        Arrays.fill(matchIndex, 0);
-        Arrays.fill(ackedSentAtNs, 0);
-        primarySinceNs = clock.nanoTime();
-        Arrays.fill(lastProgressNs, primarySinceNs);
-        epochStartIndex = log.lastIndex() + 1;
-        log.append(List.of(Entries.of(log.currentEpoch(), epochStartIndex, ByteString.EMPTY)));
-        broadcastAppend();
-        syncLocal();
     }
 
     // ------------------------------------------------------------------ backup
@@ -544,25 +371,15 @@ public final class ReplicaNode {
             transition(ReplicaRole.BACKUP);
         }
         primaryId = from;
-        preVoting = false;
+        election.endPreVote();
         lastPrimaryContactNs = clock.nanoTime();
-        resetElectionDeadline();
+        election.resetTimer();
     }
 
     private void onAppend(int from, AppendEntries append) {
         heardFromPrimary(from);
-        for (Entry entry : append.getEntriesList()) {
-            try {
-                Entries.checked(entry);
-            } catch (CorruptEntryException e) {
-                // Damaged on the wire, not on this disk: refuse the whole message before changing
-                // anything; the refusal names where this log ends, so the primary sends again from there.
-                logger.warn("append refused: entry damaged in transit replica={} from={} epoch={} index={} reason=\"{}\"", id, from,
-                        log.currentEpoch(), e.index(), e.getMessage());
-                reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setCorruptIndex(Math.max(1, e.index()))
-                        .setSentAtNs(append.getSentAtNs()));
-                return;
-            }
+        if (refusedAsDamaged(from, append)) {
+            return;
         }
         long prevIndex = append.getPrevIndex();
         if (prevIndex > log.lastIndex()) {
@@ -610,19 +427,38 @@ public final class ReplicaNode {
     }
 
     /**
+     * An entry whose CRC fails was damaged on the wire, not on this disk: the whole message is
+     * refused before anything changes, naming where this log ends, so the primary sends again.
+     */
+    private boolean refusedAsDamaged(int from, AppendEntries append) {
+        for (Entry entry : append.getEntriesList()) {
+            try {
+                Entries.checked(entry);
+            } catch (CorruptEntryException e) {
+                logger.warn("append refused: entry damaged in transit replica={} from={} epoch={} index={} reason=\"{}\"", id, from,
+                        log.currentEpoch(), e.index(), e.getMessage());
+                reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setCorruptIndex(Math.max(1, e.index()))
+                        .setSentAtNs(append.getSentAtNs()));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Caught up once this replica has applied an entry of the current epoch that the primary
      * reports committed: a primary commits its own epoch's entries only after all earlier
      * committed ones, so everything committed so far is here. From then on this replica may
      * vote; it votes for no one but this primary in this epoch (a vote cast before the disk was
      * lost may be forgotten).
      */
-    private void finishCatchUp(int primary, long primaryCommit, long matched) {
+    private void finishCatchUp(int primaryReplica, long primaryCommit, long matched) {
         if (primaryCommit > matched || stateMachine.appliedIndex() < primaryCommit || primaryCommit < log.firstIndex() - 1
                 || log.epochAt(primaryCommit) != log.currentEpoch()) {
             return;
         }
         if (log.votedFor() == -1) {
-            log.saveHardState(log.currentEpoch(), primary);
+            log.saveHardState(log.currentEpoch(), primaryReplica);
         }
         stateMachine.persist();
         stateMachine.needsCatchUp(false);
@@ -658,7 +494,7 @@ public final class ReplicaNode {
         log.resetTo(chunk.getSnapshotIndex(), chunk.getSnapshotEpoch());
         commitIndex = Math.max(commitIndex, chunk.getSnapshotIndex());
         syncedIndex = log.lastIndex();
-        resetElectionDeadline();
+        election.resetTimer();
         send(from, reply.setSuccess(true).setInstalled(true));
     }
 
@@ -674,7 +510,7 @@ public final class ReplicaNode {
         if (message.hasAppend()) {
             reply(message.getFrom(), AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()));
         } else if (message.hasVote()) {
-            transport.send(message.getFrom(), message().setVoteReply(VoteReply.newBuilder().setGranted(false)).build());
+            election.answerVote(message.getFrom(), false);
         }
     }
 
@@ -682,89 +518,48 @@ public final class ReplicaNode {
 
     /** Asks whether a quorum would elect us in the next epoch, changing no one's epoch. */
     private void startPreVote() {
-        resetElectionDeadline();
+        election.resetTimer();
         if (settings.quorum() == 1) {
             startElection();
             return;
         }
-        preVoting = true;
-        Arrays.fill(preVotes, false);
-        preVotes[id] = true;
-        ReplicationMessage request = ReplicationMessage.newBuilder().setFrom(id).setEpoch(log.currentEpoch() + 1)
-                .setVote(VoteRequest.newBuilder().setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex())).setPreVote(true)).build();
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (peer != id) {
-                transport.send(peer, request);
-            }
-        }
+        election.startPreVote();
     }
 
     private void onPreVote(int from, long proposedEpoch, VoteRequest vote) {
-        boolean granted = !catchingUp && proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && upToDate(vote);
-        transport.send(from, message().setVoteReply(VoteReply.newBuilder().setGranted(granted).setPreVote(true)).build());
+        election.answerPreVote(from, !catchingUp && proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && election.upToDate(vote));
     }
 
     private void onPreVoteReply(int from, VoteReply reply) {
-        if (!preVoting || role == ReplicaRole.PRIMARY || !reply.getGranted()) {
+        if (!election.preVoting() || role == ReplicaRole.PRIMARY || !reply.getGranted()) {
             return;
         }
-        preVotes[from] = true;
-        int granted = 0;
-        for (boolean vote : preVotes) {
-            granted += vote ? 1 : 0;
-        }
-        if (granted >= settings.quorum()) {
-            preVoting = false;
+        if (election.preVoteGranted(from)) {
             startElection();
         }
     }
 
-    private boolean upToDate(VoteRequest vote) {
-        long lastEpoch = log.epochAt(log.lastIndex());
-        return vote.getLastEpoch() > lastEpoch || (vote.getLastEpoch() == lastEpoch && vote.getLastIndex() >= log.lastIndex());
-    }
-
     private void startElection() {
-        preVoting = false;
+        election.endPreVote();
         transition(ReplicaRole.CANDIDATE);
         primaryId = -1;
-        log.saveHardState(log.currentEpoch() + 1, id);
-        Arrays.fill(votes, false);
-        votes[id] = true;
-        resetElectionDeadline();
+        election.standInNextEpoch();
         if (settings.quorum() == 1) {
             becomePrimary();
             return;
         }
-        ReplicationMessage request = message().setVote(VoteRequest.newBuilder()
-                .setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex()))).build();
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (peer != id) {
-                transport.send(peer, request);
-            }
-        }
+        election.requestVotes();
     }
 
     private void onVote(int from, VoteRequest vote) {
-        boolean free = log.votedFor() == -1 || log.votedFor() == from;
-        boolean granted = role == ReplicaRole.BACKUP && !catchingUp && free && upToDate(vote);
-        if (granted) {
-            log.saveHardState(log.currentEpoch(), from);
-            resetElectionDeadline();
-        }
-        transport.send(from, message().setVoteReply(VoteReply.newBuilder().setGranted(granted)).build());
+        election.answerVote(from, role == ReplicaRole.BACKUP && !catchingUp && election.mayVoteFor(from, vote));
     }
 
     private void onVoteReply(int from, VoteReply reply) {
         if (role != ReplicaRole.CANDIDATE || !reply.getGranted()) {
             return;
         }
-        votes[from] = true;
-        int granted = 0;
-        for (boolean vote : votes) {
-            granted += vote ? 1 : 0;
-        }
-        if (granted >= settings.quorum()) {
+        if (election.voteGranted(from)) {
             becomePrimary();
         }
     }
@@ -773,27 +568,78 @@ public final class ReplicaNode {
     private boolean heardFromPrimaryRecently() {
         long nowNs = clock.nanoTime();
         return switch (role) {
-            case PRIMARY -> nowNs - leaseBaseNs() < ms(settings.electionTimeoutMinMs());
+            case PRIMARY -> nowNs - primary.leaseBaseNs() < ms(settings.electionTimeoutMinMs());
             case BACKUP -> nowNs - lastPrimaryContactNs < ms(settings.electionTimeoutMinMs());
             case CANDIDATE, STOPPED -> false;
         };
     }
 
-    // ------------------------------------------------------------------ shared
+    // ------------------------------------------------------------------ transitions
 
-    private void becomeBackup(long epoch, int primary) {
+    private void becomePrimary() {
+        transition(ReplicaRole.PRIMARY);
+        primaryId = id;
+        primary = new Primary(id, settings, clock, log, transport, snapshots);
+        log.append(List.of(Entries.of(log.currentEpoch(), primary.epochStartIndex(), ByteString.EMPTY)));
+        primary.broadcast(commitIndex);
+        syncLocal();
+    }
+
+    /** Backup of {@code epoch} (adopted, with no vote, when higher than ours), following {@code primaryReplica} if known. */
+    private void becomeBackup(long epoch, int primaryReplica) {
         if (epoch > log.currentEpoch()) {
             log.saveHardState(epoch, -1);
         }
-        if (role != ReplicaRole.BACKUP) {
-            transition(ReplicaRole.BACKUP);
-        }
-        primaryId = primary;
-        epochStartIndex = Long.MAX_VALUE;
-        endAllShipping();
-        failPending("replica " + id + " stepped down in epoch " + epoch);
-        resetElectionDeadline();
+        transition(ReplicaRole.BACKUP);
+        primaryId = primaryReplica;
+        endPrimary("replica " + id + " stepped down in epoch " + epoch);
+        election.resetTimer();
     }
+
+    /** Stops for good: no acks, no votes, no reads. Only a restart (which re-reads what is durable) resumes. */
+    public void stop(String reason) {
+        if (role == ReplicaRole.STOPPED) {
+            return; // the first reason stands
+        }
+        stopReason = reason;
+        transition(ReplicaRole.STOPPED);
+        endPrimary("replica " + id + " stopped: " + reason);
+    }
+
+    private void endPrimary(String reason) {
+        if (primary != null) {
+            Primary ended = primary;
+            primary = null;
+            ended.stepDown(reason, primaryHint());
+        }
+    }
+
+    /**
+     * The only place the role changes. Legal are the transitions of {@link ReplicaRole}'s table,
+     * under their preconditions: a replica stands only when it is not catching up, becomes
+     * primary only having voted for itself in its epoch, and a backup becomes a backup again
+     * only in a higher epoch. Anything else is a bug and throws, naming epoch, index and state.
+     */
+    private void transition(ReplicaRole next) {
+        String unmet = !role.canBecome(next) ? "not in ReplicaRole's table" : unmetPrecondition(next);
+        if (unmet != null) {
+            throw new IllegalStateException("replica " + id + " epoch " + log.currentEpoch() + " index " + log.lastIndex() + " commit " + commitIndex
+                    + " applied " + stateMachine.appliedIndex() + ": illegal transition " + role + " -> " + next + " (" + unmet + ")");
+        }
+        role = next;
+        roleEpoch = log.currentEpoch();
+    }
+
+    private String unmetPrecondition(ReplicaRole next) {
+        return switch (next) {
+            case CANDIDATE -> catchingUp ? "catching up: it may lack committed entries" : null;
+            case PRIMARY -> log.votedFor() != id ? "its vote in epoch " + log.currentEpoch() + " is for " + log.votedFor() + ", not itself" : null;
+            case BACKUP -> role == ReplicaRole.BACKUP && log.currentEpoch() <= roleEpoch ? "already a backup of epoch " + roleEpoch : null;
+            case STOPPED -> null;
+        };
+    }
+
+    // ------------------------------------------------------------------ log and state
 
     private void applyCommitted() {
         // Never apply past what this replica holds durably itself: a restart must find every
@@ -815,13 +661,8 @@ public final class ReplicaNode {
             } catch (RuntimeException e) {
                 throw new StorageFailure("applying entry " + index + " failed: " + e.getMessage());
             }
-            Pending waiting = pending.remove(index);
-            if (waiting != null) {
-                if (waiting.epoch() == entry.getEpoch()) {
-                    waiting.applied().complete(index);
-                } else {
-                    waiting.applied().completeExceptionally(new NotPrimaryException("entry " + index + " was replaced by epoch " + entry.getEpoch(), primaryId));
-                }
+            if (primary != null) {
+                primary.applied(index, entry.getEpoch(), primaryHint());
             }
         }
     }
@@ -838,58 +679,9 @@ public final class ReplicaNode {
         }
     }
 
-    /** Stops for good: no acks, no votes, no reads. Only a restart (which re-reads what is durable) resumes. */
-    public void stop(String reason) {
-        if (role == ReplicaRole.STOPPED) {
-            return;
-        }
-        stopReason = reason;
-        role = ReplicaRole.STOPPED;
-        endAllShipping();
-        failPending("replica " + id + " stopped: " + reason);
-    }
-
-    private void endAllShipping() {
-        for (int peer = 0; peer < settings.replicaCount(); peer++) {
-            if (shipping[peer]) {
-                endShipping(peer);
-            }
-        }
-    }
-
-    private void failPending(String reason) {
-        Iterator<Pending> waiting = pending.values().iterator();
-        while (waiting.hasNext()) {
-            waiting.next().applied().completeExceptionally(new NotPrimaryException(reason, primaryId));
-            waiting.remove();
-        }
-    }
-
-    private void transition(ReplicaRole next) {
-        if (!role.canBecome(next)) {
-            throw new IllegalStateException("replica " + id + " epoch " + log.currentEpoch() + " index " + log.lastIndex()
-                    + ": illegal transition " + role + " -> " + next);
-        }
-        role = next;
-    }
-
-    private void resetElectionDeadline() {
-        long spanMs = settings.electionTimeoutMaxMs() - settings.electionTimeoutMinMs();
-        electionDeadlineNs = clock.nanoTime() + ms(settings.electionTimeoutMinMs() + random.nextLong(spanMs + 1));
-    }
-
     private ReplicationMessage.Builder message() {
         return ReplicationMessage.newBuilder().setFrom(id).setEpoch(log.currentEpoch());
     }
-
-    /** Entries sent to a peer and not yet acknowledged, at most: bounds memory and catch-up bursts. */
-    static final long INFLIGHT_ENTRIES_MAX = 64;
-
-    /** A snapshot transfer with no acknowledged chunk for this many maximum election timeouts is abandoned and started over. */
-    static final long SNAPSHOT_STALL_ELECTION_TIMEOUTS = 10;
-
-    /** An unacknowledged snapshot chunk is sent again after this many heartbeat intervals. */
-    static final long SNAPSHOT_RESEND_HEARTBEATS = 3;
 
     private static long ms(long millis) {
         return TimeUnit.MILLISECONDS.toNanos(millis);

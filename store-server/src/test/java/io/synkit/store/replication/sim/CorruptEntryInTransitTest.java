@@ -14,9 +14,9 @@ import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.runtime.Clock;
 import io.synkit.store.replication.ReplicaNode;
 import io.synkit.store.replication.ReplicaRole;
-import io.synkit.store.replication.ReplicaSettings;
 import io.synkit.store.replication.Snapshots;
 import io.synkit.store.replication.StateMachine;
+import io.synkit.store.replication.Transport;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,6 @@ class CorruptEntryInTransitTest {
     private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int DELIVERIES_MAX = 100_000;
 
-    private final ReplicaSettings settings = new ReplicaSettings(3, 50, 500, 1000, 350, 64, 1 << 20);
     private final ReplicaNode[] nodes = new ReplicaNode[REPLICAS];
     private final SimState[] states = new SimState[REPLICAS];
     private final ArrayDeque<Runnable> network = new ArrayDeque<>();
@@ -91,8 +90,19 @@ class CorruptEntryInTransitTest {
                 return nowNs;
             }
         };
-        return new ReplicaNode(id, settings, clock, random, (to, message) -> send(id, to, message), new SimLog(random.split()),
-                new Applied(states[id]), new NoSnapshots(), false);
+        Transport transport = new Transport() {
+            @Override
+            public void send(int toReplica, ReplicationMessage message) {
+                CorruptEntryInTransitTest.this.send(id, toReplica, message);
+            }
+
+            @Override
+            public String addressOf(int replica) {
+                return "r" + replica;
+            }
+        };
+        return new ReplicaNode(id, ReplicationSimulation.SETTINGS, clock, random, transport, new SimLog(random.split()), new Applied(states[id]),
+                new NoSnapshots(), false);
     }
 
     private void send(int from, int to, ReplicationMessage message) {
