@@ -37,6 +37,7 @@ final class Primary {
     private final long epoch;
     private final ReplicaSettings settings;
     private final Clock clock;
+    private final ReplicaLog replicaLog;
     private final LogStorage log;
     private final Transport transport;
     /** By replica id; null at this replica's own id. */
@@ -52,12 +53,13 @@ final class Primary {
     }
 
     /** Becomes primary of the log's current epoch; its first entry will be the next index. */
-    Primary(int self, ReplicaSettings settings, Clock clock, LogStorage log, Transport transport, Snapshots snapshots) {
+    Primary(int self, ReplicaSettings settings, Clock clock, ReplicaLog replicaLog, Transport transport, Snapshots snapshots) {
         this.self = self;
+        this.replicaLog = replicaLog;
+        this.log = replicaLog.storage();
         this.epoch = log.currentEpoch();
         this.settings = settings;
         this.clock = clock;
-        this.log = log;
         this.transport = transport;
         this.sinceNs = clock.nanoTime();
         this.epochStartIndex = log.lastIndex() + 1;
@@ -78,7 +80,7 @@ final class Primary {
     // ------------------------------------------------------------------ appends
 
     /** Timers: stalled snapshots, and at each heartbeat interval retransmission and an append to every backup. */
-    void onTick(long nowNs, long commitIndex) {
+    void onTick(long nowNs) {
         shipping.checkStalled(nowNs);
         if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
             for (BackupProgress backup : backups()) {
@@ -86,14 +88,14 @@ final class Primary {
                     backup.rewindIfStalled(nowNs, 2 * ms(settings.heartbeatIntervalMs()), log.firstIndex());
                 }
             }
-            broadcast(commitIndex);
+            broadcast();
         }
     }
 
-    void broadcast(long commitIndex) {
+    void broadcast() {
         lastBroadcastNs = clock.nanoTime();
         for (BackupProgress backup : backups()) {
-            sendAppend(backup, commitIndex);
+            sendAppend(backup);
         }
     }
 
@@ -102,7 +104,7 @@ final class Primary {
      * and bytes, and per backup by entries in flight; an empty append is a heartbeat. Lost
      * messages are repaired by retransmission at the heartbeat.
      */
-    private void sendAppend(BackupProgress backup, long commitIndex) {
+    private void sendAppend(BackupProgress backup) {
         int peer = backup.replica;
         if (backup.nextIndex() < log.firstIndex() && !shipping.active(peer)) {
             // The backup needs entries this log dropped: send the applied state instead. Empty
@@ -125,7 +127,7 @@ final class Primary {
         backup.sent(prevIndex + entries.size());
         transport.send(peer, message().setAppend(AppendEntries.newBuilder()
                 .setPrevIndex(prevIndex).setPrevEpoch(log.epochAt(prevIndex)).addAllEntries(entries)
-                .setCommitIndex(commitIndex).setSentAtNs(clock.nanoTime())).build());
+                .setCommitIndex(replicaLog.commitIndex()).setSentAtNs(clock.nanoTime())).build());
     }
 
     /** The backup holds the log up to its match index; the caller advances the commit, then {@link #keepStreaming}. */
@@ -137,38 +139,40 @@ final class Primary {
     }
 
     /** A lagging backup gets its next entries at once, within the in-flight bound. */
-    void keepStreaming(int from, long commitIndex) {
+    void keepStreaming(int from) {
         if (backups[from].nextIndex() <= log.lastIndex() && !shipping.active(from)) {
-            sendAppend(backups[from], commitIndex);
+            sendAppend(backups[from]);
         }
     }
 
     /** The backup refused an append: resume where its log certainly matches (while a snapshot is on its way, refusals are expected). */
-    void refused(int from, AppendReply reply, long commitIndex) {
+    void refused(int from, AppendReply reply) {
         backups[from].refused(reply, clock.nanoTime());
         if (!shipping.active(from)) {
-            sendAppend(backups[from], commitIndex);
+            sendAppend(backups[from]);
         }
     }
 
-    void snapshotAnswered(int from, SnapshotReply reply, long commitIndex) {
+    void snapshotAnswered(int from, SnapshotReply reply) {
         if (!shipping.active(from)) {
             return;
         }
         if (shipping.answered(from, reply, clock.nanoTime())) {
             backups[from].installed(reply.getSnapshotIndex(), clock.nanoTime());
-            sendAppend(backups[from], commitIndex);
+            sendAppend(backups[from]);
         }
     }
 
     // ------------------------------------------------------------------ commit and lease
 
     /**
-     * The highest index of this epoch that a quorum holds ({@code syncedIndex} is this replica's
-     * own durable end), or {@code commitIndex} when none is newer: older epochs' entries commit
-     * only through an entry of this one.
+     * The highest index of this epoch that a quorum holds durably (this replica counts up to its
+     * synced index), or the commit index when none is newer: older epochs' entries commit only
+     * through an entry of this one.
      */
-    long quorumIndex(long commitIndex, long syncedIndex) {
+    long quorumIndex() {
+        long commitIndex = replicaLog.commitIndex();
+        long syncedIndex = replicaLog.syncedIndex();
         for (long index = log.lastIndex(); index > commitIndex; index--) {
             if (log.epochAt(index) != epoch) {
                 break;
@@ -211,11 +215,11 @@ final class Primary {
         return limit;
     }
 
-    /** How far each replica is known to hold the log; this replica's own entry is {@code syncedIndex}. */
-    long[] matchIndexes(long syncedIndex) {
+    /** How far each replica is known to hold the log (this one: as far as it synced). */
+    long[] matchIndexes() {
         long[] matches = new long[backups.length];
         for (int replica = 0; replica < backups.length; replica++) {
-            matches[replica] = backups[replica] == null ? syncedIndex : backups[replica].matchIndex();
+            matches[replica] = backups[replica] == null ? replicaLog.syncedIndex() : backups[replica].matchIndex();
         }
         return matches;
     }

@@ -6,20 +6,15 @@ import io.synkit.protocol.replication.AppendReply;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.protocol.replication.SnapshotChunk;
-import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.protocol.replication.VoteReply;
 import io.synkit.protocol.replication.VoteRequest;
 import io.synkit.runtime.Clock;
-import io.synkit.store.log.CorruptEntryException;
 import io.synkit.store.log.Entries;
 import io.synkit.store.log.LogStorage;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One replica's side of SET replication: primary-backup with a majority quorum, epochs, elections
@@ -27,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * drives this very class. Single-threaded: every method runs on the replica's loop.
  *
  * <p>This class holds the role and every change of it ({@link #transition}, checked against the
- * table in {@link ReplicaRole}), the commit and applied indexes, and the backup's side of the
- * protocol. What exists only while primary is a {@link Primary} (backups' progress, snapshot
- * transfers, waiting proposals, the lease); the election timer and vote rules are an
- * {@link Election}.
+ * table in {@link ReplicaRole}), and routes each input to the part that handles it. What exists
+ * only while primary is a {@link Primary} (backups' progress, snapshot
+ * transfers, waiting proposals, the lease); the backup's part is a {@link Backup}; the election
+ * timer and vote rules are an {@link Election}; the log with its commit point and the state
+ * machine fed from it are a {@link ReplicaLog}.
  *
  * <p><b>Writes.</b> The primary appends a proposed entry to its log, sends it to the backups, and
  * syncs its own log. An entry is committed once a quorum (2 of 3, the primary included) holds it
@@ -60,31 +56,27 @@ import org.slf4j.LoggerFactory;
  * failed apply stops the replica ({@link ReplicaRole#STOPPED}): only a restart, which re-reads
  * what is durable, resumes.
  *
- * <p><b>Catching up.</b> A replica that may have lost committed entries it once acknowledged (a
- * replaced disk, a snapshot install cut short) neither votes nor stands until it holds everything
- * a primary of the current epoch has committed: else its vote could elect a primary missing them.
+ * <p><b>Catching up.</b> A replica that may have lost committed entries neither votes nor stands
+ * until it caught up with a primary ({@link Backup}).
  */
 public final class ReplicaNode {
-
-    private static final Logger logger = LoggerFactory.getLogger(ReplicaNode.class);
 
     private final int id;
     private final ReplicaSettings settings;
     private final Clock clock;
     private final Transport transport;
     private final LogStorage log;
+    private final ReplicaLog replicaLog;
     private final StateMachine stateMachine;
     private final Snapshots snapshots;
     private final Election election;
+    private final Backup backup;
     private ReplicaRole role = ReplicaRole.BACKUP;
     /** The epoch in which the current role was entered: a backup changes epoch only through a transition. */
     private long roleEpoch;
     /** Present exactly while {@link #role} is PRIMARY. */
     private Primary primary;
     private int primaryId = -1;
-    private boolean catchingUp;
-    private long commitIndex;
-    private long syncedIndex;
     private long lastPrimaryContactNs;
     private String stopReason;
 
@@ -101,37 +93,15 @@ public final class ReplicaNode {
         this.stateMachine = stateMachine;
         this.snapshots = snapshots;
         this.election = new Election(id, settings, clock, random, log, transport);
-        reconcileLogWithState();
+        this.replicaLog = new ReplicaLog(id, log, stateMachine);
         if (joining && !stateMachine.needsCatchUp()) {
             stateMachine.needsCatchUp(true);
         }
-        this.catchingUp = stateMachine.needsCatchUp();
-        // What is applied was committed; what is in the log was synced before the restart.
-        this.commitIndex = stateMachine.appliedIndex();
-        this.syncedIndex = log.lastIndex();
+        this.backup = new Backup(id, replicaLog, stateMachine, snapshots, transport);
         this.roleEpoch = log.currentEpoch();
         // A restarted replica may not know of a live primary: wait before voting, as if just heard from one.
         this.lastPrimaryContactNs = clock.nanoTime();
         election.resetTimer();
-    }
-
-    /**
-     * After a crash between installing a snapshot and resetting the log, or after an interrupted
-     * install wiped the state, the log must restart where the state is. A log that holds the
-     * applied entry with the same epoch matches the state and is kept.
-     */
-    private void reconcileLogWithState() {
-        long applied = stateMachine.appliedIndex();
-        long appliedEpoch = stateMachine.appliedEpoch();
-        boolean inLog = applied >= log.firstIndex() - 1 && applied <= log.lastIndex();
-        if (inLog && (appliedEpoch < 0 || log.epochAt(applied) == appliedEpoch)) {
-            return;
-        }
-        if (appliedEpoch < 0) {
-            throw new IllegalStateException("replica " + id + " applied index " + applied + " is outside its log [" + log.firstIndex() + ", "
-                    + log.lastIndex() + "] and its epoch is not recorded");
-        }
-        log.resetTo(applied, appliedEpoch);
     }
 
     // ------------------------------------------------------------------ inputs
@@ -148,14 +118,14 @@ public final class ReplicaNode {
     private void onTimers(long nowNs) {
         switch (role) {
             case PRIMARY -> {
-                primary.onTick(nowNs, commitIndex);
+                primary.onTick(nowNs);
                 if (primary.lostQuorum(nowNs)) {
                     becomeBackup(log.currentEpoch(), -1); // cut off from the quorum: let callers find the new primary
                 }
             }
             case BACKUP, CANDIDATE -> {
                 if (election.timedOut(nowNs)) {
-                    if (catchingUp) {
+                    if (backup.catchingUp()) {
                         election.resetTimer(); // may lack committed entries: must not stand
                     } else {
                         startPreVote();
@@ -186,7 +156,7 @@ public final class ReplicaNode {
         primary.awaitApplied(index, applied);
         try {
             log.append(List.of(Entries.of(log.currentEpoch(), index, payload)));
-            primary.broadcast(commitIndex);
+            primary.broadcast();
             syncLocal();
         } catch (StorageFailure e) {
             stop(e.getMessage());
@@ -241,7 +211,7 @@ public final class ReplicaNode {
             case SNAPSHOT_CHUNK -> onSnapshotChunk(from, message.getSnapshotChunk());
             case SNAPSHOT_REPLY -> {
                 if (role == ReplicaRole.PRIMARY) {
-                    primary.snapshotAnswered(from, message.getSnapshotReply(), commitIndex);
+                    primary.snapshotAnswered(from, message.getSnapshotReply());
                 }
             }
             case BODY_NOT_SET -> { }
@@ -263,7 +233,7 @@ public final class ReplicaNode {
     }
 
     public long commitIndex() {
-        return commitIndex;
+        return replicaLog.commitIndex();
     }
 
     public long lastIndex() {
@@ -309,12 +279,12 @@ public final class ReplicaNode {
 
     /** Whether this replica refrains from voting until it has caught up with a primary. */
     public boolean catchingUp() {
-        return catchingUp;
+        return backup.catchingUp();
     }
 
     /** How far each replica is known to hold the log (primary only; others see zeros). */
     public long[] matchIndexes() {
-        return primary != null ? primary.matchIndexes(syncedIndex) : new long[settings.replicaCount()];
+        return primary != null ? primary.matchIndexes() : new long[settings.replicaCount()];
     }
 
     /**
@@ -331,13 +301,10 @@ public final class ReplicaNode {
         if (primary != null) {
             upTo = primary.truncationLimit(upTo, applied - lagEntriesMax);
         }
-        if (upTo >= log.firstIndex()) {
-            try {
-                stateMachine.persist();
-                log.truncatePrefix(upTo);
-            } catch (RuntimeException e) {
-                stop("log truncation failed: " + e.getMessage());
-            }
+        try {
+            replicaLog.truncatePrefix(upTo);
+        } catch (RuntimeException e) {
+            stop("log truncation failed: " + e.getMessage());
         }
     }
 
@@ -350,15 +317,15 @@ public final class ReplicaNode {
         if (reply.getSuccess()) {
             primary.acknowledged(from, reply);
             advanceCommit();
-            primary.keepStreaming(from, commitIndex);
+            primary.keepStreaming(from);
         } else {
-            primary.refused(from, reply, commitIndex);
+            primary.refused(from, reply);
         }
     }
 
     private void advanceCommit() {
-        commitIndex = primary.quorumIndex(commitIndex, syncedIndex);
-        applyCommitted();
+        replicaLog.raiseCommit(primary.quorumIndex());
+        replicaLog.applyCommitted(this::applied);
     }
 
     // ------------------------------------------------------------------ backup
@@ -378,137 +345,19 @@ public final class ReplicaNode {
 
     private void onAppend(int from, AppendEntries append) {
         heardFromPrimary(from);
-        if (refusedAsDamaged(from, append)) {
-            return;
-        }
-        long prevIndex = append.getPrevIndex();
-        if (prevIndex > log.lastIndex()) {
-            reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setSentAtNs(append.getSentAtNs()));
-            return;
-        }
-        if (prevIndex >= log.firstIndex() - 1 && log.epochAt(prevIndex) != append.getPrevEpoch()) {
-            // Our suffix from an older epoch conflicts. Everything up to our commit index is
-            // committed, hence identical on the primary: resume from there in one step.
-            reply(from, AppendReply.newBuilder().setSuccess(false).setConflict(true).setLastIndex(Math.min(commitIndex, prevIndex - 1))
-                    .setSentAtNs(append.getSentAtNs()));
-            return;
-        }
-        List<Entry> fresh = new ArrayList<>();
-        for (Entry entry : append.getEntriesList()) {
-            long index = entry.getIndex();
-            if (index < log.firstIndex() || (fresh.isEmpty() && index <= log.lastIndex() && log.epochAt(index) == entry.getEpoch())) {
-                continue; // held already
-            }
-            if (fresh.isEmpty() && index <= log.lastIndex()) {
-                if (index <= commitIndex) {
-                    throw new IllegalStateException("replica " + id + " asked to overwrite committed index " + index + " (commit " + commitIndex
-                            + ") with epoch " + entry.getEpoch() + " over " + log.epochAt(index));
-                }
-                log.truncateSuffix(index);
-                syncedIndex = Math.min(syncedIndex, index - 1);
-            }
-            fresh.add(entry);
-        }
-        if (!fresh.isEmpty()) {
-            log.append(fresh);
-        }
-        syncLocal();
-        long matched = prevIndex + append.getEntriesCount();
-        // The primary waits for this answer to commit; applying waits for no one, so it comes after.
-        reply(from, AppendReply.newBuilder().setSuccess(true).setMatchIndex(matched).setSentAtNs(append.getSentAtNs()));
-        long newCommit = Math.min(append.getCommitIndex(), matched);
-        if (newCommit > commitIndex) {
-            commitIndex = newCommit;
-            applyCommitted();
-        }
-        if (catchingUp) {
-            finishCatchUp(from, append.getCommitIndex(), matched);
-        }
-    }
-
-    /**
-     * An entry whose CRC fails was damaged on the wire, not on this disk: the whole message is
-     * refused before anything changes, naming where this log ends, so the primary sends again.
-     */
-    private boolean refusedAsDamaged(int from, AppendEntries append) {
-        for (Entry entry : append.getEntriesList()) {
-            try {
-                Entries.checked(entry);
-            } catch (CorruptEntryException e) {
-                logger.warn("append refused: entry damaged in transit replica={} from={} epoch={} index={} reason=\"{}\"", id, from,
-                        log.currentEpoch(), e.index(), e.getMessage());
-                reply(from, AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()).setCorruptIndex(Math.max(1, e.index()))
-                        .setSentAtNs(append.getSentAtNs()));
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Caught up once this replica has applied an entry of the current epoch that the primary
-     * reports committed: a primary commits its own epoch's entries only after all earlier
-     * committed ones, so everything committed so far is here. From then on this replica may
-     * vote; it votes for no one but this primary in this epoch (a vote cast before the disk was
-     * lost may be forgotten).
-     */
-    private void finishCatchUp(int primaryReplica, long primaryCommit, long matched) {
-        if (primaryCommit > matched || stateMachine.appliedIndex() < primaryCommit || primaryCommit < log.firstIndex() - 1
-                || log.epochAt(primaryCommit) != log.currentEpoch()) {
-            return;
-        }
-        if (log.votedFor() == -1) {
-            log.saveHardState(log.currentEpoch(), primaryReplica);
-        }
-        stateMachine.persist();
-        stateMachine.needsCatchUp(false);
-        catchingUp = false;
+        backup.onAppend(from, append);
     }
 
     private void onSnapshotChunk(int from, SnapshotChunk chunk) {
         heardFromPrimary(from);
-        SnapshotReply.Builder reply = SnapshotReply.newBuilder().setSnapshotIndex(chunk.getSnapshotIndex()).setChunk(chunk.getChunk());
-        if (chunk.getSnapshotIndex() <= stateMachine.appliedIndex()) {
-            // Applied entries are committed, hence the primary's: the log matches up to here already.
-            send(from, reply.setSuccess(true).setInstalled(true).setSnapshotIndex(stateMachine.appliedIndex()));
-            return;
+        if (backup.onSnapshotChunk(from, chunk)) {
+            election.resetTimer();
         }
-        if (!snapshots.stage(chunk)) {
-            send(from, reply.setSuccess(false));
-            return;
-        }
-        if (!chunk.getDone()) {
-            send(from, reply.setSuccess(true));
-            return;
-        }
-        try {
-            snapshots.install(chunk.getSnapshotIndex(), chunk.getSnapshotEpoch());
-        } catch (RuntimeException e) {
-            throw new StorageFailure("snapshot install at index " + chunk.getSnapshotIndex() + " failed: " + e.getMessage());
-        }
-        if (stateMachine.appliedIndex() != chunk.getSnapshotIndex() || stateMachine.appliedEpoch() != chunk.getSnapshotEpoch()) {
-            throw new IllegalStateException("replica " + id + " installed snapshot " + chunk.getSnapshotIndex() + "/" + chunk.getSnapshotEpoch()
-                    + " but its state is at " + stateMachine.appliedIndex() + "/" + stateMachine.appliedEpoch());
-        }
-        // The old log may conflict with the snapshot or end before it: start after the snapshot.
-        log.resetTo(chunk.getSnapshotIndex(), chunk.getSnapshotEpoch());
-        commitIndex = Math.max(commitIndex, chunk.getSnapshotIndex());
-        syncedIndex = log.lastIndex();
-        election.resetTimer();
-        send(from, reply.setSuccess(true).setInstalled(true));
-    }
-
-    private void send(int to, SnapshotReply.Builder reply) {
-        transport.send(to, message().setSnapshotReply(reply).build());
-    }
-
-    private void reply(int to, AppendReply.Builder reply) {
-        transport.send(to, message().setAppendReply(reply).build());
     }
 
     private void refuseStale(ReplicationMessage message) {
         if (message.hasAppend()) {
-            reply(message.getFrom(), AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex()));
+            transport.send(message.getFrom(), message().setAppendReply(AppendReply.newBuilder().setSuccess(false).setLastIndex(log.lastIndex())).build());
         } else if (message.hasVote()) {
             election.answerVote(message.getFrom(), false);
         }
@@ -527,7 +376,7 @@ public final class ReplicaNode {
     }
 
     private void onPreVote(int from, long proposedEpoch, VoteRequest vote) {
-        election.answerPreVote(from, !catchingUp && proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && election.upToDate(vote));
+        election.answerPreVote(from, !backup.catchingUp() && proposedEpoch > log.currentEpoch() && !heardFromPrimaryRecently() && election.upToDate(vote));
     }
 
     private void onPreVoteReply(int from, VoteReply reply) {
@@ -552,7 +401,7 @@ public final class ReplicaNode {
     }
 
     private void onVote(int from, VoteRequest vote) {
-        election.answerVote(from, role == ReplicaRole.BACKUP && !catchingUp && election.mayVoteFor(from, vote));
+        election.answerVote(from, role == ReplicaRole.BACKUP && !backup.catchingUp() && election.mayVoteFor(from, vote));
     }
 
     private void onVoteReply(int from, VoteReply reply) {
@@ -579,9 +428,9 @@ public final class ReplicaNode {
     private void becomePrimary() {
         transition(ReplicaRole.PRIMARY);
         primaryId = id;
-        primary = new Primary(id, settings, clock, log, transport, snapshots);
+        primary = new Primary(id, settings, clock, replicaLog, transport, snapshots);
         log.append(List.of(Entries.of(log.currentEpoch(), primary.epochStartIndex(), ByteString.EMPTY)));
-        primary.broadcast(commitIndex);
+        primary.broadcast();
         syncLocal();
     }
 
@@ -623,7 +472,7 @@ public final class ReplicaNode {
     private void transition(ReplicaRole next) {
         String unmet = !role.canBecome(next) ? "not in ReplicaRole's table" : unmetPrecondition(next);
         if (unmet != null) {
-            throw new IllegalStateException("replica " + id + " epoch " + log.currentEpoch() + " index " + log.lastIndex() + " commit " + commitIndex
+            throw new IllegalStateException("replica " + id + " epoch " + log.currentEpoch() + " index " + log.lastIndex() + " commit " + replicaLog.commitIndex()
                     + " applied " + stateMachine.appliedIndex() + ": illegal transition " + role + " -> " + next + " (" + unmet + ")");
         }
         role = next;
@@ -632,7 +481,7 @@ public final class ReplicaNode {
 
     private String unmetPrecondition(ReplicaRole next) {
         return switch (next) {
-            case CANDIDATE -> catchingUp ? "catching up: it may lack committed entries" : null;
+            case CANDIDATE -> backup.catchingUp() ? "catching up: it may lack committed entries" : null;
             case PRIMARY -> log.votedFor() != id ? "its vote in epoch " + log.currentEpoch() + " is for " + log.votedFor() + ", not itself" : null;
             case BACKUP -> role == ReplicaRole.BACKUP && log.currentEpoch() <= roleEpoch ? "already a backup of epoch " + roleEpoch : null;
             case STOPPED -> null;
@@ -641,39 +490,16 @@ public final class ReplicaNode {
 
     // ------------------------------------------------------------------ log and state
 
-    private void applyCommitted() {
-        // Never apply past what this replica holds durably itself: a restart must find every
-        // applied entry in its own log.
-        while (stateMachine.appliedIndex() < Math.min(commitIndex, syncedIndex)) {
-            long index = stateMachine.appliedIndex() + 1;
-            List<Entry> next = log.entries(index, index, 1);
-            if (next.isEmpty()) {
-                throw new IllegalStateException("replica " + id + " misses committed entry " + index + " (log " + log.firstIndex() + ".." + log.lastIndex() + ")");
-            }
-            Entry entry;
-            try {
-                entry = Entries.checked(next.get(0));
-            } catch (CorruptEntryException e) {
-                throw new StorageFailure("own log damaged: " + e.getMessage());
-            }
-            try {
-                stateMachine.apply(entry);
-            } catch (RuntimeException e) {
-                throw new StorageFailure("applying entry " + index + " failed: " + e.getMessage());
-            }
-            if (primary != null) {
-                primary.applied(index, entry.getEpoch(), primaryHint());
-            }
+    /** Entry {@code index} of {@code epoch} was applied: a proposal waiting for it hears. */
+    private void applied(long index, long epoch) {
+        if (primary != null) {
+            primary.applied(index, epoch, primaryHint());
         }
     }
 
+    /** Makes the log durable; a primary then counts itself towards the quorum again. */
     private void syncLocal() {
-        try {
-            log.sync();
-        } catch (RuntimeException e) {
-            throw new StorageFailure("log sync failed: " + e.getMessage());
-        }
-        syncedIndex = log.lastIndex();
+        replicaLog.sync();
         if (role == ReplicaRole.PRIMARY) {
             advanceCommit();
         }
@@ -685,12 +511,5 @@ public final class ReplicaNode {
 
     private static long ms(long millis) {
         return TimeUnit.MILLISECONDS.toNanos(millis);
-    }
-
-    /** A disk failure surfaced inside message handling; the replica stops. */
-    private static final class StorageFailure extends RuntimeException {
-        StorageFailure(String message) {
-            super(message, null, false, false);
-        }
     }
 }
