@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,8 @@ final class Primary {
     private final Transport transport;
     /** By replica id; null at this replica's own id. */
     private final BackupProgress[] backups;
+    /** The same, in replica-id order without the gap: what every loop over the backups walks. */
+    private final List<BackupProgress> peers;
     private final SnapshotShipping shipping;
     private final Map<Long, Proposal> proposals = new TreeMap<>();
     private final long epochStartIndex;
@@ -69,6 +72,7 @@ final class Primary {
                 backups[peer] = new BackupProgress(peer, epochStartIndex, sinceNs);
             }
         }
+        this.peers = Arrays.stream(backups).filter(Objects::nonNull).toList();
         this.shipping = new SnapshotShipping(snapshots, settings);
     }
 
@@ -83,7 +87,7 @@ final class Primary {
     void onTick(long nowNs) {
         shipping.checkStalled(nowNs);
         if (nowNs - lastBroadcastNs >= ms(settings.heartbeatIntervalMs())) {
-            for (BackupProgress backup : backups()) {
+            for (BackupProgress backup : peers) {
                 if (!shipping.active(backup.replica)) {
                     backup.rewindIfStalled(nowNs, 2 * ms(settings.heartbeatIntervalMs()), log.firstIndex());
                 }
@@ -94,7 +98,7 @@ final class Primary {
 
     void broadcast() {
         lastBroadcastNs = clock.nanoTime();
-        for (BackupProgress backup : backups()) {
+        for (BackupProgress backup : peers) {
             sendAppend(backup);
         }
     }
@@ -178,7 +182,7 @@ final class Primary {
                 break;
             }
             int holders = syncedIndex >= index ? 1 : 0;
-            for (BackupProgress backup : backups()) {
+            for (BackupProgress backup : peers) {
                 holders += backup.matchIndex() >= index ? 1 : 0;
             }
             if (holders >= settings.quorum()) {
@@ -209,7 +213,7 @@ final class Primary {
      */
     long truncationLimit(long upTo, long lagFloorIndex) {
         long limit = upTo;
-        for (BackupProgress backup : backups()) {
+        for (BackupProgress backup : peers) {
             limit = Math.min(limit, Math.max(Math.max(backup.matchIndex(), shipping.confirmedIndex(backup.replica)), lagFloorIndex));
         }
         return limit;
@@ -251,16 +255,6 @@ final class Primary {
             waiting.next().applied().completeExceptionally(new NotPrimaryException(reason, primaryHint));
             waiting.remove();
         }
-    }
-
-    private List<BackupProgress> backups() {
-        List<BackupProgress> peers = new ArrayList<>(backups.length - 1);
-        for (BackupProgress backup : backups) {
-            if (backup != null) {
-                peers.add(backup);
-            }
-        }
-        return peers;
     }
 
     private ReplicationMessage.Builder message() {
