@@ -4,6 +4,8 @@ import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
+import java.time.ZoneOffset;
+import java.util.TimeZone;
 
 /** Starts one store replica: {@code java -jar store-server-all.jar --store.data.dir=... [--config=file]}. */
 public final class StoreServerMain {
@@ -12,6 +14,8 @@ public final class StoreServerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        // Before the first logger exists: log timestamps are printed in the default zone.
+        TimeZone.setDefault(TimeZone.getTimeZone(ZoneOffset.UTC));
         StoreConfig config;
         try {
             config = StoreConfig.from(Config.load(args, System.getenv()));

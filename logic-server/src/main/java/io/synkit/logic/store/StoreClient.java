@@ -96,7 +96,7 @@ public final class StoreClient implements StoreCalls {
             if (error.error().getCode() == ErrorCode.WRONG_SET) {
                 slotMaps.storeHasVersion(error.error().getSlotMapVersion());
             } else {
-                String hint = error.error().getPrimaryHint();
+                String hint = error.primaryHint();
                 hinted = !hint.isEmpty() && !hint.equals(replica) && set.replicas().contains(hint);
                 primaryBySet.put(set.setId(), hinted ? hint : nextReplica(set, replica));
             }

@@ -84,7 +84,7 @@ public final class SlotMapAdmin implements AutoCloseable {
                 if (!e.retryable() || System.nanoTime() > deadlineNs) {
                     throw e;
                 }
-                String hint = e.error().getPrimaryHint();
+                String hint = e.primaryHint();
                 next = metaReplicas.contains(hint) ? metaReplicas.indexOf(hint) : next + 1;
                 Thread.sleep(RETRY_PAUSE_MS);
             }

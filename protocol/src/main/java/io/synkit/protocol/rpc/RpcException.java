@@ -17,12 +17,26 @@ public final class RpcException extends RuntimeException {
         this(RpcError.newBuilder().setCode(code).setMessage(message).build());
     }
 
+    /**
+     * "Not the primary": this replica cannot serve the call, the primary (RPC address, "" when
+     * unknown) can. UNAVAILABLE, so callers retry, going to {@code primaryHint} first.
+     */
+    public static RpcException notPrimary(String reason, String primaryHint) {
+        return new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE).setMessage("not the primary: " + reason)
+                .setPrimaryHint(primaryHint).build());
+    }
+
     public RpcError error() {
         return error;
     }
 
     public ErrorCode code() {
         return error.getCode();
+    }
+
+    /** The primary's RPC address named by a "not the primary" answer; "" when none is known (or the error is another). */
+    public String primaryHint() {
+        return error.getPrimaryHint();
     }
 
     /** Whether the same call may succeed if retried (the outcome of the first may be unknown). */

@@ -5,10 +5,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.runtime.Clock;
-import io.synkit.store.engine.StoreEngine;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.SplittableRandom;
+import io.synkit.store.log.LogRetention;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,53 +14,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread a production replica's {@link ReplicaNode} lives on: ticks every few milliseconds,
- * takes replication messages from the RPC layer and proposals from the write pipeline, and
- * publishes a snapshot of its state for other threads (readiness, reads, status). Also truncates
- * the log prefix that RocksDB holds durably ({@link LogRetention}); backups that need what was
- * dropped get a RocksDB checkpoint ({@link RocksSnapshots}).
+ * The thread a production replica's {@link ReplicaNode} lives on: ticks every
+ * {@code tickIntervalMs}, takes replication messages from the RPC layer and proposals from the
+ * write pipeline, and publishes a snapshot of its state for other threads (readiness, reads,
+ * status). Also truncates the log prefix the state machine holds durably ({@link LogRetention}).
+ * Owns only its thread: whoever built the node's log, state machine and snapshots closes them
+ * after this.
  */
 public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaLoop.class);
-    /**
-     * Timer granularity: heartbeats (100 ms), election timeouts (1-2 s) and stall checks are
-     * rounded up to it; commits, replies and lease checks do not wait for ticks. Each tick wakes
-     * the thread, which costs an idle replica CPU (5 ms ticks: ~5.5 % of a core; 20 ms: under 3 %).
-     */
-    private static final long TICK_MS = 20;
+    private static final long CLOSE_WAIT_MS = 5000;
 
     private final String setId;
-    private final int self;
-    private final List<String> replicas;
-    private final LogStorage logStorage;
-    private final LogRetention retention;
-    private final RocksSnapshots snapshots;
-    private final ScheduledExecutorService loop;
     private final ReplicaNode node;
+    private final long tickIntervalMs;
+    private final LogRetention retention;
+    private final Clock clock;
+    private final ScheduledExecutorService loop;
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
     private volatile long leaseEndNs = Long.MIN_VALUE;
     private volatile long writableEpoch = -1;
 
-    public ReplicaLoop(String setId, int self, List<String> replicas, ReplicaSettings settings, LogStorage logStorage, StoreEngine engine,
-                       Path dataDir, Transport transport, LogRetention retention, boolean joining) {
+    /**
+     * @param clock the node's clock: lease ends it publishes are read against it
+     */
+    public ReplicaLoop(String setId, ReplicaNode node, long tickIntervalMs, LogRetention retention, Clock clock) {
+        if (tickIntervalMs < 1) {
+            throw new IllegalArgumentException("tickIntervalMs=" + tickIntervalMs + " must be >= 1");
+        }
         this.setId = setId;
-        this.self = self;
-        this.replicas = List.copyOf(replicas);
-        this.logStorage = logStorage;
+        this.node = node;
+        this.tickIntervalMs = tickIntervalMs;
         this.retention = retention;
+        this.clock = clock;
         this.loop = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("replica-loop", true));
-        RocksStateMachine machine = new RocksStateMachine(engine);
-        this.snapshots = new RocksSnapshots(self, engine, machine, dataDir, transport);
-        this.node = new ReplicaNode(self, settings, Clock.SYSTEM, new SplittableRandom(), transport, logStorage, machine, snapshots, joining);
         publish();
     }
 
     public ReplicaLoop start() {
-        loop.scheduleAtFixedRate(() -> run(node::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        loop.scheduleAtFixedRate(() -> run(node::tick), tickIntervalMs, tickIntervalMs, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(() -> run(() -> node.compactLog(retention.retainEntries(), retention.lagEntriesMax())),
                 retention.compactIntervalMs(), retention.compactIntervalMs(), TimeUnit.MILLISECONDS);
-        log.info("replica loop started set={} replica={} of {} epoch={} last_index={}", setId, self, replicas, node.epoch(), node.lastIndex());
+        log.info("replica loop started set={} replica={} epoch={} last_index={}", setId, node.id(), node.epoch(), node.lastIndex());
         return this;
     }
 
@@ -94,12 +87,12 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         try {
             step.run();
         } catch (RuntimeException e) {
-            log.error("replica stopped set={} replica={} epoch={} reason=\"{}\"", setId, self, node.epoch(), e.getMessage(), e);
+            log.error("replica stopped set={} replica={} epoch={} reason=\"{}\"", setId, node.id(), node.epoch(), e.getMessage(), e);
             node.stop(e.getMessage());
         }
         String after = node.role() + "/" + node.epoch();
         if (!before.equals(after)) {
-            log.info("replica role changed set={} replica={} from={} to={} commit_index={} last_index={}", setId, self, before, after,
+            log.info("replica role changed set={} replica={} from={} to={} commit_index={} last_index={}", setId, node.id(), before, after,
                     node.commitIndex(), node.lastIndex());
         }
         publish();
@@ -109,10 +102,10 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         leaseEndNs = node.leaseEndNs();
         writableEpoch = node.writable() ? node.epoch() : -1;
         ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
-                .setSetId(setId).setReplicaIndex(self).setRole(node.role().name()).setEpoch(node.epoch())
+                .setSetId(setId).setReplicaIndex(node.id()).setRole(node.role().name()).setEpoch(node.epoch())
                 .setCommitIndex(node.commitIndex()).setLastIndex(node.lastIndex()).setAppliedIndex(node.appliedIndex())
-                .setPrimary(node.primaryHint() >= 0 ? replicas.get(node.primaryHint()) : "")
-                .setLeaseValid(System.nanoTime() < leaseEndNs)
+                .setPrimary(node.primaryHint())
+                .setLeaseValid(clock.nanoTime() < leaseEndNs)
                 .setFirstIndex(node.firstIndex()).setCatchingUp(node.catchingUp());
         if (node.role() == ReplicaRole.PRIMARY) {
             for (long match : node.matchIndexes()) {
@@ -131,7 +124,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     @Override
     public boolean canServeReads() {
-        return System.nanoTime() < leaseEndNs;
+        return clock.nanoTime() < leaseEndNs;
     }
 
     @Override
@@ -150,17 +143,14 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         return reason.isEmpty() ? null : reason;
     }
 
+    /** Stops the thread, letting a step that runs finish. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         loop.shutdown();
         try {
-            loop.awaitTermination(5, TimeUnit.SECONDS);
+            loop.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        snapshots.close();
-        if (logStorage instanceof AutoCloseable closeable) {
-            closeable.close();
         }
     }
 }

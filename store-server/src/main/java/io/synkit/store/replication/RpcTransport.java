@@ -11,18 +11,27 @@ import java.util.List;
  */
 public final class RpcTransport implements Transport {
 
-    private static final long SEND_TIMEOUT_MS = 1000;
-
     private final RpcClientPool clients;
     private final List<String> replicas;
+    private final long sendTimeoutMs;
 
-    public RpcTransport(RpcClientPool clients, List<String> replicas) {
+    /**
+     * @param replicas RPC addresses of the SET's replicas in replica-index order
+     * @param sendTimeoutMs a message not delivered within this is given up
+     */
+    public RpcTransport(RpcClientPool clients, List<String> replicas, long sendTimeoutMs) {
         this.clients = clients;
         this.replicas = List.copyOf(replicas);
+        this.sendTimeoutMs = sendTimeoutMs;
     }
 
     @Override
     public void send(int toReplica, ReplicationMessage message) {
-        clients.get(replicas.get(toReplica)).call(StoreRequest.newBuilder().setReplicate(message).build(), SEND_TIMEOUT_MS);
+        clients.get(replicas.get(toReplica)).call(StoreRequest.newBuilder().setReplicate(message).build(), sendTimeoutMs);
+    }
+
+    @Override
+    public String addressOf(int replica) {
+        return replicas.get(replica);
     }
 }

@@ -6,4 +6,7 @@ import io.synkit.protocol.replication.ReplicationMessage;
 public interface Transport {
 
     void send(int toReplica, ReplicationMessage message);
+
+    /** Where {@code replica} takes requests (its RPC address): the hint a caller refused with "not the primary" follows. */
+    String addressOf(int replica);
 }

@@ -3,40 +3,50 @@ package io.synkit.store.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
+import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.runtime.AdminServer;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.log.FileLogStorage;
 import io.synkit.store.read.StoreReader;
-import io.synkit.protocol.internal.ReplicaStatus;
-import io.synkit.protocol.rpc.RpcClientPool;
-import io.synkit.store.replication.FileLogStorage;
 import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
+import io.synkit.store.replication.ReplicaNode;
 import io.synkit.store.replication.ReplicaRole;
 import io.synkit.store.replication.RpcTransport;
 import io.synkit.store.slot.SlotOwnership;
-import io.synkit.protocol.slot.SlotMapWatcher;
+import io.synkit.store.snapshot.RocksSnapshots;
+import io.synkit.store.state.RocksStateMachine;
 import io.synkit.store.write.Committer;
 import io.synkit.store.write.LocalCommitter;
 import io.synkit.store.write.ReplicatedCommitter;
 import io.synkit.store.write.WritePipeline;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One store replica: RocksDB, write pipeline, reader pool, RPC and admin ports. */
+/**
+ * One store replica: RocksDB, write pipeline, reader pool, RPC and admin ports, and for a
+ * replicated SET the replica's log, state machine, snapshots and the loop its
+ * {@link ReplicaNode} runs on, all built here from {@link StoreConfig} and handed in.
+ */
 public final class StoreServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StoreServer.class);
 
     private final StoreConfig config;
+    private final Clock clock;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private StoreEngine engine;
     private WritePipeline pipeline;
@@ -48,6 +58,8 @@ public final class StoreServer implements AutoCloseable {
     private InetSocketAddress address;
     private RpcClientPool peers;
     private StoreService service;
+    private FileLogStorage replicationLog;
+    private RocksSnapshots snapshots;
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
     private RpcClientPool metaClients;
@@ -55,37 +67,38 @@ public final class StoreServer implements AutoCloseable {
     private SlotOwnership ownership = SlotOwnership.UNCHECKED;
 
     public StoreServer(StoreConfig config) {
+        this(config, Clock.SYSTEM);
+    }
+
+    public StoreServer(StoreConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
     }
 
     public StoreServer start() throws InterruptedException, IOException {
         engine = new StoreEngine(config.dataDir().resolve("rocksdb"));
         boss = NettyThreads.group("store-accept", 1);
-        workers = NettyThreads.group("store-io", 2);
+        workers = NettyThreads.group("store-io", config.ioThreads());
         Committer committer;
-        ReplicaGate gate;
         if (config.replicated()) {
-            peers = new RpcClientPool(workers, FrameLimits.internal(), 100_000);
-            replication = new ReplicaLoop(config.setId(), config.replicaIndex(), config.replicas(), config.replication(),
-                    new FileLogStorage(config.dataDir().resolve("log")), engine, config.dataDir(), new RpcTransport(peers, config.replicas()),
-                    config.logRetention(), config.joining());
-            committer = new ReplicatedCommitter(replication, 30_000);
+            replication = startReplica();
+            committer = new ReplicatedCommitter(replication, config.commitWaitMsMax());
             gate = replication;
         } else {
             committer = new LocalCommitter(engine);
             gate = ReplicaGate.SINGLE;
         }
-        this.gate = gate;
-        pipeline = new WritePipeline(engine, committer, Clock.SYSTEM, config.ringSize(), config.batchCommandsMax(),
-                config.replicated() ? config.inflightBatchesMax() : 1, metrics);
+        // A SET of one commits each batch with one local fsync: nothing to hide by pipelining.
+        int inflightBatchesMax = config.replicated() ? config.inflightBatchesMax() : 1;
+        pipeline = new WritePipeline(engine, committer, clock, config.ringSize(), config.batchCommandsMax(), inflightBatchesMax, metrics);
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.readQueueMax()), new io.netty.util.concurrent.DefaultThreadFactory("store-reader", true));
+                new ArrayBlockingQueue<>(config.readQueueMax()), new DefaultThreadFactory("store-reader", true));
         if (!config.metaReplicas().isEmpty()) {
-            metaClients = new RpcClientPool(workers, FrameLimits.internal(), 1000);
+            metaClients = new RpcClientPool(workers, FrameLimits.internal(), config.metaInflightCountMax());
             slotMaps = new SlotMapWatcher(config.metaReplicas(), metaClients, workers, config.metaPollMs()).start();
             ownership = new SlotOwnership(config.setId(), slotMaps);
         }
-        service = new StoreService(pipeline, new StoreReader(engine, Clock.SYSTEM, config.readOpsMax()), readers, gate,
+        service = new StoreService(pipeline, new StoreReader(engine, clock, config.readOpsMax()), readers, gate,
                 replication, this::replicaStatus, ownership, engine);
         rpc = new RpcServer("store", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
@@ -97,6 +110,18 @@ public final class StoreServer implements AutoCloseable {
         }
         log.info("store replica started set={} address={} data={}", config.setId(), address, config.dataDir());
         return this;
+    }
+
+    /** The replica's parts, built from the config: log, state machine over RocksDB, snapshots, transport, node, and its loop (not yet started). */
+    private ReplicaLoop startReplica() {
+        peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax());
+        RpcTransport transport = new RpcTransport(peers, config.replicas(), config.replication().sendTimeoutMs());
+        replicationLog = new FileLogStorage(config.dataDir().resolve("log"));
+        RocksStateMachine machine = new RocksStateMachine(engine);
+        snapshots = new RocksSnapshots(config.replicaIndex(), engine, machine, config.dataDir(), transport, config.replication().snapshotChunkBytes());
+        ReplicaNode node = new ReplicaNode(config.replicaIndex(), config.replication(), clock, new SplittableRandom(), transport, replicationLog,
+                machine, snapshots, config.joining());
+        return new ReplicaLoop(config.setId(), node, config.replication().tickIntervalMs(), config.logRetention(), clock);
     }
 
     /** The service behind the RPC port, for in-process callers. */
@@ -141,7 +166,7 @@ public final class StoreServer implements AutoCloseable {
                 + (failure == null ? "" : " reason=\"" + failure + "\"");
     }
 
-    /** Stops taking requests, lets queued writes commit, then closes RocksDB. */
+    /** Stops taking requests, lets queued writes commit, then closes the replica's parts and RocksDB. */
     @Override
     public void close() {
         if (rpc != null) {
@@ -151,11 +176,14 @@ public final class StoreServer implements AutoCloseable {
             pipeline.close();
         }
         if (replication != null) {
-            try {
-                replication.close();
-            } catch (Exception e) {
-                log.warn("replication log close failed reason=\"{}\"", e.toString());
-            }
+            replication.close();
+        }
+        // After the loop: nothing uses them any more.
+        if (snapshots != null) {
+            snapshots.close();
+        }
+        if (replicationLog != null) {
+            replicationLog.close();
         }
         if (peers != null) {
             peers.close();
@@ -167,7 +195,7 @@ public final class StoreServer implements AutoCloseable {
         if (readers != null) {
             readers.shutdown();
             try {
-                readers.awaitTermination(5, TimeUnit.SECONDS);
+                readers.awaitTermination(config.shutdownWaitMs(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -176,8 +204,8 @@ public final class StoreServer implements AutoCloseable {
             admin.close();
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, config.shutdownWaitMs(), TimeUnit.MILLISECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, config.shutdownWaitMs(), TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
         if (engine != null) {
             engine.close();

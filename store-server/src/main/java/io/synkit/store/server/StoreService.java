@@ -8,7 +8,6 @@ import io.synkit.protocol.internal.GetSlotMapResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.internal.SlotMapRecord;
 import io.synkit.protocol.internal.ReplicateAck;
-import io.synkit.protocol.internal.RpcError;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
@@ -116,8 +115,7 @@ public final class StoreService implements RpcHandler {
     /** Not the primary (or a primary without its lease): answer with where the primary is, so the caller retries there. */
     private void requirePrimary(boolean allowed, String what) {
         if (!allowed) {
-            throw new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
-                    .setMessage("not the primary for " + what).setPrimaryHint(gate.primaryHint()).build());
+            throw RpcException.notPrimary("cannot serve " + what + " here", gate.primaryHint());
         }
     }
 

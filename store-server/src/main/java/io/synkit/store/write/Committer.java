@@ -1,5 +1,6 @@
 package io.synkit.store.write;
 
+import io.synkit.store.replication.NotPrimaryException;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.WriteBatch;
 
@@ -19,14 +20,14 @@ public interface Committer {
     /**
      * Whether a chain may start now; returns its token.
      *
-     * @throws NotCommittedException when this replica cannot take writes now
+     * @throws NotPrimaryException when this replica cannot take writes now
      */
     long beginChain();
 
     /**
      * Starts committing {@code batch} (which the caller may close once this returns). The future
      * completes when the batch is committed and readable; it fails with
-     * {@link NotCommittedException} when the replica refused or lost the chain (outcome unknown to
+     * {@link NotPrimaryException} when the replica refused or lost the chain (outcome unknown to
      * callers, who retry idempotently), and with anything else when storage failed, after which
      * the replica stops writing (a failed flush is never retried and then acked).
      */

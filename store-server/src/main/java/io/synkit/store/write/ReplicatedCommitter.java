@@ -5,7 +5,6 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.synkit.store.replication.NotPrimaryException;
 import io.synkit.store.replication.ReplicaLoop;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -35,7 +34,7 @@ public final class ReplicatedCommitter implements Committer {
     public long beginChain() {
         long epoch = replica.writableEpoch();
         if (epoch < 0) {
-            throw new NotCommittedException("not a writable primary", replica.primaryHint());
+            throw new NotPrimaryException("not a writable primary", replica.primaryHint());
         }
         return epoch;
     }
@@ -50,15 +49,6 @@ public final class ReplicatedCommitter implements Committer {
         }
         return replica.propose(payload, chainToken)
                 .orTimeout(commitWaitMsMax, TimeUnit.MILLISECONDS)
-                .handle((index, failure) -> {
-                    if (failure == null) {
-                        return null;
-                    }
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                    if (cause instanceof NotPrimaryException notPrimary) {
-                        throw new NotCommittedException(notPrimary.getMessage(), replica.primaryHint());
-                    }
-                    throw new CompletionException(cause);
-                });
+                .thenApply(index -> (Void) null);
     }
 }

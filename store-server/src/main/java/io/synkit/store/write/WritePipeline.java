@@ -10,12 +10,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.client.ErrorCode;
-import io.synkit.protocol.internal.RpcError;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.replication.NotPrimaryException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +50,7 @@ public final class WritePipeline implements AutoCloseable {
     private final WriteCommands commands;
     private final StoreEngine engine;
     private final Committer committer;
+    private final Clock clock;
     private final int batchCommandsMax;
     private final int inflightBatchesMax;
     private final Timer commitTimer;
@@ -78,6 +79,7 @@ public final class WritePipeline implements AutoCloseable {
         }
         this.engine = engine;
         this.committer = committer;
+        this.clock = clock;
         this.commands = new WriteCommands(engine, clock);
         this.batchCommandsMax = batchCommandsMax;
         this.commitTimer = Timer.builder("synkit_store_commit").description("time to commit one batch durably").register(metrics);
@@ -188,7 +190,7 @@ public final class WritePipeline implements AutoCloseable {
                 chainRefusal = null;
                 try {
                     chainToken = committer.beginChain();
-                } catch (NotCommittedException e) {
+                } catch (NotPrimaryException e) {
                     chainRefusal = notPrimary(e);
                 }
             }
@@ -212,13 +214,13 @@ public final class WritePipeline implements AutoCloseable {
                     replies.forEach(reply -> reply.caller().completeExceptionally(failure != null ? stopped() : chainRefusal));
                     return;
                 }
-                long startNs = System.nanoTime();
+                long startNs = clock.nanoTime();
                 CompletableFuture<Void> committed = committing.isEmpty() ? CompletableFuture.completedFuture(null)
                         : committer.commit(committing.batch(), chainToken);
                 // Replies wait for earlier batches too: a duplicate answered from an earlier batch's
                 // writes must not be acknowledged before those writes commit.
                 done = previous.thenCombine(committed, (a, b) -> (Void) null).whenComplete((ok, error) -> {
-                    commitTimer.record(System.nanoTime() - startNs, TimeUnit.NANOSECONDS);
+                    commitTimer.record(clock.nanoTime() - startNs, TimeUnit.NANOSECONDS);
                     batchCommands.record(committing.commandCount());
                 });
             }
@@ -229,8 +231,8 @@ public final class WritePipeline implements AutoCloseable {
         private void reply(List<Reply> replies, Throwable error) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             RpcException refused = null;
-            if (cause instanceof NotCommittedException notCommitted) {
-                refused = notPrimary(notCommitted);
+            if (cause instanceof NotPrimaryException notPrimary) {
+                refused = notPrimary(notPrimary);
             } else if (cause != null) {
                 stop("commit failed: " + cause.getMessage(), cause);
             }
@@ -252,9 +254,8 @@ public final class WritePipeline implements AutoCloseable {
         return new RpcException(ErrorCode.UNAVAILABLE, "replica stopped writing: " + failure);
     }
 
-    private static RpcException notPrimary(NotCommittedException e) {
-        return new RpcException(RpcError.newBuilder().setCode(ErrorCode.UNAVAILABLE)
-                .setMessage("not the primary: " + e.getMessage()).setPrimaryHint(e.primaryHint()).build());
+    private static RpcException notPrimary(NotPrimaryException e) {
+        return RpcException.notPrimary(e.getMessage(), e.primaryHint());
     }
 
     private void stop(String reason, Throwable cause) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.replication.NotPrimaryException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -101,7 +102,7 @@ class PipelinedCommitTest {
             CompletableFuture<StoreResponse> second = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:9", 1)));
             HeldCommitter.Held secondBatch = committer[0].next();
 
-            firstBatch.done().completeExceptionally(new NotCommittedException("stepped down", "127.0.0.1:1"));
+            firstBatch.done().completeExceptionally(new NotPrimaryException("stepped down", "127.0.0.1:1"));
             secondBatch.done().complete(null); // even if it claims success, it sat on a lost predecessor
 
             assertRefused(first);

@@ -12,6 +12,7 @@ import io.synkit.store.replication.ReplicaRole;
 import io.synkit.store.replication.ReplicaSettings;
 import io.synkit.store.replication.Snapshots;
 import io.synkit.store.replication.StateMachine;
+import io.synkit.store.replication.Transport;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ final class ReplicationSimulation {
 
     private final long seed;
     private final SplittableRandom random;
-    private final ReplicaSettings settings = new ReplicaSettings(3, 50, 500, 1000, 350, 64, 1 << 20);
+    static final ReplicaSettings SETTINGS = ReplicaSettings.defaults().withTimingMs(50, 500, 1000, 350).withAppendMax(64, 1 << 20);
     private final PriorityQueue<Event> queue = new PriorityQueue<>();
     private final SimReplica[] replicas = new SimReplica[REPLICAS];
     private final boolean[][] cut = new boolean[REPLICAS][REPLICAS];
@@ -498,8 +499,18 @@ final class ReplicationSimulation {
                     return (long) (nowNs * clockRate);
                 }
             };
-            node = new ReplicaNode(id, settings, clock, random.split(), (to, message) -> deliver(id, to, message), log, machine,
-                    new SimSnapshots(id, state), joining);
+            Transport transport = new Transport() {
+                @Override
+                public void send(int toReplica, ReplicationMessage message) {
+                    deliver(id, toReplica, message);
+                }
+
+                @Override
+                public String addressOf(int replica) {
+                    return "r" + replica;
+                }
+            };
+            node = new ReplicaNode(id, SETTINGS, clock, random.split(), transport, log, machine, new SimSnapshots(id, state), joining);
             joining = false;
             lastCommitIndex = 0;
         }

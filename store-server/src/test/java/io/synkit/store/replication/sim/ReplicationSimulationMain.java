@@ -5,9 +5,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs many simulation seeds from the command line, reporting progress every 10,000 seeds and
  * stopping at the first failure (printing its seed and replay command). The simulation needs only
- * protobuf besides the project's classes. After {@code mvn -B -q -pl store-server -am test-compile}:
+ * protobuf and the SLF4J API besides the project's classes. After
+ * {@code mvn -B -q -pl store-server -am test-compile}:
  * <pre>
- * java -cp ~/.m2/repository/com/google/protobuf/protobuf-java/4.32.1/protobuf-java-4.32.1.jar:protocol/target/classes:\
+ * java -cp $HOME/.m2/repository/com/google/protobuf/protobuf-java/4.32.1/protobuf-java-4.32.1.jar:\
+ *   $HOME/.m2/repository/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar:protocol/target/classes:\
  *   store-server/target/classes:store-server/target/test-classes \
  *   io.synkit.store.replication.sim.ReplicationSimulationMain [firstSeed=1] [count=100000]
  * </pre>

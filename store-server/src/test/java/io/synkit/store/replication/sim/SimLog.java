@@ -1,8 +1,8 @@
 package io.synkit.store.replication.sim;
 
 import io.synkit.protocol.replication.Entry;
-import io.synkit.store.replication.Entries;
-import io.synkit.store.replication.LogStorage;
+import io.synkit.store.log.Entries;
+import io.synkit.store.log.LogStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 /**
  * How much replication log a replica keeps once entries are applied and durable in the state.

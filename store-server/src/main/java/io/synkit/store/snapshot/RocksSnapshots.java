@@ -1,8 +1,11 @@
-package io.synkit.store.replication;
+package io.synkit.store.snapshot;
 
 import io.synkit.protocol.replication.SnapshotChunk;
 import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.replication.Snapshots;
+import io.synkit.store.replication.Transport;
+import io.synkit.store.state.RocksStateMachine;
 import java.nio.file.Path;
 
 /**
@@ -19,8 +22,11 @@ public final class RocksSnapshots implements Snapshots, AutoCloseable {
     private final CheckpointStaging staging;
     private final RocksStateMachine machine;
 
-    public RocksSnapshots(int self, StoreEngine engine, RocksStateMachine machine, Path dataDir, Transport transport) {
-        this.shipper = new CheckpointShipper(self, engine, dataDir.resolve(OUTGOING_DIR), transport);
+    /**
+     * @param chunkBytes checkpoint bytes per snapshot chunk at most
+     */
+    public RocksSnapshots(int self, StoreEngine engine, RocksStateMachine machine, Path dataDir, Transport transport, int chunkBytes) {
+        this.shipper = new CheckpointShipper(self, engine, dataDir.resolve(OUTGOING_DIR), transport, chunkBytes);
         this.staging = new CheckpointStaging(dataDir.resolve(INCOMING_DIR));
         this.machine = machine;
     }

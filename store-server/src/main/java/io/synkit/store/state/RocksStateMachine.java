@@ -1,9 +1,10 @@
-package io.synkit.store.replication;
+package io.synkit.store.state;
 
 import io.synkit.protocol.replication.Entry;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import io.synkit.store.replication.StateMachine;
 import java.nio.file.Path;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;

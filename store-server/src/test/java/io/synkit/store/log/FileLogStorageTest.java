@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -121,8 +121,8 @@ class FileLogStorageTest {
             log.append(entries(2, 1, 3));
             Entry badCrc = entry(2, 4).toBuilder().setCrc(entry(2, 4).getCrc() + 1).build();
             assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(2, 5))));
-            assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(2, 4), badCrc.toBuilder().setIndex(5).build())));
-            assertThrows(IllegalStateException.class, () -> log.append(List.of(badCrc)));
+            assertThrows(CorruptEntryException.class, () -> log.append(List.of(entry(2, 4), badCrc.toBuilder().setIndex(5).build())));
+            assertThrows(CorruptEntryException.class, () -> log.append(List.of(badCrc)));
             assertThrows(IllegalStateException.class, () -> log.append(List.of(entry(1, 4))));
             assertEquals(3, log.lastIndex());
         }
@@ -284,7 +284,7 @@ class FileLogStorageTest {
             assertEquals(4, log.currentEpoch());
             assertEquals(-1, log.votedFor());
         }
-        assertFalse(Files.exists(dir.resolve(FileLogStorage.HARD_STATE_TEMP_FILE)));
+        assertFalse(Files.exists(dir.resolve(LogDirectory.HARD_STATE_TEMP_FILE)));
     }
 
     @Test
@@ -304,14 +304,14 @@ class FileLogStorageTest {
         try (FileLogStorage log = new FileLogStorage(dir)) {
             log.saveHardState(3, 2);
         }
-        flipByte(dir.resolve(FileLogStorage.HARD_STATE_FILE), 12);
+        flipByte(dir.resolve(LogDirectory.HARD_STATE_FILE), 12);
         assertThrows(StorageException.class, () -> new FileLogStorage(dir));
     }
 
     @Test
     void afterAFailedFsyncEverySyncFailsEvenWhenTheDiskRecovers() {
         AtomicBoolean diskFails = new AtomicBoolean();
-        FileLogStorage.Fsync fsync = (channel, metadata) -> {
+        LogDirectory.Fsync fsync = (channel, metadata) -> {
             if (diskFails.get()) {
                 throw new IOException("EIO (injected)");
             }

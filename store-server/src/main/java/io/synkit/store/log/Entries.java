@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 import com.google.protobuf.ByteString;
 import io.synkit.protocol.replication.Entry;
@@ -15,11 +15,11 @@ public final class Entries {
         return Entry.newBuilder().setEpoch(epoch).setIndex(index).setPayload(payload).setCrc(crc(epoch, index, payload)).build();
     }
 
-    /** Throws when the entry's CRC does not match its contents (corruption on disk or wire). */
+    /** Throws {@link CorruptEntryException} when the entry's CRC does not match its contents (corruption on disk or wire). */
     public static Entry checked(Entry entry) {
         int expected = crc(entry.getEpoch(), entry.getIndex(), entry.getPayload());
         if (expected != entry.getCrc()) {
-            throw new IllegalStateException("log entry " + entry.getIndex() + " (epoch " + entry.getEpoch() + ") fails its CRC: stored "
+            throw new CorruptEntryException(entry.getIndex(), "log entry " + entry.getIndex() + " (epoch " + entry.getEpoch() + ") fails its CRC: stored "
                     + Integer.toHexString(entry.getCrc()) + " computed " + Integer.toHexString(expected));
         }
         return entry;

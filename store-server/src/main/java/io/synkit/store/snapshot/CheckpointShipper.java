@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.snapshot;
 
 import com.google.protobuf.ByteString;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -8,6 +8,7 @@ import io.synkit.protocol.replication.SnapshotReply;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import io.synkit.store.replication.Transport;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,27 +27,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A primary's outgoing snapshots: per backup, a RocksDB checkpoint of the applied state (hard
- * links, so cheap), sent file by file in chunks of {@link #CHUNK_BYTES}, the next chunk once the
+ * links, so cheap), sent file by file in chunks of at most {@code chunkBytes}, the next chunk once the
  * backup acknowledged the previous one. Works on its own thread so checkpointing and file reads
  * never hold up the replica loop; the loop tells it when a chunk was acknowledged and when to stop.
  */
 final class CheckpointShipper implements AutoCloseable {
 
-    static final int CHUNK_BYTES = 1 << 20;
-
     private static final Logger log = LoggerFactory.getLogger(CheckpointShipper.class);
+    /** Close lets a running checkpoint or file read finish, at most this long. */
+    private static final long CLOSE_WAIT_MS = 5000;
 
     private final int self;
     private final StoreEngine engine;
     private final Path dir;
     private final Transport transport;
+    private final int chunkBytes;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(new DefaultThreadFactory("snapshot-ship", true));
     /** Only touched on the worker thread. */
     private final Map<Integer, Transfer> transfers = new HashMap<>();
     private long checkpoints;
 
-    CheckpointShipper(int self, StoreEngine engine, Path dir, Transport transport) {
+    CheckpointShipper(int self, StoreEngine engine, Path dir, Transport transport, int chunkBytes) {
+        if (chunkBytes < 1) {
+            throw new IllegalArgumentException("chunkBytes=" + chunkBytes + " must be >= 1");
+        }
         this.self = self;
+        this.chunkBytes = chunkBytes;
         this.engine = engine;
         this.dir = dir;
         this.transport = transport;
@@ -129,7 +135,7 @@ final class CheckpointShipper implements AutoCloseable {
         long size;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             size = channel.size();
-            data = ByteBuffer.allocate((int) Math.min(CHUNK_BYTES, size - transfer.offset));
+            data = ByteBuffer.allocate((int) Math.min(chunkBytes, size - transfer.offset));
             while (data.hasRemaining()) {
                 if (channel.read(data, transfer.offset + data.position()) < 0) {
                     throw new IOException("checkpoint file " + file + " shrank below " + size + " bytes");
@@ -172,7 +178,7 @@ final class CheckpointShipper implements AutoCloseable {
         worker.execute(() -> List.copyOf(transfers.keySet()).forEach(this::drop));
         worker.shutdown();
         try {
-            worker.awaitTermination(5, TimeUnit.SECONDS);
+            worker.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.snapshot;
 
 import io.synkit.protocol.replication.SnapshotChunk;
 import java.io.IOException;

@@ -1,26 +1,18 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.store.engine.StorageException;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +49,13 @@ import org.slf4j.LoggerFactory;
  * {@link StorageException} naming file and offset: those bytes were synced, and dropping them
  * could drop committed entries.
  *
- * <p><b>Failure.</b> Once a write or fsync fails, the kernel may already have dropped the dirty
- * pages, so a retried fsync could "succeed" over lost data (fsyncgate). The first failure is
- * kept, and every later append, truncation, sync and hard-state save throws: the replica must
- * stop and recover from disk on restart.
+ * <p><b>Failure.</b> The first failed write or fsync is sticky ({@link LogDirectory}): every later
+ * append, truncation, sync and hard-state save throws, and the replica must stop and recover from
+ * disk on restart.
+ *
+ * <p>Parts: {@link LogSegment} (one file's records and offsets), {@link EpochRuns} (epoch of any
+ * index without a disk read), {@link HardState} (epoch, vote and snapshot point),
+ * {@link LogDirectory} (fsyncs, the hard state file, the sticky failure).
  *
  * <p>Single-threaded, like every {@link LogStorage}. {@link #close} releases file handles without
  * syncing.
@@ -71,36 +66,22 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     /** Keeps a segment's entry count and any read buffer within an int. */
     public static final long SEGMENT_BYTES_MAX_LIMIT = 1L << 30;
 
-    static final String HARD_STATE_FILE = "hardstate";
-    static final String HARD_STATE_TEMP_FILE = "hardstate.tmp";
-
     private static final Logger log = LoggerFactory.getLogger(FileLogStorage.class);
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.log");
-    private static final int RECORD_HEADER_BYTES = 4;
-    private static final int SCAN_BUFFER_BYTES = 1 << 16;
     /** One positional read covers consecutive entries up to this many bytes (or one larger entry). */
     private static final int READ_CHUNK_BYTES_MAX = 1 << 20;
     /** Payload bytes of the newest entries kept parsed in memory. */
     static final long RECENT_BYTES_MAX = 8L << 20;
 
-    /** The fsync system calls: a seam so tests can make them fail the way a dying disk does. */
-    @FunctionalInterface
-    interface Fsync {
-        void force(FileChannel channel, boolean metadata) throws IOException;
-    }
-
     private final Path dir;
     private final long segmentBytesMax;
-    private final Fsync fsync;
-    private final List<Segment> segments = new ArrayList<>();
+    private final LogDirectory directory;
+    private final List<LogSegment> segments = new ArrayList<>();
     private final EpochRuns epochs = new EpochRuns();
     private final RecentEntries recent = new RecentEntries(RECENT_BYTES_MAX);
     /** Where records are serialized before a write: direct, so the channel copies nothing more. */
     private ByteBuffer writeBuffer = ByteBuffer.allocateDirect(1 << 16);
     private HardState hardState = HardState.INITIAL;
-    private boolean directoryDirty;
-    /** The first write or fsync failure; once set, nothing may claim durability again. */
-    private IOException failure;
 
     public FileLogStorage(Path dir) {
         this(dir, SEGMENT_BYTES_MAX_DEFAULT);
@@ -110,7 +91,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         this(dir, segmentBytesMax, FileChannel::force);
     }
 
-    FileLogStorage(Path dir, long segmentBytesMax, Fsync fsync) {
+    FileLogStorage(Path dir, long segmentBytesMax, LogDirectory.Fsync fsync) {
         if (dir == null || fsync == null) {
             throw new IllegalArgumentException("dir=" + dir + " fsync=" + fsync + " must not be null");
         }
@@ -119,7 +100,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         }
         this.dir = dir;
         this.segmentBytesMax = segmentBytesMax;
-        this.fsync = fsync;
+        this.directory = new LogDirectory(dir, fsync);
         try {
             open();
         } catch (RuntimeException e) {
@@ -169,13 +150,13 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         long index = fromIndex;
         long diskLast = Math.min(lastWanted, recent.firstIndex() - 1);
         while (index <= diskLast) {
-            Segment segment = segments.get(segmentSlot(index));
+            LogSegment segment = segments.get(segmentSlot(index));
             long chunkLast = index;
             long chunkEnd = Math.min(diskLast, segment.lastIndex());
             while (chunkLast < chunkEnd && segment.endOf(chunkLast + 1) - segment.offsetOf(index) <= READ_CHUNK_BYTES_MAX) {
                 chunkLast++;
             }
-            readChunk(segment, index, chunkLast, out);
+            segment.read(index, chunkLast, out);
             index = chunkLast + 1;
         }
         for (; index <= lastWanted; index++) {
@@ -186,13 +167,13 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
 
     @Override
     public void append(List<Entry> entries) {
-        requireHealthy();
+        directory.requireHealthy();
         checkContinues(entries);
-        Segment active = segments.isEmpty() ? null : last();
+        LogSegment active = segments.isEmpty() ? null : last();
         List<Entry> batch = new ArrayList<>();
         long batchBytes = 0;
         for (Entry entry : entries) {
-            long recordBytes = RECORD_HEADER_BYTES + entry.getSerializedSize();
+            long recordBytes = LogSegment.recordBytes(entry);
             long usedBytes = active == null ? 0 : active.sizeBytes + batchBytes;
             if (active == null || (usedBytes > 0 && usedBytes + recordBytes > segmentBytesMax)) {
                 if (!batch.isEmpty()) {
@@ -212,7 +193,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
 
     @Override
     public void truncateSuffix(long fromIndex) {
-        requireHealthy();
+        directory.requireHealthy();
         if (fromIndex < firstIndex()) {
             throw new IllegalStateException("truncateSuffix(" + fromIndex + ") would cut below the first index " + firstIndex()
                     + ", into entries already dropped as applied");
@@ -229,24 +210,24 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             // the old log, never a gap between segments.
             while (segments.size() > holding + 1) {
                 delete(segments.remove(segments.size() - 1));
-                forceDirectory();
+                directory.sync();
             }
-            Segment segment = segments.get(holding);
+            LogSegment segment = segments.get(holding);
             segment.channel.truncate(segment.offsetOf(fromIndex));
             segment.truncateFrom(fromIndex);
         } catch (IOException e) {
-            throw failed("truncation from index " + fromIndex, e);
+            throw directory.failed("truncation from index " + fromIndex, e);
         }
         epochs.truncateFrom(fromIndex);
         recent.truncateFrom(fromIndex);
-        Segment segment = segments.get(holding);
-        force(segment.channel, segment.name(), false);
+        LogSegment segment = segments.get(holding);
+        directory.force(segment.channel, segment.name(), false);
         segment.dirty = false;
     }
 
     @Override
     public void truncatePrefix(long upToIndex) {
-        requireHealthy();
+        directory.requireHealthy();
         int dropCount = 0;
         while (dropCount < segments.size() && segments.get(dropCount).count > 0 && segments.get(dropCount).lastIndex() <= upToIndex) {
             dropCount++;
@@ -261,9 +242,9 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                 delete(segments.remove(0));
             }
         } catch (IOException e) {
-            throw failed("deletion of segments up to index " + snapshotIndex, e);
+            throw directory.failed("deletion of segments up to index " + snapshotIndex, e);
         }
-        directoryDirty = true;
+        directory.markDirty();
         epochs.dropBefore(snapshotIndex + 1);
         recent.dropUpTo(snapshotIndex);
     }
@@ -274,17 +255,17 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
      */
     @Override
     public void resetTo(long index, long epoch) {
-        requireHealthy();
+        directory.requireHealthy();
         if (index < 0 || epoch < 0 || epoch > hardState.epoch()) {
             throw new IllegalArgumentException("resetTo(" + index + ", " + epoch + ") needs index >= 0 and epoch in [0, " + hardState.epoch() + "]");
         }
         try {
             while (!segments.isEmpty()) {
                 delete(segments.remove(segments.size() - 1));
-                forceDirectory();
+                directory.sync();
             }
         } catch (IOException e) {
-            throw failed("deletion of every segment for a reset to index " + index, e);
+            throw directory.failed("deletion of every segment for a reset to index " + index, e);
         }
         epochs.truncateFrom(0);
         recent.clear();
@@ -294,16 +275,14 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
 
     @Override
     public void sync() {
-        requireHealthy();
-        for (Segment segment : segments) {
+        directory.requireHealthy();
+        for (LogSegment segment : segments) {
             if (segment.dirty) {
-                force(segment.channel, segment.name(), false);
+                directory.force(segment.channel, segment.name(), false);
                 segment.dirty = false;
             }
         }
-        if (directoryDirty) {
-            forceDirectory();
-        }
+        directory.syncIfDirty();
     }
 
     @Override
@@ -334,7 +313,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     /** Closes the segment files without syncing: what was not synced may or may not be on disk. */
     @Override
     public void close() {
-        for (Segment segment : segments) {
+        for (LogSegment segment : segments) {
             try {
                 segment.channel.close();
             } catch (IOException e) {
@@ -346,13 +325,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
 
     private void open() {
         try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                // Else a crash could lose the new directory's own name, and every segment with it.
-                forceDirectory(dir.toAbsolutePath().getParent());
-            }
-            Files.deleteIfExists(dir.resolve(HARD_STATE_TEMP_FILE));
-            hardState = readHardState();
+            directory.create();
+            hardState = directory.readHardState();
             List<Path> files = dropSegmentsBelowSnapshot(listSegmentFiles());
             for (int i = 0; i < files.size(); i++) {
                 recover(files.get(i), i == files.size() - 1);
@@ -379,7 +353,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         int dropCount = 0;
         while (dropCount < files.size() && startIndexOf(files.get(dropCount)) <= snapshotIndex) {
             if (dropCount + 1 < files.size() && startIndexOf(files.get(dropCount + 1)) - 1 > snapshotIndex) {
-                throw damaged(files.get(dropCount), 0, "segment straddles the snapshot index " + snapshotIndex);
+                throw LogDirectory.damaged(files.get(dropCount), 0, "segment straddles the snapshot index " + snapshotIndex);
             }
             dropCount++;
         }
@@ -387,7 +361,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             log.warn("replication log finishing an interrupted prefix truncation dir={} file={} snapshot_index={}", dir,
                     file.getFileName(), snapshotIndex);
             Files.delete(file);
-            directoryDirty = true;
+            directory.markDirty();
         }
         return files.subList(dropCount, files.size());
     }
@@ -395,18 +369,18 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private void recover(Path file, boolean lastSegment) throws IOException {
         long startIndex = startIndexOf(file);
         if (startIndex != lastIndex() + 1) {
-            throw damaged(file, 0, "segment starts at index " + startIndex + " but index " + (lastIndex() + 1)
+            throw LogDirectory.damaged(file, 0, "segment starts at index " + startIndex + " but index " + (lastIndex() + 1)
                     + " comes next (a segment is missing or overlaps)");
         }
-        Segment segment = new Segment(startIndex, file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        LogSegment segment = new LogSegment(startIndex, file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
         segments.add(segment);
         long fileBytes = segment.channel.size();
-        String damage = scan(segment, fileBytes);
+        String damage = segment.scan(epochAt(lastIndex()), epochs);
         if (damage == null) {
             return;
         }
         if (!lastSegment) {
-            throw damaged(file, segment.sizeBytes, damage);
+            throw LogDirectory.damaged(file, segment.sizeBytes, damage);
         }
         log.warn("replication log torn tail truncated dir={} file={} index={} offset={} bytes_dropped={} reason={}", dir,
                 segment.name(), segment.lastIndex() + 1, segment.sizeBytes, fileBytes - segment.sizeBytes, damage);
@@ -414,42 +388,9 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         segment.dirty = true;
     }
 
-    /**
-     * Reads a segment's records into its offsets and the epoch runs. Returns null when the whole
-     * file is valid records, else why the record at {@code segment.sizeBytes} is not.
-     */
-    private String scan(Segment segment, long fileBytes) throws IOException {
-        // Not closed: closing the stream would close the segment's channel.
-        DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(segment.channel.position(0)), SCAN_BUFFER_BYTES));
-        long previousEpoch = epochAt(lastIndex());
-        while (segment.sizeBytes < fileBytes) {
-            long remaining = fileBytes - segment.sizeBytes;
-            if (remaining < RECORD_HEADER_BYTES) {
-                return "partial length header of " + remaining + " bytes";
-            }
-            int length = in.readInt();
-            if (length < 1 || length > remaining - RECORD_HEADER_BYTES) {
-                return "record length " + length + " with " + (remaining - RECORD_HEADER_BYTES) + " bytes left in the file";
-            }
-            Entry entry;
-            try {
-                entry = Entries.checked(Entry.parseFrom(in.readNBytes(length)));
-            } catch (InvalidProtocolBufferException | IllegalStateException e) {
-                return e.getMessage();
-            }
-            long expectedIndex = segment.lastIndex() + 1;
-            if (entry.getIndex() != expectedIndex) {
-                return "entry index " + entry.getIndex() + " where " + expectedIndex + " belongs";
-            }
-            if (entry.getEpoch() < previousEpoch) {
-                return "entry " + entry.getIndex() + " has epoch " + entry.getEpoch() + " below the previous entry's " + previousEpoch;
-            }
-            segment.add(segment.sizeBytes);
-            segment.sizeBytes += RECORD_HEADER_BYTES + length;
-            epochs.add(entry.getIndex(), entry.getEpoch());
-            previousEpoch = entry.getEpoch();
-        }
-        return null;
+    private void writeHardState(HardState next) {
+        directory.writeHardState(next);
+        hardState = next;
     }
 
     private void checkContinues(List<Entry> entries) {
@@ -469,7 +410,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         }
     }
 
-    private void write(Segment segment, List<Entry> batch, long batchBytes) {
+    private void write(LogSegment segment, List<Entry> batch, long batchBytes) {
         if (writeBuffer.capacity() < batchBytes) {
             writeBuffer = ByteBuffer.allocateDirect((int) Math.min(SEGMENT_BYTES_MAX_LIMIT, Math.max(batchBytes, 2L * writeBuffer.capacity())));
         }
@@ -489,142 +430,41 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             throw new IllegalStateException("serialized " + buffer.remaining() + " bytes where " + batchBytes + " were computed");
         }
         try {
-            writeFully(segment.channel, buffer, segment.sizeBytes);
+            segment.append(buffer, batch);
         } catch (IOException e) {
-            throw failed("write to " + segment.name() + " at offset " + segment.sizeBytes, e);
+            throw directory.failed("write to " + segment.name() + " at offset " + segment.sizeBytes, e);
         }
-        segment.dirty = true;
         for (Entry entry : batch) {
-            segment.add(segment.sizeBytes);
-            segment.sizeBytes += RECORD_HEADER_BYTES + entry.getSerializedSize();
             epochs.add(entry.getIndex(), entry.getEpoch());
             recent.add(entry);
         }
     }
 
     /** Starts a segment at {@code startIndex} once everything before it is durable. */
-    private Segment roll(long startIndex) {
+    private LogSegment roll(long startIndex) {
         if (!segments.isEmpty() && last().dirty) {
-            force(last().channel, last().name(), false);
+            directory.force(last().channel, last().name(), false);
             last().dirty = false;
         }
-        if (directoryDirty) {
-            forceDirectory();
-        }
+        directory.syncIfDirty();
         Path file = dir.resolve(String.format("%020d.log", startIndex));
         try {
-            Segment segment = new Segment(startIndex, file,
+            LogSegment segment = new LogSegment(startIndex, file,
                     FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
             segments.add(segment);
-            directoryDirty = true;
+            directory.markDirty();
             return segment;
         } catch (IOException e) {
-            throw failed("creation of segment " + file.getFileName(), e);
+            throw directory.failed("creation of segment " + file.getFileName(), e);
         }
     }
 
-    private void readChunk(Segment segment, long fromIndex, long toIndexInclusive, List<Entry> out) {
-        long chunkOffset = segment.offsetOf(fromIndex);
-        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(segment.endOf(toIndexInclusive) - chunkOffset));
-        try {
-            readFully(segment.channel, buffer, chunkOffset);
-        } catch (IOException e) {
-            throw new StorageException("replication log read failed: file=" + segment.path + " offset=" + chunkOffset, e);
-        }
-        for (long index = fromIndex; index <= toIndexInclusive; index++) {
-            long offset = segment.offsetOf(index);
-            int start = (int) (offset - chunkOffset);
-            int bodyBytes = (int) (segment.endOf(index) - offset) - RECORD_HEADER_BYTES;
-            if (buffer.getInt(start) != bodyBytes) {
-                throw damaged(segment.path, offset, "record length " + buffer.getInt(start) + " where " + bodyBytes + " was written");
-            }
-            Entry entry;
-            try {
-                entry = Entries.checked(Entry.parser().parseFrom(buffer.array(), start + RECORD_HEADER_BYTES, bodyBytes));
-            } catch (InvalidProtocolBufferException | IllegalStateException e) {
-                throw damaged(segment.path, offset, e.getMessage());
-            }
-            if (entry.getIndex() != index) {
-                throw damaged(segment.path, offset, "entry index " + entry.getIndex() + " where " + index + " belongs");
-            }
-            out.add(entry);
-        }
-    }
-
-    private HardState readHardState() throws IOException {
-        Path file = dir.resolve(HARD_STATE_FILE);
-        if (!Files.exists(file)) {
-            return HardState.INITIAL;
-        }
-        return HardState.decode(Files.readAllBytes(file), file);
-    }
-
-    /** Write to a temp file, sync it, rename it over the old one, sync the directory: old or new survives, never a mix. */
-    private void writeHardState(HardState next) {
-        requireHealthy();
-        Path temp = dir.resolve(HARD_STATE_TEMP_FILE);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                writeFully(channel, next.encode(), 0);
-                force(channel, HARD_STATE_TEMP_FILE, false);
-            }
-            Files.move(temp, dir.resolve(HARD_STATE_FILE), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw failed("hard state write", e);
-        }
-        forceDirectory();
-        hardState = next;
-    }
-
-    private void forceDirectory() {
-        forceDirectory(dir);
-        directoryDirty = false;
-    }
-
-    private void forceDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            force(channel, "directory " + directory, true);
-        } catch (IOException e) {
-            throw failed("open of directory " + directory + " for fsync", e);
-        }
-    }
-
-    private void force(FileChannel channel, String what, boolean metadata) {
-        requireHealthy();
-        try {
-            fsync.force(channel, metadata);
-        } catch (IOException e) {
-            throw failed("fsync of " + what, e);
-        }
-    }
-
-    private void requireHealthy() {
-        if (failure != null) {
-            throw new StorageException("replication log in " + dir + " had a failed write or fsync (" + failure.getMessage()
-                    + "); it can no longer vouch for what is on disk: stop the replica", failure);
-        }
-    }
-
-    private StorageException failed(String what, IOException cause) {
-        if (failure == null) {
-            failure = cause;
-        }
-        return new StorageException("replication log " + what + " failed in " + dir + " (" + cause.getMessage() + "); the log takes no more writes",
-                cause);
-    }
-
-    private static StorageException damaged(Path file, long offset, String reason) {
-        return new StorageException("replication log damaged: file=" + file + " offset=" + offset + ": " + reason
-                + "; refusing to drop entries that may be committed", null);
-    }
-
-    private void delete(Segment segment) throws IOException {
+    private void delete(LogSegment segment) throws IOException {
         segment.channel.close();
         Files.delete(segment.path);
     }
 
-    private Segment last() {
+    private LogSegment last() {
         return segments.get(segments.size() - 1);
     }
 
@@ -646,168 +486,5 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private static long startIndexOf(Path file) {
         String name = file.getFileName().toString();
         return Long.parseLong(name.substring(0, name.length() - ".log".length()));
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            position += channel.write(buffer, position);
-        }
-    }
-
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            int read = channel.read(buffer, position);
-            if (read < 0) {
-                throw new EOFException("file ends " + buffer.remaining() + " bytes before the records it should hold");
-            }
-            position += read;
-        }
-    }
-
-    /** One segment file: its entries' offsets, its size in bytes, and whether it holds unsynced writes. */
-    private static final class Segment {
-        final long startIndex;
-        final Path path;
-        final FileChannel channel;
-        private long[] offsets = new long[64];
-        int count;
-        long sizeBytes;
-        boolean dirty;
-
-        Segment(long startIndex, Path path, FileChannel channel) {
-            this.startIndex = startIndex;
-            this.path = path;
-            this.channel = channel;
-        }
-
-        String name() {
-            return path.getFileName().toString();
-        }
-
-        /** {@code startIndex - 1} when empty. */
-        long lastIndex() {
-            return startIndex + count - 1;
-        }
-
-        void add(long offset) {
-            if (count == offsets.length) {
-                offsets = Arrays.copyOf(offsets, count * 2);
-            }
-            offsets[count++] = offset;
-        }
-
-        long offsetOf(long index) {
-            return offsets[slot(index)];
-        }
-
-        /** Offset just past the record of {@code index}. */
-        long endOf(long index) {
-            int next = slot(index) + 1;
-            return next < count ? offsets[next] : sizeBytes;
-        }
-
-        void truncateFrom(long index) {
-            int slot = slot(index);
-            sizeBytes = offsets[slot];
-            count = slot;
-        }
-
-        private int slot(long index) {
-            long slot = index - startIndex;
-            if (slot < 0 || slot >= count) {
-                throw new IllegalStateException("index " + index + " is not in segment " + name() + " [" + startIndex + ", " + lastIndex() + "]");
-            }
-            return (int) slot;
-        }
-    }
-
-    /** Epochs as runs (first index, epoch): epochs change rarely, so this stays small while answering epochAt without disk reads. */
-    private static final class EpochRuns {
-        private long[] startIndexes = new long[8];
-        private long[] epochs = new long[8];
-        private int count;
-
-        void add(long index, long epoch) {
-            if (count > 0 && epochs[count - 1] == epoch) {
-                return;
-            }
-            if (count == startIndexes.length) {
-                startIndexes = Arrays.copyOf(startIndexes, count * 2);
-                epochs = Arrays.copyOf(epochs, count * 2);
-            }
-            startIndexes[count] = index;
-            epochs[count] = epoch;
-            count++;
-        }
-
-        long epochAt(long index) {
-            int found = Arrays.binarySearch(startIndexes, 0, count, index);
-            int run = found >= 0 ? found : -found - 2;
-            if (run < 0) {
-                throw new IllegalStateException("no epoch run holds index " + index);
-            }
-            return epochs[run];
-        }
-
-        void truncateFrom(long index) {
-            while (count > 0 && startIndexes[count - 1] >= index) {
-                count--;
-            }
-        }
-
-        /** Forgets runs that end before {@code index}; the run holding it stays. */
-        void dropBefore(long index) {
-            int first = 0;
-            while (first + 1 < count && startIndexes[first + 1] <= index) {
-                first++;
-            }
-            System.arraycopy(startIndexes, first, startIndexes, 0, count - first);
-            System.arraycopy(epochs, first, epochs, 0, count - first);
-            count -= first;
-        }
-    }
-
-    /**
-     * Contents of the {@code hardstate} file, 40 bytes big-endian: magic, format version, epoch,
-     * votedFor, snapshot index and epoch (the last entry dropped by prefix truncation, 0/0 for
-     * none), then a CRC32C over the 36 bytes before it.
-     */
-    private record HardState(long epoch, int votedFor, long snapshotIndex, long snapshotEpoch) {
-
-        static final HardState INITIAL = new HardState(0, -1, 0, 0);
-        private static final int MAGIC = 0x534b4853;
-        private static final int VERSION = 1;
-        private static final int BYTES = 40;
-
-        ByteBuffer encode() {
-            ByteBuffer buffer = ByteBuffer.allocate(BYTES);
-            buffer.putInt(MAGIC).putInt(VERSION).putLong(epoch).putInt(votedFor).putLong(snapshotIndex).putLong(snapshotEpoch);
-            buffer.putInt(crc(buffer.array()));
-            return buffer.flip();
-        }
-
-        static HardState decode(byte[] bytes, Path file) {
-            if (bytes.length != BYTES) {
-                throw damaged(file, 0, "hard state is " + bytes.length + " bytes, not " + BYTES);
-            }
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            int magic = buffer.getInt();
-            int version = buffer.getInt();
-            if (magic != MAGIC || version != VERSION) {
-                throw damaged(file, 0, "hard state magic " + Integer.toHexString(magic) + " version " + version);
-            }
-            HardState state = new HardState(buffer.getLong(), buffer.getInt(), buffer.getLong(), buffer.getLong());
-            int stored = buffer.getInt();
-            if (stored != crc(bytes)) {
-                throw damaged(file, BYTES - 4, "hard state CRC " + Integer.toHexString(stored) + " does not match its contents");
-            }
-            return state;
-        }
-
-        private static int crc(byte[] bytes) {
-            CRC32C crc = new CRC32C();
-            crc.update(bytes, 0, BYTES - 4);
-            return (int) crc.getValue();
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.synkit.store.replication;
+package io.synkit.store.log;
 
 import io.synkit.protocol.replication.Entry;
 import java.util.Arrays;
