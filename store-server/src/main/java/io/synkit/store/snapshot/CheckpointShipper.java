@@ -143,10 +143,11 @@ final class CheckpointShipper implements AutoCloseable {
             }
         }
         data.flip();
+        int dataCrc32c = CheckpointStaging.crc32c(data);
         boolean fileDone = transfer.offset + data.remaining() >= size;
         boolean done = fileDone && transfer.fileSlot == transfer.files.size() - 1;
         SnapshotChunk chunk = SnapshotChunk.newBuilder().setSnapshotIndex(transfer.snapshotIndex).setSnapshotEpoch(transfer.snapshotEpoch)
-                .setChunk(transfer.chunk).setFile(file.getFileName().toString()).setData(ByteString.copyFrom(data))
+                .setChunk(transfer.chunk).setFile(file.getFileName().toString()).setData(ByteString.copyFrom(data)).setDataCrc32C(dataCrc32c)
                 .setFileDone(fileDone).setDone(done).build();
         if (fileDone) {
             transfer.fileSlot++;

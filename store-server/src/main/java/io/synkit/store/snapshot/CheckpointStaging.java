@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,13 @@ final class CheckpointStaging {
             return true; // a resent chunk stored already
         }
         if (chunk.getSnapshotIndex() != snapshotIndex || chunk.getChunk() != nextChunk || complete) {
+            return false;
+        }
+        if (chunk.hasDataCrc32C() && chunk.getDataCrc32C() != crc32c(chunk.getData().asReadOnlyByteBuffer())) {
+            // Damaged between the primary's disk and ours: refuse it, which makes the primary
+            // start over. Stopping is for damage to this replica's own disk.
+            log.warn("snapshot chunk refused: CRC32C mismatch snapshot_index={} chunk={} file=\"{}\"", snapshotIndex, chunk.getChunk(), chunk.getFile());
+            clear();
             return false;
         }
         if (!FILE_NAME.matcher(chunk.getFile()).matches() || chunk.getFile().contains("..")) {
@@ -85,6 +93,13 @@ final class CheckpointStaging {
         }
         nextChunk++;
         return true;
+    }
+
+    /** CRC32C of the remaining bytes of {@code data}, which keeps its position. */
+    static int crc32c(ByteBuffer data) {
+        CRC32C crc = new CRC32C();
+        crc.update(data.duplicate());
+        return (int) crc.getValue();
     }
 
     /** The directory holding the complete snapshot of {@code index}. */
