@@ -30,9 +30,9 @@ import java.util.function.BiFunction;
  *   <li>connect every device (bounded wait);</li>
  *   <li>send at a constant rate for the duration: message i is due at start + i / rate, from a
  *       random device to a random other user, whatever the system's speed (open loop);</li>
- *   <li>run fault actions at their scheduled offsets;</li>
- *   <li>wait until every send is acked (or refused) and every device syncs to its head, bounded
- *       by the converge timeout;</li>
+ *   <li>run fault actions at their scheduled offsets, each on its own thread;</li>
+ *   <li>wait until every fault action has finished, every send is acked (or refused) and every
+ *       device syncs to its head, all bounded by the converge timeout;</li>
  *   <li>check every device's view and print the RESULT line.</li>
  * </ol>
  * Everything random derives from the seed, printed at the start so a run can be replayed.
@@ -44,6 +44,7 @@ public final class LoadRun {
     private final BiFunction<Long, String, String> tokens;
     private final PrintStream out;
     private final List<Map.Entry<Long, Runnable>> faults = new ArrayList<>();
+    private final List<Thread> faultThreads = new ArrayList<>();
     private final RunRecorder recorder = new RunRecorder();
     private final List<SimDevice> devices = new ArrayList<>();
     private double[] cumulativeWeights;
@@ -72,7 +73,11 @@ public final class LoadRun {
         return recorder.history();
     }
 
-    /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
+    /**
+     * Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. The
+     * run is judged only once every action has returned: a step still running (a restart waiting
+     * for its node) must neither miss the verdict nor act on a cluster its caller already took down.
+     */
     public LoadRun at(long offsetMs, Runnable action) {
         faults.add(Map.entry(offsetMs, action));
         return this;
@@ -148,7 +153,8 @@ public final class LoadRun {
             awaitAllReady();
             createChatGroups(random, runId);
             sendPhase(random);
-            boolean converged = converge();
+            long settleDeadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
+            boolean converged = awaitFaults(settleDeadlineNs) && converge(settleDeadlineNs);
             devices.forEach(device -> device.setOnline(false));
             Checker checker = new Checker(conv -> chatGroupMembers.containsKey(conv) ? chatGroupMembers.get(conv) : ConversationId.parse(conv).members());
             RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
@@ -187,6 +193,7 @@ public final class LoadRun {
             while (faultIndex < faults.size() && nowNs - startNs >= TimeUnit.MILLISECONDS.toNanos(faults.get(faultIndex).getKey())) {
                 Runnable action = faults.get(faultIndex++).getValue();
                 Thread fault = new Thread(action, "sim-fault");
+                faultThreads.add(fault);
                 fault.start();
             }
             long dueNs = startNs + (long) (sentCount * intervalNs);
@@ -299,14 +306,25 @@ public final class LoadRun {
         observer.sample(TimeUnit.NANOSECONDS.toMillis(elapsedNs), sent, acked, recorder.deliveryCount());
     }
 
+    /** Waits until every fault action has returned; false (with a warning) if one still runs at the deadline. */
+    private boolean awaitFaults(long deadlineNs) throws InterruptedException {
+        for (Thread fault : faultThreads) {
+            fault.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime())));
+            if (fault.isAlive()) {
+                out.println("warning: a fault action was still running " + settings.convergeTimeoutMs() + " ms after sending stopped");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Waits for every send to settle, then syncs every device until each has once reached its
      * head (a sync that brings nothing new). No message is sent after the sends settle, so a
      * device that reached its head stays converged even if its (still lossy) link drops later;
      * one that is offline is retried until the bound.
      */
-    private boolean converge() throws InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
+    private boolean converge(long deadlineNs) throws InterruptedException {
         while (System.nanoTime() < deadlineNs) {
             int unacked = devices.stream().map(SimDevice::unackedSends).mapToInt(CompletableFuture::join).sum();
             if (unacked == 0) {
