@@ -30,7 +30,12 @@ public final class RunRecorder {
     private final LongAdder syncsUnknown = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder digestMismatches = new LongAdder();
-    private final OperationHistory history = new OperationHistory(System.nanoTime());
+    private final OperationHistory history;
+
+    /** @param startNanos the run's start on the run's clock: history times count from it */
+    public RunRecorder(long startNanos) {
+        this.history = new OperationHistory(startNanos);
+    }
 
     public void invoked(SendRecord send) {
         sends.put(send.key(), send);
