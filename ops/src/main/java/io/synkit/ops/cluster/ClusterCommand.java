@@ -102,7 +102,13 @@ public final class ClusterCommand implements Runnable {
             }
             try {
                 switch (action) {
-                    case "kill" -> cluster.kill(node);
+                    case "kill" -> {
+                        if (cluster.process(node).isEmpty()) {
+                            System.err.println("kill " + node + ": no process of this cluster runs for it");
+                            return 1;
+                        }
+                        cluster.kill(node);
+                    }
                     case "pause" -> cluster.pause(node);
                     case "resume" -> cluster.resume(node);
                     case "wipe" -> cluster.wipe(node);

@@ -40,7 +40,7 @@ class ClusterStatusTest {
 
     @BeforeAll
     void up() throws Exception {
-        cluster = LocalCluster.upSingleSet(dir, LocalCluster.freeBasePort(6), List.of());
+        cluster = LocalCluster.upSingleSet(dir, FreePorts.base(6), List.of());
         status = new ClusterStatus();
         status.awaitPrimaries(cluster, 60_000);
     }

@@ -34,7 +34,7 @@ class LocalClusterStartTest {
 
     @Test
     void upFailsFastNamingATakenPortAndLeavesNoProcess() throws Exception {
-        int basePort = LocalCluster.freeBasePort(6);
+        int basePort = FreePorts.base(6);
         int takenPort = basePort + 3; // s1-r1's admin port
         try (ServerSocket foreign = new ServerSocket(takenPort, 1, InetAddress.getLoopbackAddress())) {
             NodeStartException failure = assertThrows(NodeStartException.class, () -> LocalCluster.upSingleSet(dir, basePort, List.of()));
@@ -49,7 +49,7 @@ class LocalClusterStartTest {
 
     @Test
     void restartOfANodeThatDiesAtStartExitsNonZeroWithItsLogTail() throws Exception {
-        int basePort = LocalCluster.freeBasePort(6);
+        int basePort = FreePorts.base(6);
         LocalCluster cluster = LocalCluster.upSingleSet(dir, basePort, List.of());
         try {
             cluster.kill("s1-r0");
@@ -68,7 +68,7 @@ class LocalClusterStartTest {
 
     @Test
     void restartedNodeIgnoresStraySynkitVariablesOfTheCallersEnvironment() throws Exception {
-        LocalCluster cluster = LocalCluster.upSingleSet(dir, LocalCluster.freeBasePort(6), List.of());
+        LocalCluster cluster = LocalCluster.upSingleSet(dir, FreePorts.base(6), List.of());
         try {
             // A logic key in the shell's environment: a store that read it would refuse its config.
             Process restart = opsCli(List.of("cluster", "node", "--dir", dir.toString(), "restart", "s1-r1"), "SYNKIT_LOGIC_PORT", "7200");

@@ -40,7 +40,7 @@ class LocalClusterTeardownTest {
 
     @Test
     void downStopsRestartedAndRejoinedNodesAndRefusesLaterStarts() throws Exception {
-        LocalCluster cluster = LocalCluster.upSingleSet(dir, LocalCluster.freeBasePort(6), List.of());
+        LocalCluster cluster = LocalCluster.upSingleSet(dir, FreePorts.base(6), List.of());
         List<ProcessHandle> started = new ArrayList<>();
         for (String node : cluster.storeNodes()) {
             started.add(cluster.process(node).orElseThrow());
@@ -65,7 +65,7 @@ class LocalClusterTeardownTest {
     void aClusterStartedByAJvmIsStoppedWhenThatJvmExits() throws Exception {
         Process starter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), UpSingleSetAndExit.class.getName(), dir.toString(),
-                Integer.toString(LocalCluster.freeBasePort(6))).redirectErrorStream(true).start();
+                Integer.toString(FreePorts.base(6))).redirectErrorStream(true).start();
         try {
             assertTrue(starter.waitFor(EXIT_TIMEOUT_S, TimeUnit.SECONDS), "the starting JVM exits");
             String output = new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.synkit.ops.process;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.ops.cluster.ClusterStatus;
+import io.synkit.ops.cluster.FreePorts;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.ops.cluster.ReplicaState;
 import io.synkit.sim.run.LoadRun;
@@ -38,7 +39,7 @@ class WipedReplicaCatchesUpTest {
     @Test
     void eachReplicaInTurnLosesItsDiskAndCatchesUpFromACheckpoint() throws Exception {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
-        LocalCluster cluster = LocalCluster.up(dir, 1, LocalCluster.freeBasePort(20),
+        LocalCluster cluster = LocalCluster.up(dir, 1, FreePorts.base(20),
                 List.of("--store.log.retain.entries=0", "--store.log.lag.entries.max=20", "--store.log.compact.interval.ms=500"));
         FaultActions faults = new FaultActions();
         try (ClusterStatus status = new ClusterStatus()) {
