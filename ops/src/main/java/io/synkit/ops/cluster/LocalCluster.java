@@ -262,11 +262,6 @@ public final class LocalCluster {
         return dir;
     }
 
-    /** The id this cluster's processes carry (see {@link AdminServer#CLUSTER_ID_PROPERTY}). */
-    public String clusterId() {
-        return clusterId;
-    }
-
     public int setCount() {
         return Integer.parseInt(topology.getProperty("sets"));
     }

@@ -1,5 +1,6 @@
 package io.synkit.ops.cluster;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -15,7 +16,7 @@ final class StartedProcesses {
 
     /** A node start; runs under this object's lock, so it cannot slip past {@link #close}. */
     interface Launch {
-        NodeStart launch() throws java.io.IOException;
+        NodeStart launch() throws IOException;
     }
 
     private final List<ProcessHandle> handles = new CopyOnWriteArrayList<>();
@@ -35,7 +36,7 @@ final class StartedProcesses {
         removeExitHook();
     }
 
-    synchronized NodeStart launch(String node, Launch launch) throws java.io.IOException {
+    synchronized NodeStart launch(String node, Launch launch) throws IOException {
         if (closed) {
             throw new IllegalStateException("node " + node + " not started: the cluster was taken down");
         }
