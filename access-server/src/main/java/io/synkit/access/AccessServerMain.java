@@ -4,8 +4,13 @@ import io.synkit.access.server.AccessConfig;
 import io.synkit.access.server.AccessServer;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
+import io.synkit.runtime.StartFailure;
+import java.util.function.IntFunction;
 
-/** Starts one access node: {@code java -jar access-server-all.jar --access.logic.nodes=127.0.0.1:7200}. */
+/**
+ * Starts one access node: {@code java -jar access-server-all.jar --access.logic.nodes=127.0.0.1:7200}.
+ * Exits 2 on a config error, 1 when it cannot start (see {@link StartFailure}).
+ */
 public final class AccessServerMain {
 
     private AccessServerMain() {
@@ -20,12 +25,22 @@ public final class AccessServerMain {
             System.exit(2);
             return;
         }
-        AccessServer server = new AccessServer(config).start();
+        AccessServer server;
+        try {
+            server = new AccessServer(config).start();
+        } catch (Exception e) {
+            StartFailure.exit("access", e, portKey(config));
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.drain();
             server.close();
         }, "access-shutdown"));
         System.out.println("READY access " + server.clientHostPort());
         Thread.currentThread().join();
+    }
+
+    private static IntFunction<String> portKey(AccessConfig config) {
+        return port -> port == config.port() ? "access.port" : port == config.pushPort() ? "access.push.port" : "access.admin.port";
     }
 }

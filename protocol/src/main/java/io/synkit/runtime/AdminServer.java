@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
@@ -13,9 +14,18 @@ import java.util.function.Supplier;
 /**
  * The admin HTTP port every server has: {@code GET /metrics} (Prometheus text),
  * {@code /health/live} (the process runs) and {@code /health/ready} (it should get traffic; 503
- * with the reason otherwise), plus {@code /status} (one line of key=value state for ops).
+ * with the reason otherwise), plus {@code /status} (one line of key=value state for ops). The
+ * status line ends with the process's {@code pid} and, when it was started with
+ * {@code -D}{@value #CLUSTER_ID_PROPERTY}, its {@code cluster}: a tool that started the process
+ * checks both, so it never takes another process on the same port for its own.
  */
 public final class AdminServer implements AutoCloseable {
+
+    /**
+     * JVM system property naming the cluster the process was started in ({@code ops cluster} sets
+     * it). A launch label, not a server setting: no config key or {@code SYNKIT_*} variable can set it.
+     */
+    public static final String CLUSTER_ID_PROPERTY = "synkit.cluster.id";
 
     private final HttpServer server;
 
@@ -24,7 +34,11 @@ public final class AdminServer implements AutoCloseable {
      * @param status one line of key=value pairs describing the server's state
      */
     public AdminServer(InetSocketAddress bind, PrometheusMeterRegistry registry, Supplier<String> readiness, Supplier<String> status) throws IOException {
-        server = HttpServer.create(bind, 16);
+        try {
+            server = HttpServer.create(bind, 16);
+        } catch (BindException e) {
+            throw new ListenException(bind, e);
+        }
         server.setExecutor(Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "admin-http");
             thread.setDaemon(true);
@@ -36,7 +50,9 @@ public final class AdminServer implements AutoCloseable {
             String notReady = readiness.get();
             reply(exchange, notReady == null ? 200 : 503, notReady == null ? "ready\n" : "not ready: " + notReady + "\n");
         });
-        server.createContext("/status", exchange -> reply(exchange, 200, status.get() + "\n"));
+        String clusterId = System.getProperty(CLUSTER_ID_PROPERTY);
+        String identity = " pid=" + ProcessHandle.current().pid() + (clusterId == null ? "" : " cluster=" + clusterId);
+        server.createContext("/status", exchange -> reply(exchange, 200, status.get() + identity + "\n"));
         server.start();
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,14 +35,8 @@ public final class SimClientMain implements Callable<Integer> {
     @Option(names = "--devices-per-user", defaultValue = "2", description = "Devices per user (default ${DEFAULT-VALUE})")
     int devicesPerUser;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Messages per second, open loop (default ${DEFAULT-VALUE})")
-    double rate;
-
-    @Option(names = "--duration-s", defaultValue = "30", description = "Seconds of sending (default ${DEFAULT-VALUE})")
-    int durationS;
-
-    @Option(names = "--converge-timeout-s", defaultValue = "30", description = "Seconds allowed to settle after sending (default ${DEFAULT-VALUE})")
-    int convergeTimeoutS;
+    @Mixin
+    LoadFlags load;
 
     @Option(names = "--first-user", defaultValue = "1",
             description = "First user id (default ${DEFAULT-VALUE}); give each of several sim-client processes its own range")
@@ -55,9 +50,6 @@ public final class SimClientMain implements Callable<Integer> {
             description = "Group-heavy: share of messages sent to group chats, 0..1 (default ${DEFAULT-VALUE})")
     double chatGroupSendShare;
 
-    @Option(names = "--seed", description = "Random seed (default: time-based, printed)")
-    Long seed;
-
     @Option(names = "--auth-keys", defaultValue = AuthKeys.DEV_KEYS, description = "Token signing keys kid:secret (default: the dev key)")
     String authKeys;
 
@@ -67,7 +59,7 @@ public final class SimClientMain implements Callable<Integer> {
                 .map(address -> new InetSocketAddress(address.getHostString(), address.getPort())).toList();
         TokenCodec tokens = new TokenCodec(AuthKeys.parse(authKeys, null), Clock.SYSTEM);
         LoadSettings settings = new LoadSettings(List.of(new UserGroup("all", users, devicesPerUser, 1.0, nodes, chatGroupSize, chatGroupSendShare)),
-                rate, durationS * 1000L, convergeTimeoutS * 1000L, seed != null ? seed : System.nanoTime());
+                load.rate(), load.durationMs(), load.convergeTimeoutMs(), load.seed());
         RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out)
                 .startingAtUser(firstUser).run();
         return report.passed() ? 0 : 1;

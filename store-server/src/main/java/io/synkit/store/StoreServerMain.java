@@ -2,12 +2,16 @@ package io.synkit.store;
 
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
+import io.synkit.runtime.StartFailure;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
 import java.time.ZoneOffset;
 import java.util.TimeZone;
 
-/** Starts one store replica: {@code java -jar store-server-all.jar --store.data.dir=... [--config=file]}. */
+/**
+ * Starts one store replica: {@code java -jar store-server-all.jar --store.data.dir=... [--config=file]}.
+ * Exits 2 on a config error, 1 when it cannot start (see {@link StartFailure}).
+ */
 public final class StoreServerMain {
 
     private StoreServerMain() {
@@ -24,7 +28,13 @@ public final class StoreServerMain {
             System.exit(2);
             return;
         }
-        StoreServer server = new StoreServer(config).start();
+        StoreServer server;
+        try {
+            server = new StoreServer(config).start();
+        } catch (Exception e) {
+            StartFailure.exit("store", e, port -> port == config.port() ? "store.port" : "store.admin.port");
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "store-shutdown"));
         System.out.println("READY store " + server.hostPort());
         Thread.currentThread().join();

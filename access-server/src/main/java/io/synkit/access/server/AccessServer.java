@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -34,6 +35,7 @@ import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.runtime.AdminServer;
 import io.synkit.runtime.Clock;
+import io.synkit.runtime.ListenException;
 import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,7 +86,8 @@ public final class AccessServer implements AutoCloseable {
         Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
         FrameEncoder encoder = new FrameEncoder(config.frameLimits());
         LinkErrors errors = new LinkErrors(metrics);
-        listener = new ServerBootstrap()
+        InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
+        ChannelFuture bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -105,7 +108,11 @@ public final class AccessServer implements AutoCloseable {
                                 .addLast("errors", errors);
                     }
                 })
-                .bind(new InetSocketAddress(config.bindHost(), config.port())).sync().channel();
+                .bind(clientBind).await();
+        if (!bound.isSuccess()) {
+            throw new ListenException(clientBind, bound.cause());
+        }
+        listener = bound.channel();
         clientAddress = (InetSocketAddress) listener.localAddress();
         if (config.adminPort() >= 0) {
             admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics,

@@ -12,7 +12,6 @@ import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
 import io.synkit.logic.store.SlotMaps;
 import io.synkit.logic.store.StoreClient;
-import io.synkit.logic.sync.InjectedBug;
 import io.synkit.logic.sync.SyncPath;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.rpc.RpcClientPool;
@@ -46,16 +45,8 @@ public final class LogicServer implements AutoCloseable {
     private AdminServer admin;
     private InetSocketAddress address;
 
-    private final InjectedBug bug;
-
     public LogicServer(LogicConfig config) {
-        this(config, InjectedBug.NONE);
-    }
-
-    /** Test builds only: a logic node with a deliberate bug, to prove the checker catches it. */
-    public LogicServer(LogicConfig config, InjectedBug bug) {
         this.config = config;
-        this.bug = bug;
     }
 
     public LogicServer start() throws InterruptedException, IOException {
@@ -74,7 +65,7 @@ public final class LogicServer implements AutoCloseable {
         ConversationMembers members = new ConversationMembers(store);
         LogicService service = new LogicService(
                 new SendPath(store, fanout, members, config.bodyBytesMax()),
-                new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax(), bug),
+                new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
                 new GroupPath(store, members, config.groupMembersMax()));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);

@@ -24,21 +24,14 @@ public final class SyncPath {
     private final StoreCalls store;
     private final int syncOpsDefault;
     private final int syncOpsMax;
-    private final InjectedBug bug;
 
     public SyncPath(StoreCalls store, int syncOpsDefault, int syncOpsMax) {
-        this(store, syncOpsDefault, syncOpsMax, InjectedBug.NONE);
-    }
-
-    /** Test builds only: runs the sync path with a deliberate bug (see {@link InjectedBug}). */
-    public SyncPath(StoreCalls store, int syncOpsDefault, int syncOpsMax, InjectedBug bug) {
         if (syncOpsDefault < 1 || syncOpsDefault > syncOpsMax) {
             throw new IllegalArgumentException("syncOpsDefault=" + syncOpsDefault + " must be in [1, syncOpsMax=" + syncOpsMax + "]");
         }
         this.store = store;
         this.syncOpsDefault = syncOpsDefault;
         this.syncOpsMax = syncOpsMax;
-        this.bug = bug;
     }
 
     public CompletableFuture<SyncResponse> sync(Caller caller, SyncRequest request) {
@@ -47,15 +40,7 @@ public final class SyncPath {
         int limit = requested == 0 ? syncOpsDefault : (int) Math.min(requested, syncOpsMax);
         StoreRequest read = StoreRequest.newBuilder().setReadInbox(ReadInboxRequest.newBuilder()
                 .setUserId(caller.getUserId()).setAfterSeq(position.inboxSeq()).setLimit(limit)).build();
-        return store.forUser(caller.getUserId(), read).thenApply(response -> withBug(page(position, response.getReadInbox())));
-    }
-
-    private SyncResponse withBug(SyncResponse page) {
-        if (bug != InjectedBug.SYNC_SKIPS_OP || page.getOpsCount() < 2) {
-            return page;
-        }
-        java.util.List<io.synkit.protocol.client.Op> kept = page.getOpsList().subList(1, page.getOpsCount());
-        return page.toBuilder().clearOps().addAllOps(kept).setDigest(RangeDigests.of(kept)).build();
+        return store.forUser(caller.getUserId(), read).thenApply(response -> page(position, response.getReadInbox()));
     }
 
     private static SyncPosition parse(SyncRequest request) {

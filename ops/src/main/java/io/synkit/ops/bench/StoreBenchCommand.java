@@ -8,6 +8,7 @@ import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcClient;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.runtime.NettyThreads;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -84,7 +85,13 @@ public final class StoreBenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "reference fdatasync (4 KiB writes): %.0f/s%n", fdatasyncPerSecond(dir.resolve("fsync.bin")));
         System.out.printf(Locale.ROOT, "reference RocksDB WriteBatch(100 x 200 B) + sync: %.0f ops/s%n", rocksBatchOpsPerSecond(dir.resolve("rocks-ref")));
-        LocalCluster cluster = LocalCluster.upSingleSet(dir.resolve("cluster"), basePort, List.of());
+        LocalCluster cluster;
+        try {
+            cluster = LocalCluster.upSingleSet(dir.resolve("cluster"), basePort, List.of());
+        } catch (IOException e) {
+            System.err.println("bench store failed: " + e.getMessage());
+            return 1;
+        }
         EventLoopGroup group = NettyThreads.group("bench", 1);
         try (ClusterStatus status = new ClusterStatus(); RpcClientPool pool = new RpcClientPool(group, FrameLimits.internal(), 1_000_000)) {
             status.awaitPrimaries(cluster, 60_000);

@@ -2,6 +2,7 @@ package io.synkit.ops.cluster;
 
 import io.synkit.protocol.slot.SlotMap;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -44,6 +45,7 @@ public final class ClusterCommand implements Runnable {
                 System.err.println("cluster up failed: " + e.getMessage());
                 return 1;
             }
+            cluster.keepRunningAfterExit();
             System.out.println("cluster up in " + dir + ": " + sets + " SETs x 3 replicas; clients connect to " + cluster.accessClients());
             System.out.println("status: ops cluster status --dir " + dir);
             return 0;
@@ -65,13 +67,16 @@ public final class ClusterCommand implements Runnable {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index and lag behind its primary.")
     static final class Status implements Callable<Integer> {
+        /** All replicas are asked at once; a fresh JVM's first call alone took up to 6 s on a loaded 2-core box. */
+        private static final long TIMEOUT_MS = 10_000;
+
         @Option(names = "--dir", required = true)
         Path dir;
 
         @Override
         public Integer call() throws Exception {
             try (ClusterStatus status = new ClusterStatus()) {
-                ClusterStatus.format(status.query(LocalCluster.open(dir), 1000)).forEach(System.out::println);
+                ClusterStatus.format(status.query(LocalCluster.open(dir), TIMEOUT_MS)).forEach(System.out::println);
             }
             return 0;
         }
@@ -91,19 +96,34 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             LocalCluster cluster = LocalCluster.open(dir);
-            switch (action) {
-                case "kill" -> cluster.kill(node);
-                case "pause" -> cluster.pause(node);
-                case "resume" -> cluster.resume(node);
-                case "wipe" -> cluster.wipe(node);
-                case "restart" -> {
-                    cluster.kill(node);
-                    cluster.start(node);
+            if (!Files.exists(dir.resolve(node + ".args"))) {
+                System.err.println("no node '" + node + "' in " + dir + ": use s<set>-r<replica>, meta-r<replica>, logic or access");
+                return 2;
+            }
+            try {
+                switch (action) {
+                    case "kill" -> {
+                        if (cluster.process(node).isEmpty()) {
+                            System.err.println("kill " + node + ": no process of this cluster runs for it");
+                            return 1;
+                        }
+                        cluster.kill(node);
+                    }
+                    case "pause" -> cluster.pause(node);
+                    case "resume" -> cluster.resume(node);
+                    case "wipe" -> cluster.wipe(node);
+                    case "restart" -> {
+                        cluster.kill(node);
+                        cluster.start(node);
+                    }
+                    default -> {
+                        System.err.println("unknown action '" + action + "': use kill, pause, resume, restart or wipe");
+                        return 2;
+                    }
                 }
-                default -> {
-                    System.err.println("unknown action '" + action + "': use kill, pause, resume, restart or wipe");
-                    return 2;
-                }
+            } catch (IOException e) {
+                System.err.println(action + " " + node + " failed: " + e.getMessage());
+                return 1;
             }
             System.out.println(action + " " + node + ": done");
             return 0;
@@ -125,7 +145,12 @@ public final class ClusterCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             LocalCluster cluster = LocalCluster.open(dir);
-            try (SlotMapAdmin admin = new SlotMapAdmin(cluster.metaReplicas())) {
+            List<String> running = cluster.runningMetaReplicas();
+            if (running.isEmpty()) {
+                System.err.println("no meta replica of the cluster in " + dir + " is running");
+                return 1;
+            }
+            try (SlotMapAdmin admin = new SlotMapAdmin(running)) {
                 SlotMap map = admin.read().orElse(null);
                 if (map == null) {
                     System.err.println("the meta SET holds no slot map yet");

@@ -4,7 +4,6 @@ import io.synkit.access.server.AccessConfig;
 import io.synkit.access.server.AccessServer;
 import io.synkit.logic.server.LogicConfig;
 import io.synkit.logic.server.LogicServer;
-import io.synkit.logic.sync.InjectedBug;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.store.server.StoreConfig;
@@ -43,19 +42,14 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts a cluster under a fresh temp directory that is deleted on close. */
     public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs) throws Exception {
-        return start(setCount, heartbeatIntervalMs, InjectedBug.NONE);
+        return start(setCount, heartbeatIntervalMs, LOGIC_META_POLL_MS_DEFAULT);
     }
 
-    /** Test builds only: a cluster whose logic node carries a deliberate bug. */
-    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, InjectedBug bug) throws Exception {
-        return start(setCount, heartbeatIntervalMs, bug, LOGIC_META_POLL_MS_DEFAULT);
-    }
-
-    /** As {@link #start(int, int, InjectedBug)}, with the logic node fetching the slot map every {@code logicMetaPollMs}. */
-    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, InjectedBug bug, long logicMetaPollMs) throws Exception {
+    /** As {@link #start(int, int)}, with the logic node fetching the slot map every {@code logicMetaPollMs}. */
+    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, long logicMetaPollMs) throws Exception {
         EmbeddedCluster cluster = new EmbeddedCluster(Files.createTempDirectory("synkit-"), true, heartbeatIntervalMs);
         try {
-            cluster.boot(setCount, bug, logicMetaPollMs);
+            cluster.boot(setCount, logicMetaPollMs);
         } catch (Exception | Error e) {
             cluster.close();
             throw e;
@@ -67,7 +61,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private static final long STORE_META_POLL_MS = 200;
     private static final long BOOT_TIMEOUT_MS = 15_000;
 
-    private void boot(int setCount, InjectedBug bug, long logicMetaPollMs) throws Exception {
+    private void boot(int setCount, long logicMetaPollMs) throws Exception {
         meta = new StoreServer(StoreConfig.from(Config.of(Map.of(
                 "store.set.id", "meta",
                 "store.data.dir", dataDir.resolve("meta-r1").toString(),
@@ -97,7 +91,7 @@ public final class EmbeddedCluster implements AutoCloseable {
                 "logic.meta.replicas", meta.hostPort(),
                 "logic.meta.poll.ms", Long.toString(logicMetaPollMs),
                 "logic.outbox.interval.ms", "500",
-                "logic.outbox.min.age.ms", "2000"))), bug).start();
+                "logic.outbox.min.age.ms", "2000")))).start();
         awaitSlotMapEverywhere(map.version());
         access = new AccessServer(AccessConfig.from(Config.of(Map.of(
                 "access.port", "0",

@@ -2,35 +2,69 @@ package io.synkit.ops.cluster;
 
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
+import io.synkit.runtime.AdminServer;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
- * (topology), {@code <node>.args} (each process's command line), {@code <node>.pid} and
- * {@code logs/<node>.log}. Nodes are named {@code s<set>-r<replica>} for store replicas,
- * {@code logic} and {@code access}. Ports are consecutive from a base port.
+ * (topology and the cluster id), {@code <node>.args} (each process's command line),
+ * {@code <node>.pid} and {@code logs/<node>.log}. Nodes are named {@code s<set>-r<replica>} for
+ * store replicas, {@code logic} and {@code access}. Ports are consecutive from a base port.
+ *
+ * <p>Only its own processes count: each node is started with the cluster's id
+ * ({@link NodeStart}), a start returns once the node printed READY and its admin port answers as
+ * that process of this cluster, and a pid file counts only while its process carries the id on
+ * its command line. Another cluster on the same ports makes a start fail, naming the port; it is
+ * never queried, written or signalled as if it were this one.
+ *
+ * <p>A cluster started by this JVM ({@link #up}) is stopped when this JVM exits unless
+ * {@link #keepRunningAfterExit()} is called; {@link #down()} stops every process this object
+ * ever started, restarted ones included, and refuses later starts.
  */
 public final class LocalCluster {
 
     public static final String TOPOLOGY_FILE = "cluster.properties";
+    /** The SET holding the slot map (and, later, the rest of the topology). */
+    public static final String META_SET = "meta";
+    private static final long META_BOOTSTRAP_TIMEOUT_MS = 60_000;
+    /** Until READY: a JVM on a loaded 2-core box takes seconds to start, and {@link #up} starts a dozen at once. */
+    private static final long READY_TIMEOUT_MS = 120_000;
+    /** From SIGTERM to SIGKILL in {@link #down()}: access nodes drain, stores finish queued writes. */
+    private static final long STOP_GRACE_MS = 15_000;
+    private static final String CLUSTER_ID_KEY = "cluster.id";
+    private static final String LAYOUT_SINGLE_SET = "single-set";
 
     private final Path dir;
     private final Properties topology;
+    private final String clusterId;
+    private final StartedProcesses started = new StartedProcesses();
 
-    private LocalCluster(Path dir, Properties topology) {
+    private LocalCluster(Path dir, Properties topology) throws IOException {
         this.dir = dir;
         this.topology = topology;
+        this.clusterId = topology.getProperty(CLUSTER_ID_KEY);
+        if (clusterId == null) {
+            throw new IOException("the cluster in " + dir + " has no " + CLUSTER_ID_KEY + " (laid out by an older ops): stop its processes by their"
+                    + " pid files and run 'ops cluster up' with a fresh --dir");
+        }
     }
 
     /**
@@ -65,8 +99,7 @@ public final class LocalCluster {
         if (accessCount < 1) {
             throw new IllegalArgumentException("accessCount=" + accessCount + " must be >= 1");
         }
-        Files.createDirectories(dir.resolve("logs"));
-        Properties topology = new Properties();
+        Properties topology = newTopology(dir);
         Map<String, List<String>> commands = new LinkedHashMap<>();
         List<String> metaReplicas = addStoreSet(dir, META_SET, basePort, List.of(), extraStoreArgs, peers, commands, topology);
         int port = basePort + 6;
@@ -98,13 +131,14 @@ public final class LocalCluster {
         topology.setProperty("access.admin", "127.0.0.1:" + (logicPort + 4));
         LocalCluster cluster = writeAndStart(dir, topology, commands, "synkit local cluster");
         // The meta SET elects a primary, then takes the first slot map: the data SETs and the
-        // logic node wait for it (not ready until then).
+        // logic node wait for it (not ready until then). Every node answered as this cluster's.
         try (SlotMapAdmin admin = new SlotMapAdmin(metaReplicas)) {
             admin.put(0, SlotMap.parse(1, SlotMap.SLOT_COUNT_DEFAULT, String.join(",", setSpecs)), META_BOOTSTRAP_TIMEOUT_MS);
         } catch (RpcException e) {
             cluster.down();
-            throw new IOException("cannot store the first slot map in " + dir + " (" + e.getMessage() + "): the directory holds the data of"
-                    + " a cluster with another layout; use a fresh --dir", e);
+            throw new IOException("cannot store the first slot map in " + dir + " (" + e.getMessage() + "): " + (e.retryable()
+                    ? "the meta SET elected no primary within " + META_BOOTSTRAP_TIMEOUT_MS + " ms (see logs/meta-r*.log)"
+                    : "its meta SET holds another map, so the directory holds the data of a cluster with another layout; use a fresh --dir"), e);
         }
         return cluster;
     }
@@ -115,8 +149,7 @@ public final class LocalCluster {
      * Ports from {@code basePort}: 6 (an RPC and an admin port per replica).
      */
     public static LocalCluster upSingleSet(Path dir, int basePort, List<String> extraStoreArgs) throws IOException, InterruptedException {
-        Files.createDirectories(dir.resolve("logs"));
-        Properties topology = new Properties();
+        Properties topology = newTopology(dir);
         Map<String, List<String>> commands = new LinkedHashMap<>();
         List<String> replicas = addStoreSet(dir, "s1", basePort, List.of(), extraStoreArgs, PeerAddressing.DIRECT, commands, topology);
         topology.setProperty("sets", "1");
@@ -125,29 +158,64 @@ public final class LocalCluster {
         return writeAndStart(dir, topology, commands, "synkit local cluster: one SET only");
     }
 
-    /** Saves the topology and each node's command line, then starts every node. */
-    private static LocalCluster writeAndStart(Path dir, Properties topology, Map<String, List<String>> commands, String comment) throws IOException {
+    /**
+     * A topology with a new cluster id, for a directory where no cluster of ours runs (a second
+     * {@code up} in one directory would overwrite the running cluster's pid files and orphan it).
+     */
+    private static Properties newTopology(Path dir) throws IOException {
+        if (Files.exists(dir.resolve(TOPOLOGY_FILE))) {
+            LocalCluster existing = open(dir);
+            for (String node : existing.nodes()) {
+                Optional<ProcessHandle> running = existing.process(node);
+                if (running.isPresent()) {
+                    throw new IOException("a cluster runs in " + dir + " (node " + node + ", pid " + running.get().pid()
+                            + "): take it down first, or use another --dir");
+                }
+            }
+        }
+        Files.createDirectories(dir.resolve("logs"));
+        byte[] id = new byte[8];
+        new SecureRandom().nextBytes(id);
+        Properties topology = new Properties();
+        topology.setProperty(CLUSTER_ID_KEY, HexFormat.of().formatHex(id));
+        return topology;
+    }
+
+    /**
+     * Saves the topology and each node's command line, starts every node and waits until all are
+     * ready; if one is not, stops them all and throws naming it. The processes stop when this JVM
+     * exits, until {@link #keepRunningAfterExit()}.
+     */
+    private static LocalCluster writeAndStart(Path dir, Properties topology, Map<String, List<String>> commands, String comment)
+            throws IOException, InterruptedException {
         try (Writer out = Files.newBufferedWriter(dir.resolve(TOPOLOGY_FILE))) {
             topology.store(out, comment);
         }
         LocalCluster cluster = new LocalCluster(dir, topology);
-        for (Map.Entry<String, List<String>> node : commands.entrySet()) {
-            Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
-            cluster.start(node.getKey());
+        cluster.started.stopOnExit();
+        try {
+            List<NodeStart> starts = new ArrayList<>();
+            for (Map.Entry<String, List<String>> node : commands.entrySet()) {
+                Files.write(dir.resolve(node.getKey() + ".args"), node.getValue());
+                starts.add(cluster.launch(node.getKey(), node.getValue()));
+            }
+            NodeStart.awaitAll(starts, cluster.clusterId, READY_TIMEOUT_MS);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            cluster.down();
+            throw e;
         }
         return cluster;
     }
 
-    private static final String LAYOUT_SINGLE_SET = "single-set";
+    /** Leaves the processes running when this JVM exits ({@code ops cluster up} exits once the cluster is up). */
+    public void keepRunningAfterExit() {
+        started.keepOnExit();
+    }
 
     /** Whether this cluster has a meta SET (every cluster but a {@link #upSingleSet single-SET} one). */
     public boolean hasMetaSet() {
         return !LAYOUT_SINGLE_SET.equals(topology.getProperty("layout"));
     }
-
-    /** The SET holding the slot map (and, later, the rest of the topology). */
-    public static final String META_SET = "meta";
-    private static final long META_BOOTSTRAP_TIMEOUT_MS = 60_000;
 
     /** Adds the three replicas of {@code setId} at ports {@code firstPort}.. (RPC and admin each) and returns their RPC addresses. */
     private static List<String> addStoreSet(Path dir, String setId, int firstPort, List<String> metaReplicas, List<String> extraStoreArgs,
@@ -217,6 +285,18 @@ public final class LocalCluster {
         return List.of(topology.getProperty("meta.replicas").split(","));
     }
 
+    /** The RPC addresses of the meta replicas whose process of this cluster runs: the only ones a tool may ask or write to. */
+    public List<String> runningMetaReplicas() throws IOException {
+        List<String> running = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            String node = META_SET + "-r" + r;
+            if (process(node).isPresent()) {
+                running.add(storeRpc(node));
+            }
+        }
+        return running;
+    }
+
     /** Every store replica: the meta SET's first, then each data SET's. */
     public List<String> storeNodes() {
         List<String> nodes = new ArrayList<>();
@@ -233,8 +313,22 @@ public final class LocalCluster {
         return nodes;
     }
 
-    /** Starts a node's process from its saved command line, output appended to its log. */
-    public void start(String node) throws IOException {
+    /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
+    private List<String> nodes() {
+        List<String> nodes = new ArrayList<>(storeNodes());
+        if (hasMetaSet()) {
+            nodes.add("logic");
+            nodes.addAll(accessNodes());
+        }
+        return nodes;
+    }
+
+    /**
+     * Starts a node from its saved command line and returns once it is ready (printed READY,
+     * answers as this cluster's process); if it exits or is not ready in time, kills it and throws
+     * with the last lines of its log.
+     */
+    public void start(String node) throws IOException, InterruptedException {
         start(node, List.of());
     }
 
@@ -243,25 +337,37 @@ public final class LocalCluster {
      * a joining replica (it catches up from a snapshot and does not vote until it has).
      */
     public void wipe(String node) throws IOException, InterruptedException {
-        List<String> args = Files.readAllLines(dir.resolve(node + ".args"));
-        String dataArg = args.stream().filter(arg -> arg.startsWith("--store.data.dir=")).findFirst()
+        loseDisk(node);
+        startJoining(node);
+    }
+
+    /** The first half of {@link #wipe}: SIGKILL and delete the data directory; the node stays down. */
+    public void loseDisk(String node) throws IOException, InterruptedException {
+        String dataArg = Files.readAllLines(dir.resolve(node + ".args")).stream().filter(arg -> arg.startsWith("--store.data.dir=")).findFirst()
                 .orElseThrow(() -> new IOException("node " + node + " is not a store replica (no --store.data.dir)"));
         kill(node);
         Directories.deleteTree(Path.of(dataArg.substring("--store.data.dir=".length())));
+    }
+
+    /** The second half of {@link #wipe}: starts a replica that lost its disk as a joining replica. */
+    public void startJoining(String node) throws IOException, InterruptedException {
         start(node, List.of("--store.replica.join=true"));
     }
 
-    private void start(String node, List<String> extraArgs) throws IOException {
+    private void start(String node, List<String> extraArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(Files.readAllLines(dir.resolve(node + ".args")));
         args.addAll(extraArgs);
-        List<String> command = new ArrayList<>(List.of(javaBinary()));
-        command.addAll(jvmOptions());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        command.addAll(args);
-        Path logFile = dir.resolve("logs").resolve(node + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-        Files.writeString(dir.resolve(node + ".pid"), Long.toString(process.pid()));
+        NodeStart start = launch(node, args);
+        try {
+            NodeStart.awaitAll(List.of(start), clusterId, READY_TIMEOUT_MS);
+        } catch (NodeStartException | InterruptedException e) {
+            StartedProcesses.killTree(start.handle());
+            throw e;
+        }
+    }
+
+    private NodeStart launch(String node, List<String> args) throws IOException {
+        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions()));
     }
 
     /**
@@ -277,12 +383,19 @@ public final class LocalCluster {
     /** Sized for many JVMs on a 2-core box. */
     static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC");
 
+    /**
+     * The node's running process: the one its pid file names, if it runs and carries this
+     * cluster's id on its command line (a pid file outlives its process, and the pid may since
+     * belong to anything).
+     */
     public Optional<ProcessHandle> process(String node) throws IOException {
         Path pidFile = dir.resolve(node + ".pid");
         if (!Files.exists(pidFile)) {
             return Optional.empty();
         }
-        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+        String idArg = "-D" + AdminServer.CLUSTER_ID_PROPERTY + "=" + clusterId;
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive)
+                .filter(process -> ProcessArguments.of(process).map(args -> args.contains(idArg)).orElse(false));
     }
 
     /** SIGKILL: no shutdown hook, no flush. */
@@ -312,69 +425,28 @@ public final class LocalCluster {
         }
     }
 
-    /** SIGTERM to every node (graceful: access drains, stores finish queued writes), then SIGKILL after a grace period. */
-    public void down() throws IOException {
-        List<String> nodes = new ArrayList<>(accessNodes());
-        nodes.add("logic");
-        nodes.addAll(storeNodes());
-        List<ProcessHandle> running = new ArrayList<>();
-        for (String node : nodes) {
-            process(node).ifPresent(process -> {
-                process.destroy();
-                running.add(process);
-            });
+    /**
+     * SIGTERM to every node (graceful: access drains, stores finish queued writes), then SIGKILL
+     * to it and anything it started after {@link #STOP_GRACE_MS}: the nodes the pid files name
+     * and every process this object started (restarts included). Later starts are refused.
+     */
+    public void down() throws IOException, InterruptedException {
+        List<ProcessHandle> running = new ArrayList<>(started.close());
+        Set<Long> pids = new HashSet<>(running.stream().map(ProcessHandle::pid).toList());
+        List<String> stopOrder = new ArrayList<>(nodes());
+        Collections.reverse(stopOrder); // access first, stores last
+        for (String node : stopOrder) {
+            process(node).filter(process -> pids.add(process.pid())).ifPresent(running::add);
         }
+        running.forEach(ProcessHandle::destroy);
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
         for (ProcessHandle process : running) {
             try {
-                process.onExit().get(15, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                process.destroyForcibly();
+                process.onExit().get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                StartedProcesses.killTree(process);
+                process.onExit().join(); // SIGKILL cannot be ignored: the exit follows at once
             }
         }
-    }
-
-    /**
-     * A base port with {@code count} free loopback ports from it (probed by binding each), below
-     * the kernel's ephemeral port range: a node restarted on its port must not find it taken by
-     * some process's outgoing connection meanwhile.
-     */
-    public static int freeBasePort(int count) throws IOException {
-        int low = 10_000;
-        int high = ephemeralPortsLow() - count;
-        if (high <= low) {
-            throw new IOException("no room for " + count + " ports between " + low + " and the ephemeral range at " + ephemeralPortsLow());
-        }
-        int span = high - low;
-        int offset = (int) Math.floorMod(System.nanoTime(), (long) span);
-        for (int tried = 0; tried < span; tried += count) {
-            int base = low + (offset + tried) % span;
-            boolean free = true;
-            for (int port = base; port < base + count && free; port++) {
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports found between " + low + " and " + high);
-    }
-
-    /** First port of the kernel's ephemeral range (Linux {@code ip_local_port_range}; 32768 where unknown). */
-    static int ephemeralPortsLow() {
-        try {
-            // readString stops early on this procfs file (its reported size is wrong); lines work.
-            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768;
-        }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -4,6 +4,7 @@ import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.runtime.Clock;
+import io.synkit.sim.LoadFlags;
 import io.synkit.sim.device.DeviceSettings;
 import io.synkit.sim.run.LoadRun;
 import io.synkit.sim.run.LoadSettings;
@@ -11,6 +12,7 @@ import io.synkit.sim.run.RunReport;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,17 +27,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--devices", defaultValue = "100", description = "Simulated devices, 2 per user (default ${DEFAULT-VALUE})")
     int devices;
 
-    @Option(names = "--duration-s", defaultValue = "30", description = "Seconds of sending (default ${DEFAULT-VALUE})")
-    int durationS;
-
-    @Option(names = "--rate", defaultValue = "200", description = "Messages per second, open loop (default ${DEFAULT-VALUE})")
-    double rate;
-
     @Option(names = "--sets", defaultValue = "3", description = "Store SETs (default ${DEFAULT-VALUE})")
     int sets;
 
-    @Option(names = "--seed", description = "Random seed (default: time-based, printed)")
-    Long seed;
+    @Mixin
+    LoadFlags load;
 
     @Override
     public Integer call() throws Exception {
@@ -46,8 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedCluster cluster = EmbeddedCluster.start(sets, 5_000)) {
             System.out.println("cluster up: " + sets + " store SETs, 1 logic node, access at " + cluster.accessAddress());
             TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
-            LoadSettings settings = LoadSettings.uniform(List.of(cluster.accessAddress()), devices / 2, 2, rate, durationS * 1000L, 30_000,
-                    seed != null ? seed : System.nanoTime());
+            LoadSettings settings = LoadSettings.uniform(List.of(cluster.accessAddress()), devices / 2, 2, load.rate(), load.durationMs(),
+                    load.convergeTimeoutMs(), load.seed());
             RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out).run();
             return report.passed() ? 0 : 1;
         }

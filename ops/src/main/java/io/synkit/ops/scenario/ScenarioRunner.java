@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ClusterStatus;
 import io.synkit.ops.cluster.Directories;
 import io.synkit.ops.cluster.EmbeddedCluster;
+import io.synkit.ops.cluster.FreePorts;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.ops.cluster.PeerLinks;
 import io.synkit.protocol.auth.AuthKeys;
@@ -63,7 +64,7 @@ public final class ScenarioRunner {
                 access = embedded.accessAddress();
             } else {
                 Directories.deleteTree(outDir.resolve("cluster")); // every run starts from empty stores, as a replay must
-                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), LocalCluster.freeBasePort(6 * (scenario.cluster().sets() + 1) + 10),
+                processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), FreePorts.base(6 * (scenario.cluster().sets() + 1) + 10),
                         scenario.cluster().storeArgs(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
                 try (ClusterStatus status = new ClusterStatus()) {
                     status.awaitPrimaries(processes, 60_000);

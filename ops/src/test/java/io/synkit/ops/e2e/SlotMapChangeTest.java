@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
-import io.synkit.logic.sync.InjectedBug;
 import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.ops.cluster.SlotMapAdmin;
 import io.synkit.protocol.client.ContentType;
@@ -43,7 +42,7 @@ class SlotMapChangeTest {
     void storesRefuseForeignSlotsAndAStaleLogicNodeFollowsTheNewMap() throws Exception {
         EventLoopGroup loops = NettyThreads.group("test-slots", 1);
         // The logic node fetches the map at start and then only when a store says it is stale.
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(2, 5000, InjectedBug.NONE, 3_600_000);
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(2, 5000, 3_600_000);
              SlotMapAdmin admin = new SlotMapAdmin(List.of(cluster.metaAddress()));
              RpcClientPool stores = new RpcClientPool(loops, FrameLimits.internal(), 64)) {
             SlotMap v1 = admin.read().orElseThrow();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.ops.cluster.ClusterStatus;
+import io.synkit.ops.cluster.FreePorts;
 import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.ops.cluster.PeerLinks;
 import io.synkit.sim.run.LoadRun;
@@ -33,7 +34,7 @@ class ReplicatedClusterFaultTest {
     void acknowledgedMessagesSurvivePrimaryKillZombiePrimaryAndBackupRestart() throws Exception {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
         PeerLinks peerLinks = new PeerLinks();
-        LocalCluster cluster = LocalCluster.up(dir, 3, LocalCluster.freeBasePort(40), List.of(), peerLinks);
+        LocalCluster cluster = LocalCluster.up(dir, 3, FreePorts.base(40), List.of(), peerLinks);
         FaultActions faults = new FaultActions();
         try (peerLinks; ClusterStatus status = new ClusterStatus()) {
             status.awaitPrimaries(cluster, 60_000);

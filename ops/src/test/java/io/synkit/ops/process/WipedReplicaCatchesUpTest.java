@@ -3,12 +3,15 @@ package io.synkit.ops.process;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.ops.cluster.ClusterStatus;
+import io.synkit.ops.cluster.FreePorts;
 import io.synkit.ops.cluster.LocalCluster;
+import io.synkit.ops.cluster.ReplicaState;
 import io.synkit.sim.run.LoadRun;
 import io.synkit.sim.run.RunReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,16 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One SET of 3 real store-server processes whose logs are truncated every half second, under
  * client load. Each replica in turn loses its disk (SIGKILL, data directory deleted, restarted
- * empty as a joining replica): it can only catch up from a RocksDB checkpoint shipped by the
- * primary, and the next replica is wiped only once the previous one reports it caught up. After
- * the third wipe every byte of state has travelled through snapshots, and every acknowledged
- * message must still reach every device exactly once, in order.
+ * empty as a joining replica), and the next replica is wiped only once the previous one reports
+ * it caught up. A wiped replica restarts only once the logs of the other two no longer hold entry
+ * 1 (their {@code first_index} in status), so whichever is primary must ship it a RocksDB
+ * checkpoint: it cannot catch up from the log, however slow the machine. After the third wipe
+ * every byte of state has travelled through snapshots, and every acknowledged message must still
+ * reach every device exactly once, in order.
  */
 class WipedReplicaCatchesUpTest {
 
     private static final long SEED = Long.getLong("synkit.test.seed", 7L);
     private static final int SECONDS = Integer.getInteger("synkit.wipe.seconds", 24);
     private static final long CATCH_UP_TIMEOUT_MS = 30_000;
+    private static final long TRUNCATION_TIMEOUT_MS = 30_000;
 
     @TempDir
     Path dir;
@@ -33,7 +39,7 @@ class WipedReplicaCatchesUpTest {
     @Test
     void eachReplicaInTurnLosesItsDiskAndCatchesUpFromACheckpoint() throws Exception {
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
-        LocalCluster cluster = LocalCluster.up(dir, 1, LocalCluster.freeBasePort(20),
+        LocalCluster cluster = LocalCluster.up(dir, 1, FreePorts.base(20),
                 List.of("--store.log.retain.entries=0", "--store.log.lag.entries.max=20", "--store.log.compact.interval.ms=500"));
         FaultActions faults = new FaultActions();
         try (ClusterStatus status = new ClusterStatus()) {
@@ -41,12 +47,12 @@ class WipedReplicaCatchesUpTest {
             String firstBackup = status.nodeInRole(cluster, "s1", "BACKUP");
             long unit = SECONDS * 1000L / 8;
             LoadRun run = ClusterLoad.uniform(cluster, SECONDS, SEED)
-                    .at(unit, faults.step(() -> cluster.wipe(firstBackup), "wipe backup " + firstBackup))
+                    .at(unit, faults.step(() -> wipe(status, cluster, firstBackup), "wipe backup " + firstBackup))
                     .at(3 * unit, faults.step(() -> {
                         awaitCaughtUp(status, cluster, firstBackup);
                         String other = otherBackup(status, cluster, firstBackup);
                         System.out.println("fault: wipe backup " + other);
-                        cluster.wipe(other);
+                        wipe(status, cluster, other);
                     }, "wipe the other backup once " + firstBackup + " caught up"))
                     .at(5 * unit, faults.step(() -> {
                         for (String node : cluster.storeNodes()) {
@@ -54,7 +60,7 @@ class WipedReplicaCatchesUpTest {
                         }
                         String primary = status.nodeInRole(cluster, "s1", "PRIMARY");
                         System.out.println("fault: wipe primary " + primary);
-                        cluster.wipe(primary);
+                        wipe(status, cluster, primary);
                     }, "wipe the primary once both backups caught up"));
 
             RunReport report = run.run();
@@ -75,6 +81,25 @@ class WipedReplicaCatchesUpTest {
             cluster.down();
             FaultActions.dumpLogs(dir);
         }
+    }
+
+    /** Wipes {@code node}, restarting it only once no other replica's log holds entry 1 (see the class comment). */
+    private static void wipe(ClusterStatus status, LocalCluster cluster, String node) throws Exception {
+        cluster.loseDisk(node);
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRUNCATION_TIMEOUT_MS);
+        while (!othersTruncated(status.query(cluster, 1000), node)) {
+            if (System.nanoTime() > deadlineNs) {
+                ClusterStatus.format(status.query(cluster, 1000)).forEach(System.out::println);
+                throw new IllegalStateException("the other replicas' logs still hold entry 1 after " + TRUNCATION_TIMEOUT_MS + " ms");
+            }
+            Thread.sleep(100); // the primary truncates every 500 ms under the load; bounded by the deadline
+        }
+        cluster.startJoining(node);
+    }
+
+    private static boolean othersTruncated(Map<String, ReplicaState> byNode, String wiped) {
+        return byNode.entrySet().stream().filter(entry -> entry.getKey().startsWith("s1-") && !entry.getKey().equals(wiped))
+                .allMatch(entry -> entry.getValue().status().map(status -> status.getFirstIndex() > 1).orElse(false));
     }
 
     private static void awaitCaughtUp(ClusterStatus status, LocalCluster cluster, String node) throws InterruptedException {

@@ -21,6 +21,7 @@ import io.synkit.protocol.frame.FrameException;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.frame.ProtoDecoder;
 import io.synkit.protocol.internal.RpcEnvelope;
+import io.synkit.runtime.ListenException;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class RpcServer implements AutoCloseable {
         this.limits = limits;
     }
 
-    /** Binds and starts serving; returns the bound address (port 0 picks a free port). */
+    /** Binds and starts serving; returns the bound address (port 0 picks a free port). A port that cannot be bound throws {@link ListenException}. */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind) throws InterruptedException {
         FrameEncoder encoder = new FrameEncoder(limits);
         ChannelFuture bound = new ServerBootstrap()
@@ -60,7 +61,10 @@ public final class RpcServer implements AutoCloseable {
                                 .addLast("dispatch", new Dispatcher());
                     }
                 })
-                .bind(bind).sync();
+                .bind(bind).await();
+        if (!bound.isSuccess()) {
+            throw new ListenException(bind, bound.cause());
+        }
         serverChannel = bound.channel();
         InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
         log.info("rpc server listening service={} address={}", name, local);

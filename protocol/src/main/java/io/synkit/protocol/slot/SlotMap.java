@@ -2,8 +2,6 @@ package io.synkit.protocol.slot;
 
 import io.synkit.protocol.internal.SlotMapRecord;
 import io.synkit.protocol.internal.StoreSetRecord;
-import io.synkit.protocol.sync.RangeDigests;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -163,15 +161,11 @@ public final class SlotMap {
     }
 
     public int slotOfUser(long userId) {
-        return (int) Long.remainderUnsigned(RangeDigests.splitmix64(userId), setIndexBySlot.length);
+        return SlotHash.ofUser(userId, setIndexBySlot.length);
     }
 
     public int slotOfConversation(String convId) {
-        long hash = 0xcbf29ce484222325L; // FNV-1a 64, then mixed: stable across JVMs and languages
-        for (byte b : convId.getBytes(StandardCharsets.UTF_8)) {
-            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return (int) Long.remainderUnsigned(RangeDigests.splitmix64(hash), setIndexBySlot.length);
+        return SlotHash.ofConversation(convId, setIndexBySlot.length);
     }
 
     public StoreSet setOfSlot(int slot) {

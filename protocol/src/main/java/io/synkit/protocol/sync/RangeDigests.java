@@ -27,7 +27,11 @@ public final class RangeDigests {
         return of(ops).equals(digest);
     }
 
-    /** Steele, Lea and Flood's SplitMix64 finalizer: a cheap, well-mixed 64-bit bijection. */
+    /**
+     * Steele, Lea and Flood's SplitMix64 finalizer: a cheap, well-mixed 64-bit bijection. The
+     * digest's own: slot placement has its own copy ({@link io.synkit.protocol.slot.SlotHash}), so
+     * the digest may change without moving any user to another SET.
+     */
     public static long splitmix64(long value) {
         long z = value + 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

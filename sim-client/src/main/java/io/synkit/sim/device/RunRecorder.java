@@ -30,7 +30,12 @@ public final class RunRecorder {
     private final LongAdder syncsUnknown = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder digestMismatches = new LongAdder();
-    private final OperationHistory history = new OperationHistory(System.nanoTime());
+    private final OperationHistory history;
+
+    /** @param startNanos the run's start on the run's clock: history times count from it */
+    public RunRecorder(long startNanos) {
+        this.history = new OperationHistory(startNanos);
+    }
 
     public void invoked(SendRecord send) {
         sends.put(send.key(), send);
@@ -88,15 +93,15 @@ public final class RunRecorder {
         }
     }
 
-    public io.synkit.sim.run.OperationCounts syncCounts() {
+    public OperationCounts syncCounts() {
         long ok = syncsOk.sum();
         long failed = syncsFailed.sum();
         long unknown = syncsUnknown.sum();
-        return new io.synkit.sim.run.OperationCounts(ok + failed + unknown, ok, failed, unknown);
+        return new OperationCounts(ok + failed + unknown, ok, failed, unknown);
     }
 
     /** Sends: invoked once per message however often retried; unknown = neither acked nor refused by the end. */
-    public io.synkit.sim.run.OperationCounts sendCounts() {
+    public OperationCounts sendCounts() {
         long invoked = 0;
         long ok = 0;
         long failed = 0;
@@ -105,7 +110,7 @@ public final class RunRecorder {
             ok += send.acked() ? 1 : 0;
             failed += !send.acked() && send.failure != null ? 1 : 0;
         }
-        return new io.synkit.sim.run.OperationCounts(invoked, ok, failed, invoked - ok - failed);
+        return new OperationCounts(invoked, ok, failed, invoked - ok - failed);
     }
 
     /** Every request devices made, for {@code history.jsonl}. */

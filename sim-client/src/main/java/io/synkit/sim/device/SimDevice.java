@@ -15,6 +15,7 @@ import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.sync.RangeDigests;
 import io.synkit.protocol.sync.SyncPosition;
+import io.synkit.runtime.Clock;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
@@ -50,7 +51,9 @@ public final class SimDevice {
     private final RunRecorder recorder;
     private final SplittableRandom random;
     private final String runId;
-    private final ArrayDeque<SendRecord> outbox = new ArrayDeque<>();
+    private final Clock clock;
+    /** Sends not yet on the wire: new ones, and failed attempts waiting for their retry (first in line). */
+    private final ArrayDeque<SendRecord> unsent = new ArrayDeque<>();
     private final List<Delivery> deliveries = new ArrayList<>();
     private final List<HeadWaiter> headWaiters = new ArrayList<>();
     private SynkitClient client;
@@ -65,8 +68,9 @@ public final class SimDevice {
     private boolean syncAgain;
     private long heartbeatGeneration;
 
+    /** @param clock the run's clock: send, ack and delivery times are compared with the run's intended send times */
     public SimDevice(long userId, String deviceId, Supplier<String> tokens, EventLoop loop, List<InetSocketAddress> accessNodes,
-                     DeviceSettings settings, RunRecorder recorder, long seed, String runId) {
+                     DeviceSettings settings, RunRecorder recorder, long seed, String runId, Clock clock) {
         this.userId = userId;
         this.deviceId = deviceId;
         this.tokens = tokens;
@@ -76,6 +80,7 @@ public final class SimDevice {
         this.recorder = recorder;
         this.random = new SplittableRandom(seed);
         this.runId = runId;
+        this.clock = clock;
         this.accessIndex = random.nextInt(accessNodes.size());
     }
 
@@ -110,7 +115,7 @@ public final class SimDevice {
             String clientMsgId = runId + "-" + deviceId + "-" + (++sendCounter);
             SendRecord record = new SendRecord(userId, deviceId, clientMsgId, convId, intendedNanos);
             recorder.invoked(record);
-            outbox.add(record);
+            unsent.add(record);
             pumpSends();
         });
     }
@@ -129,7 +134,7 @@ public final class SimDevice {
 
     /** Completes with the number of sends not yet acked (queued or in flight). */
     public CompletableFuture<Integer> unackedSends() {
-        return CompletableFuture.supplyAsync(() -> outbox.size() + sendsInflight, loop);
+        return CompletableFuture.supplyAsync(() -> unsent.size() + sendsInflight, loop);
     }
 
     /**
@@ -279,10 +284,10 @@ public final class SimDevice {
         syncing = true;
         syncAgain = false;
         SynkitClient link = client;
-        long sentNanos = System.nanoTime();
+        long sentNanos = clock.nanoTime();
         long fromSeq = SyncPosition.fromKey(key).inboxSeq();
         link.sync(key, settings.syncPageOps()).whenComplete((page, failure) -> {
-            recorder.synced(userId, deviceId, sentNanos, System.nanoTime(), outcome(failure), error(failure), fromSeq,
+            recorder.synced(userId, deviceId, sentNanos, clock.nanoTime(), outcome(failure), error(failure), fromSeq,
                     failure == null ? SyncPosition.fromKey(page.getNewKey()).inboxSeq() : 0, failure == null ? page.getOpsCount() : 0,
                     failure == null && page.getHasMore());
             syncing = false;
@@ -307,7 +312,7 @@ public final class SimDevice {
         if (!RangeDigests.matches(page.getOpsList(), page.getDigest())) {
             recorder.digestMismatch();
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         for (Op op : page.getOpsList()) {
             MessageOp message = op.getMessage();
             Delivery delivery = new Delivery(op.getSeq(), message.getConvId(), message.getConvSeq(), message.getSenderUserId(),
@@ -319,17 +324,17 @@ public final class SimDevice {
     }
 
     private void pumpSends() {
-        while (ready && sendsInflight < settings.sendInflightMax() && !outbox.isEmpty()) {
-            SendRecord record = outbox.poll();
+        while (ready && sendsInflight < settings.sendInflightMax() && !unsent.isEmpty()) {
+            SendRecord record = unsent.poll();
             sendsInflight++;
             record.attempts++;
             int attempt = record.attempts;
-            long invokeNanos = System.nanoTime();
+            long invokeNanos = clock.nanoTime();
             SendRequest request = SendRequest.newBuilder().setConvId(record.convId).setClientMsgId(record.clientMsgId)
                     .setContentType(ContentType.CONTENT_TYPE_TEXT).setBody(body(record)).build();
             client.send(request).whenComplete((ack, failure) -> {
                 sendsInflight--;
-                long completeNanos = System.nanoTime();
+                long completeNanos = clock.nanoTime();
                 if (failure == null) {
                     record.convSeq = ack.getConvSeq();
                     record.seq = ack.getSeq();
@@ -351,7 +356,7 @@ public final class SimDevice {
         }
         long delayMs = Math.max(failure.retryAfterMs(), random.nextLong(settings.reconnectBackoffBaseMs() + 1));
         loop.schedule(() -> {
-            outbox.addFirst(record);
+            unsent.addFirst(record);
             pumpSends();
         }, delayMs, TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,7 @@
 package io.synkit.sim.report;
 
 import io.synkit.sim.check.CheckResult;
+import io.synkit.sim.device.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -144,7 +145,7 @@ final class ReportHtml {
         html.append("</table>\n");
     }
 
-    private void operationRow(String name, io.synkit.sim.run.OperationCounts counts) {
+    private void operationRow(String name, OperationCounts counts) {
         html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr>%n",
                 escape(name), counts.invoked(), counts.ok(), counts.failed(), counts.unknown()));
     }

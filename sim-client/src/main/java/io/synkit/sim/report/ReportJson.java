@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.synkit.sim.check.CheckResult;
-import io.synkit.sim.run.OperationCounts;
+import io.synkit.sim.device.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Path;

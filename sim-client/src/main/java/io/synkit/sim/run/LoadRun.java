@@ -3,6 +3,7 @@ package io.synkit.sim.run;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.conv.ConversationId;
+import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.sim.check.Checker;
 import io.synkit.sim.device.DeviceSettings;
@@ -30,9 +31,9 @@ import java.util.function.BiFunction;
  *   <li>connect every device (bounded wait);</li>
  *   <li>send at a constant rate for the duration: message i is due at start + i / rate, from a
  *       random device to a random other user, whatever the system's speed (open loop);</li>
- *   <li>run fault actions at their scheduled offsets;</li>
- *   <li>wait until every send is acked (or refused) and every device syncs to its head, bounded
- *       by the converge timeout;</li>
+ *   <li>run fault actions at their scheduled offsets, each on its own thread;</li>
+ *   <li>wait until every fault action has finished, every send is acked (or refused) and every
+ *       device syncs to its head, all bounded by the converge timeout;</li>
  *   <li>check every device's view and print the RESULT line.</li>
  * </ol>
  * Everything random derives from the seed, printed at the start so a run can be replayed.
@@ -44,7 +45,9 @@ public final class LoadRun {
     private final BiFunction<Long, String, String> tokens;
     private final PrintStream out;
     private final List<Map.Entry<Long, Runnable>> faults = new ArrayList<>();
-    private final RunRecorder recorder = new RunRecorder();
+    private final List<Thread> faultThreads = new ArrayList<>();
+    private final Clock clock;
+    private final RunRecorder recorder;
     private final List<SimDevice> devices = new ArrayList<>();
     private double[] cumulativeWeights;
     private long firstUserId = 1;
@@ -56,15 +59,23 @@ public final class LoadRun {
     private final Map<Long, List<String>> chatGroupsOfUser = new HashMap<>();
     private RunObserver observer = RunObserver.NONE;
 
+    /** A run on the system clock. */
+    public LoadRun(LoadSettings settings, DeviceSettings deviceSettings, BiFunction<Long, String, String> tokens, PrintStream out) {
+        this(settings, deviceSettings, tokens, out, Clock.SYSTEM);
+    }
+
     /**
      * @param tokens issues a token for (user id, device id)
      * @param out where progress and the result go
+     * @param clock the one clock of the run: its pacing, deadlines and every time its devices record
      */
-    public LoadRun(LoadSettings settings, DeviceSettings deviceSettings, BiFunction<Long, String, String> tokens, PrintStream out) {
+    public LoadRun(LoadSettings settings, DeviceSettings deviceSettings, BiFunction<Long, String, String> tokens, PrintStream out, Clock clock) {
         this.settings = settings;
         this.deviceSettings = deviceSettings;
         this.tokens = tokens;
         this.out = out;
+        this.clock = clock;
+        this.recorder = new RunRecorder(clock.nanoTime());
     }
 
     /** Every request the devices made (each send attempt, each sync), complete once {@link #run()} returned. */
@@ -72,7 +83,11 @@ public final class LoadRun {
         return recorder.history();
     }
 
-    /** Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. */
+    /**
+     * Runs {@code action} (off the devices' threads) at {@code offsetMs} after sending starts. The
+     * run is judged only once every action has returned: a step still running (a restart waiting
+     * for its node) must neither miss the verdict nor act on a cluster its caller already took down.
+     */
     public LoadRun at(long offsetMs, Runnable action) {
         faults.add(Map.entry(offsetMs, action));
         return this;
@@ -114,7 +129,7 @@ public final class LoadRun {
                 settings.groups().stream().map(group -> group.name() + "x" + group.users() + "x" + group.devicesPerUser()).toList());
         SplittableRandom random = new SplittableRandom(settings.seed());
         EventLoopGroup loops = NettyThreads.group("sim-device", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
-        long startMs = System.currentTimeMillis();
+        long startMs = clock.nowMs();
         // Not from the seed: replaying a seed against the same cluster must not reuse client_msg_ids.
         String runId = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
         try {
@@ -127,7 +142,7 @@ public final class LoadRun {
                     for (int d = 0; d < group.devicesPerUser(); d++) {
                         String deviceId = "u" + userId + "-d" + d;
                         SimDevice device = new SimDevice(userId, deviceId, () -> tokens.apply(userId, deviceId), loops.next(), group.access(),
-                                deviceSettings, recorder, random.nextLong(), runId);
+                                deviceSettings, recorder, random.nextLong(), runId, clock);
                         devices.add(device);
                         if (d == 0 && group.chatGroupSize() >= 2) {
                             chatGroupCreators.add(Map.entry(device, group.chatGroupSize()));
@@ -148,11 +163,12 @@ public final class LoadRun {
             awaitAllReady();
             createChatGroups(random, runId);
             sendPhase(random);
-            boolean converged = converge();
+            long settleDeadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
+            boolean converged = awaitFaults(settleDeadlineNs) && converge(settleDeadlineNs);
             devices.forEach(device -> device.setOnline(false));
             Checker checker = new Checker(conv -> chatGroupMembers.containsKey(conv) ? chatGroupMembers.get(conv) : ConversationId.parse(conv).members());
             RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
-                    recorder.syncLatencyUs(), recorder.sendCounts(), recorder.syncCounts(), converged, System.currentTimeMillis() - startMs);
+                    recorder.syncLatencyUs(), recorder.sendCounts(), recorder.syncCounts(), converged, clock.nowMs() - startMs);
             report.printDetails(out);
             out.println(report.resultLine());
             return report;
@@ -162,8 +178,8 @@ public final class LoadRun {
     }
 
     private void awaitAllReady() throws InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadlineNs) {
+        long deadlineNs = clock.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (clock.nanoTime() < deadlineNs) {
             long ready = devices.stream().map(SimDevice::isReady).map(CompletableFuture::join).filter(Boolean::booleanValue).count();
             if (ready == devices.size()) {
                 return;
@@ -174,7 +190,7 @@ public final class LoadRun {
     }
 
     private void sendPhase(SplittableRandom random) throws InterruptedException {
-        long startNs = System.nanoTime();
+        long startNs = clock.nanoTime();
         long endNs = startNs + TimeUnit.MILLISECONDS.toNanos(settings.durationMs());
         double intervalNs = 1e9 / settings.messagesPerSecond();
         long sentCount = 0;
@@ -183,10 +199,11 @@ public final class LoadRun {
         faults.sort(Map.Entry.comparingByKey()); // stable: faults at one offset run in the order given
         int faultIndex = 0;
         while (true) {
-            long nowNs = System.nanoTime();
+            long nowNs = clock.nanoTime();
             while (faultIndex < faults.size() && nowNs - startNs >= TimeUnit.MILLISECONDS.toNanos(faults.get(faultIndex).getKey())) {
                 Runnable action = faults.get(faultIndex++).getValue();
                 Thread fault = new Thread(action, "sim-fault");
+                faultThreads.add(fault);
                 fault.start();
             }
             long dueNs = startNs + (long) (sentCount * intervalNs);
@@ -299,15 +316,26 @@ public final class LoadRun {
         observer.sample(TimeUnit.NANOSECONDS.toMillis(elapsedNs), sent, acked, recorder.deliveryCount());
     }
 
+    /** Waits until every fault action has returned; false (with a warning) if one still runs at the deadline. */
+    private boolean awaitFaults(long deadlineNs) throws InterruptedException {
+        for (Thread fault : faultThreads) {
+            fault.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNs - clock.nanoTime())));
+            if (fault.isAlive()) {
+                out.println("warning: a fault action was still running " + settings.convergeTimeoutMs() + " ms after sending stopped");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Waits for every send to settle, then syncs every device until each has once reached its
      * head (a sync that brings nothing new). No message is sent after the sends settle, so a
      * device that reached its head stays converged even if its (still lossy) link drops later;
      * one that is offline is retried until the bound.
      */
-    private boolean converge() throws InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
-        while (System.nanoTime() < deadlineNs) {
+    private boolean converge(long deadlineNs) throws InterruptedException {
+        while (clock.nanoTime() < deadlineNs) {
             int unacked = devices.stream().map(SimDevice::unackedSends).mapToInt(CompletableFuture::join).sum();
             if (unacked == 0) {
                 break;
@@ -315,7 +343,7 @@ public final class LoadRun {
             Thread.sleep(50); // sends settle at the system's pace; bounded by the converge timeout
         }
         List<SimDevice> behind = new ArrayList<>(devices);
-        while (System.nanoTime() < deadlineNs) {
+        while (clock.nanoTime() < deadlineNs) {
             List<CompletableFuture<Integer>> rounds = behind.stream().map(SimDevice::syncToHead).toList();
             List<SimDevice> stillBehind = new ArrayList<>();
             for (int i = 0; i < rounds.size(); i++) {

@@ -1,6 +1,7 @@
 package io.synkit.sim.run;
 
 import io.synkit.sim.check.CheckResult;
+import io.synkit.sim.device.OperationCounts;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.sim.check.CheckResult;
-import io.synkit.sim.run.OperationCounts;
+import io.synkit.sim.device.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.util.List;
 import org.HdrHistogram.Histogram;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synkit.sim.check.CheckResult;
-import io.synkit.sim.run.OperationCounts;
+import io.synkit.sim.device.OperationCounts;
 import io.synkit.sim.run.RunReport;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

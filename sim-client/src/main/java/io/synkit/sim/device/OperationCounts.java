@@ -1,4 +1,4 @@
-package io.synkit.sim.run;
+package io.synkit.sim.device;
 
 /**
  * How one kind of operation ended across a run: invoked, ok, failed (a definite error answer),
