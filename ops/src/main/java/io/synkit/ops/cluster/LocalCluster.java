@@ -49,6 +49,8 @@ public final class LocalCluster {
     private static final long READY_TIMEOUT_MS = 120_000;
     /** From SIGTERM to SIGKILL in {@link #down()}: access nodes drain, stores finish queued writes. */
     private static final long STOP_GRACE_MS = 15_000;
+    /** Longest wait for every thread of a paused node to stop (normally microseconds). */
+    private static final long PAUSE_WAIT_MS = 10_000;
     private static final String CLUSTER_ID_KEY = "cluster.id";
     private static final String LAYOUT_SINGLE_SET = "single-set";
 
@@ -407,9 +409,15 @@ public final class LocalCluster {
         }
     }
 
-    /** SIGSTOP: the process freezes mid-flight (a zombie when resumed). */
+    /**
+     * SIGSTOP: the process freezes mid-flight (a zombie when resumed). Returns once every thread
+     * of it is stopped: {@code kill} returns when the signal is sent, and on a busy machine a
+     * thread running on the other core may still answer a request for a moment after that.
+     */
     public void pause(String node) throws IOException, InterruptedException {
         signal(node, "STOP");
+        ProcessHandle process = process(node).orElseThrow(() -> new IOException("node " + node + " exited while being paused"));
+        ProcessStates.awaitStopped(process.pid(), PAUSE_WAIT_MS);
     }
 
     /** SIGCONT. */

@@ -54,8 +54,11 @@ class ClusterStatusTest {
 
     @Test
     void aKilledReplicaIsDownEvenWhenAnotherProcessAnswersAsPrimaryOnItsPort() throws Exception {
-        cluster.kill("s1-r2");
-        InetSocketAddress port = RpcClientPool.parseAddress(cluster.storeRpc("s1-r2"));
+        // A backup, so the SET keeps its primary: the test asks which node is primary afterwards.
+        status.awaitPrimaries(cluster, 60_000);
+        String victim = status.nodeInRole(cluster, "s1", "BACKUP");
+        cluster.kill(victim);
+        InetSocketAddress port = RpcClientPool.parseAddress(cluster.storeRpc(victim));
         EventLoopGroup group = NettyThreads.group("foreign-store", 1);
         RpcServer foreign = new RpcServer("foreign-store", (payload, timeoutMs) -> CompletableFuture.completedFuture(StoreResponse.newBuilder()
                 .setStatus(ReplicaStatus.newBuilder().setSetId("s1").setRole("PRIMARY").setEpoch(99).setLeaseValid(true)).build()), FrameLimits.internal());
@@ -64,8 +67,9 @@ class ClusterStatusTest {
 
             Map<String, ReplicaState> byNode = status.query(cluster, 2000);
 
-            assertEquals(ReplicaState.Reach.DOWN, byNode.get("s1-r2").reach(), ClusterStatus.format(byNode).toString());
-            assertNotEquals("s1-r2", status.nodeInRole(cluster, "s1", "PRIMARY"));
+            assertEquals(ReplicaState.Reach.DOWN, byNode.get(victim).reach(), ClusterStatus.format(byNode).toString());
+            status.awaitPrimaries(cluster, 60_000);
+            assertNotEquals(victim, status.nodeInRole(cluster, "s1", "PRIMARY"));
         } finally {
             foreign.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -74,16 +78,27 @@ class ClusterStatusTest {
 
     @Test
     void aRunningReplicaThatDoesNotAnswerInTimeIsNoAnswerNotDown() throws Exception {
-        cluster.pause("s1-r0");
+        String paused = runningReplica();
+        cluster.pause(paused);
         try {
             Map<String, ReplicaState> byNode = status.query(cluster, 300);
 
-            ReplicaState paused = byNode.get("s1-r0");
-            assertEquals(ReplicaState.Reach.NO_ANSWER, paused.reach(), ClusterStatus.format(byNode).toString());
-            assertTrue(paused.detail().contains("pid " + cluster.process("s1-r0").orElseThrow().pid() + " runs"), paused.detail());
-            assertTrue(ClusterStatus.format(byNode).stream().anyMatch(line -> line.startsWith("s1-r0") && line.contains("NO-ANSWER")));
+            ReplicaState state = byNode.get(paused);
+            assertEquals(ReplicaState.Reach.NO_ANSWER, state.reach(), ClusterStatus.format(byNode).toString());
+            assertTrue(state.detail().contains("pid " + cluster.process(paused).orElseThrow().pid() + " runs"), state.detail());
+            assertTrue(ClusterStatus.format(byNode).stream().anyMatch(line -> line.startsWith(paused) && line.contains("NO-ANSWER")));
         } finally {
-            cluster.resume("s1-r0");
+            cluster.resume(paused);
         }
+    }
+
+    /** A replica whose process runs (the other test kills one; the order of tests is not fixed). */
+    private String runningReplica() throws Exception {
+        for (String node : List.of("s1-r0", "s1-r1", "s1-r2")) {
+            if (cluster.process(node).isPresent()) {
+                return node;
+            }
+        }
+        throw new IllegalStateException("no replica of s1 runs");
     }
 }
