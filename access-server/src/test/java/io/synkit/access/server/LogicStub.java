@@ -1,0 +1,53 @@
+package io.synkit.access.server;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.EventLoopGroup;
+import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.LogicRequest;
+import io.synkit.protocol.internal.LogicResponse;
+import io.synkit.protocol.internal.RouteUpdated;
+import io.synkit.protocol.rpc.RpcException;
+import io.synkit.protocol.rpc.RpcHandler;
+import io.synkit.protocol.rpc.RpcPayloads;
+import io.synkit.protocol.rpc.RpcServer;
+import io.synkit.runtime.NettyThreads;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A logic node on a real port that records routes and nothing else; a test can make it refuse them. */
+final class LogicStub implements RpcHandler, AutoCloseable {
+
+    volatile RpcException failure;
+    private final EventLoopGroup loops = NettyThreads.group("logic-stub", 1);
+    private final RpcServer server = new RpcServer("logic-stub", this, FrameLimits.internal());
+    private final InetSocketAddress address;
+
+    LogicStub() throws InterruptedException {
+        address = server.start(loops, loops, new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    String hostPort() {
+        return "127.0.0.1:" + address.getPort();
+    }
+
+    @Override
+    public CompletableFuture<LogicResponse> handle(ByteString payload, long timeoutMs) {
+        LogicRequest request = RpcPayloads.parse(LogicRequest.parser(), payload, "logic request");
+        RpcException refusal = failure;
+        if (refusal != null) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        if (!request.hasRoute()) {
+            return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "the stub records routes only"));
+        }
+        return CompletableFuture.completedFuture(LogicResponse.newBuilder().setRoute(RouteUpdated.getDefaultInstance()).build());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
