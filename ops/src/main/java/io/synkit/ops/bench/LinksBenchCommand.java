@@ -50,6 +50,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -85,6 +86,10 @@ public final class LinksBenchCommand implements Callable<Integer> {
     @Option(names = "--jvm-options", defaultValue = "-Xmx512m -XX:+UseSerialGC", description = "JVM options of the access node (default ${DEFAULT-VALUE})")
     String jvmOptions;
 
+    @Option(names = "--warmup-links", defaultValue = "1000",
+            description = "Links opened and closed before the first measure, so the node has served links when it is measured (default ${DEFAULT-VALUE})")
+    int warmupLinks;
+
     @Option(names = "--connect-concurrency", defaultValue = "256", description = "Links being opened at once at most (default ${DEFAULT-VALUE})")
     int connectConcurrency;
 
@@ -96,6 +101,12 @@ public final class LinksBenchCommand implements Callable<Integer> {
 
     /** Loopback source addresses give each of them its own ephemeral port range (about 28,000 ports). */
     private static final int LINKS_PER_SOURCE_ADDRESS = 25_000;
+    /**
+     * Source addresses are 127.0.0.x from a random x in [2, 2 + this): the ports of a run's closed
+     * links stay in TIME_WAIT for a minute, and a run right after from the same address would find
+     * too few ports free.
+     */
+    private static final int SOURCE_ADDRESS_CHOICES = 200;
     /** File descriptors this process and the access JVM need besides the links (jars, selectors, ports). */
     private static final int FDS_RESERVED = 500;
     private static final long TOKEN_TTL_MS = TimeUnit.HOURS.toMillis(2);
@@ -125,9 +136,15 @@ public final class LinksBenchCommand implements Callable<Integer> {
             Path log = dir.resolve("access.log");
             access = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             awaitReady(access, log, deadlineNs);
+            int firstSource = 2 + new SplittableRandom().nextInt(SOURCE_ADDRESS_CHOICES);
+            if (warmupLinks > 0) {
+                List<Channel> warmup = openLinks(loops, warmupLinks, links + 1, firstSource, deadlineNs);
+                warmup.forEach(Channel::close);
+                awaitNoSessions(deadlineNs);
+            }
             Snapshot before = snapshot(access.pid(), deadlineNs);
             System.out.printf(Locale.ROOT, "before: %s%n", before);
-            List<Channel> open = openLinks(loops, deadlineNs);
+            List<Channel> open = openLinks(loops, links, 1, firstSource, deadlineNs);
             String status = get("/status", deadlineNs);
             Snapshot after = snapshot(access.pid(), deadlineNs);
             System.out.printf(Locale.ROOT, "after %d links: %s%n  access status: %s%n", open.size(), after, status.trim());
@@ -169,8 +186,11 @@ public final class LinksBenchCommand implements Callable<Integer> {
         throw new TimeoutException("access node not READY within --timeout-s; its log:\n" + Files.readString(log));
     }
 
-    /** Opens and authenticates the links, at most {@code connectConcurrency} in progress at once. */
-    private List<Channel> openLinks(EventLoopGroup loops, long deadlineNs) throws Exception {
+    /**
+     * Opens and authenticates {@code count} links, of users {@code firstUserId} on, at most
+     * {@code connectConcurrency} in progress at once, from 127.0.0.{@code firstSource} on.
+     */
+    private List<Channel> openLinks(EventLoopGroup loops, int count, long firstUserId, int firstSource, long deadlineNs) throws Exception {
         TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
         FrameLimits limits = FrameLimits.client();
         FrameEncoder encoder = new FrameEncoder(limits);
@@ -189,13 +209,13 @@ public final class LinksBenchCommand implements Callable<Integer> {
         ConcurrentLinkedQueue<Channel> open = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         long startNs = System.nanoTime();
-        for (int i = 0; i < links; i++) {
+        for (int i = 0; i < count; i++) {
             if (!slots.tryAcquire(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new TimeoutException("opened " + open.size() + " of " + links + " links within --timeout-s");
+                throw new TimeoutException("opened " + open.size() + " of " + count + " links within --timeout-s");
             }
-            String source = "127.0.0." + (2 + i / LINKS_PER_SOURCE_ADDRESS);
+            String source = "127.0.0." + (firstSource + i / LINKS_PER_SOURCE_ADDRESS);
             ClientFrame auth = ClientFrame.newBuilder().setRequestId(1)
-                    .setAuth(AuthRequest.newBuilder().setToken(tokens.issue(i + 1, "bench", TOKEN_TTL_MS)).setClientVersion("bench/links")).build();
+                    .setAuth(AuthRequest.newBuilder().setToken(tokens.issue(firstUserId + i, "bench", TOKEN_TTL_MS)).setClientVersion("bench/links")).build();
             bootstrap.connect(new InetSocketAddress("127.0.0.1", basePort), new InetSocketAddress(source, 0)).addListener(connected -> {
                 if (!connected.isSuccess()) {
                     failures.add("connect: " + connected.cause());
@@ -216,14 +236,25 @@ public final class LinksBenchCommand implements Callable<Integer> {
             });
         }
         if (!slots.tryAcquire(connectConcurrency, Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("opened " + open.size() + " of " + links + " links within --timeout-s");
+            throw new TimeoutException("opened " + open.size() + " of " + count + " links within --timeout-s");
         }
-        System.out.printf(Locale.ROOT, "opened %d authenticated links in %.1f s (%d failed)%n", open.size(),
-                (System.nanoTime() - startNs) / 1e9, failures.size());
+        System.out.printf(Locale.ROOT, "opened %d authenticated links in %.1f s (%d failed) from 127.0.0.%d%s%n", open.size(),
+                (System.nanoTime() - startNs) / 1e9, failures.size(), firstSource,
+                count > LINKS_PER_SOURCE_ADDRESS ? "-" + (firstSource + (count - 1) / LINKS_PER_SOURCE_ADDRESS) : "");
         if (!failures.isEmpty()) {
             throw new IOException(failures.size() + " links failed to open or authenticate, first: " + failures.peek());
         }
         return new ArrayList<>(open);
+    }
+
+    /** Waits until the node's {@code /status} shows no session (the warm-up links have gone). */
+    private void awaitNoSessions(long deadlineNs) throws Exception {
+        while (!get("/status", deadlineNs).contains(" sessions=0")) {
+            if (System.nanoTime() > deadlineNs) {
+                throw new TimeoutException("the warm-up links did not leave the access node within --timeout-s");
+            }
+            Thread.sleep(50); // polling another process's state: it has no event to wait on
+        }
     }
 
     /** Completes with the first frame the server sends (the answer to Auth); later frames are dropped. */
@@ -249,19 +280,24 @@ public final class LinksBenchCommand implements Callable<Integer> {
     }
 
     /** The access node's memory after full collections. */
-    private record Snapshot(long heapUsedBytes, long liveBytes, long rssBytes, Map<String, long[]> classes) {
+    /**
+     * @param oldGenUsedBytes the old generation's {@code jvm_memory_used_bytes} right after a full
+     *     collection: every live object is there, while the young generation holds only what was
+     *     allocated since (the scrape itself); -1 when the node exports no such metric
+     */
+    private record Snapshot(long oldGenUsedBytes, long liveBytes, long rssBytes, Map<String, long[]> classes) {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "heap_used=%s live_objects=%d B rss=%d B",
-                    heapUsedBytes < 0 ? "n/a (no jvm_memory_used_bytes metric)" : heapUsedBytes + " B", liveBytes, rssBytes);
+            return String.format(Locale.ROOT, "old_gen_used=%s live_objects=%d B rss=%d B",
+                    oldGenUsedBytes < 0 ? "n/a (no jvm_memory_used_bytes metric)" : oldGenUsedBytes + " B", liveBytes, rssBytes);
         }
     }
 
     private Snapshot snapshot(long pid, long deadlineNs) throws Exception {
         jcmd(pid, "GC.run", deadlineNs);
         jcmd(pid, "GC.run", deadlineNs);
-        long heapUsed = heapUsedBytes(get("/metrics", deadlineNs));
+        long oldGenUsed = oldGenUsedBytes(get("/metrics", deadlineNs));
         // The histogram collects once more (live objects only) and names what the bytes are.
         Map<String, long[]> histogram = new HashMap<>();
         long live = -1;
@@ -273,13 +309,13 @@ public final class LinksBenchCommand implements Callable<Integer> {
                 live = Long.parseLong(fields[2]);
             }
         }
-        return new Snapshot(heapUsed, live, rssBytes(pid), histogram);
+        return new Snapshot(oldGenUsed, live, rssBytes(pid), histogram);
     }
 
     private void report(Snapshot before, Snapshot after, int linkCount) {
-        if (before.heapUsedBytes() >= 0 && after.heapUsedBytes() >= 0) {
-            System.out.printf(Locale.ROOT, "heap used per link (metrics, after GC): %.0f B%n",
-                    (after.heapUsedBytes() - before.heapUsedBytes()) / (double) linkCount);
+        if (before.oldGenUsedBytes() >= 0 && after.oldGenUsedBytes() >= 0) {
+            System.out.printf(Locale.ROOT, "heap per link (metric jvm_memory_used_bytes of the old generation after a full GC): %.0f B%n",
+                    (after.oldGenUsedBytes() - before.oldGenUsedBytes()) / (double) linkCount);
         }
         System.out.printf(Locale.ROOT, "live heap per link (class histogram): %.0f B%n", (after.liveBytes() - before.liveBytes()) / (double) linkCount);
         System.out.printf(Locale.ROOT, "rss per link: %.0f B%n", (after.rssBytes() - before.rssBytes()) / (double) linkCount);
@@ -295,16 +331,15 @@ public final class LinksBenchCommand implements Callable<Integer> {
                         entry.getValue()[1] / (double) linkCount, entry.getKey()));
     }
 
-    private static long heapUsedBytes(String metrics) {
-        long sum = 0;
-        boolean found = false;
+    /** The old generation's heap pool ("Tenured Gen", "G1 Old Gen", "PS Old Gen", ...) from the Prometheus text. */
+    private static long oldGenUsedBytes(String metrics) {
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                found = true;
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")
+                    && (line.contains("Old Gen") || line.contains("Tenured Gen"))) {
+                return (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
-        return found ? sum : -1;
+        return -1;
     }
 
     private static long rssBytes(long pid) throws IOException {
