@@ -76,8 +76,8 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     private boolean unwritable;
     /**
      * {@link #monotonicMs} when the link opened until it authenticated, then of its last complete
-     * frame. Times are ints that wrap every 49 days: differences are exact as long as they stay
-     * below 24 days, and the sweep compares them with timeouts of hours at most every few seconds.
+     * frame. Times are ints that wrap every 49 days: a difference is exact while below 24 days,
+     * and the sweep compares them, at most a minute apart, with timeouts of at most 3 hours.
      */
     private int lastReadMs;
     private int unwritableSinceMs;

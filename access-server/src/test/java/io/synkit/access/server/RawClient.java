@@ -23,7 +23,16 @@ final class RawClient implements AutoCloseable {
     final DataInputStream in;
 
     RawClient(InetSocketAddress server, int readTimeoutMs) throws IOException {
-        socket = new Socket(server.getAddress(), server.getPort());
+        this(server, readTimeoutMs, 0);
+    }
+
+    /** @param receiveBufferBytes the socket's receive buffer (0 = the system's): small for a client that is slow to read */
+    RawClient(InetSocketAddress server, int readTimeoutMs, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(server);
         socket.setSoTimeout(readTimeoutMs);
         out = new DataOutputStream(socket.getOutputStream());
         in = new DataInputStream(socket.getInputStream());
