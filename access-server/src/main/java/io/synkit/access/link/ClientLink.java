@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * a push to a link above the high mark is dropped (its heartbeat reply carries the seq, and a
  * reconnect syncs); a reply that would take the queue above {@link LinkSettings#outboundBytesMax()}
  * is dropped and the link cut (the client's retry with the same request repairs it); a link above
- * the high mark for {@link LinkSettings#unwritableTimeoutMs()} is cut by the sweep. So a client
- * that never reads costs the node at most the outbound limit.
+ * the high mark that drains nothing for {@link LinkSettings#unwritableTimeoutMs()} is cut by the
+ * sweep. So a client that never reads costs the node at most the outbound limit. While reading is
+ * paused the idle timeout does not run: that silence is the node's doing.
  *
  * <p>Timers: none per link. The event loop's {@link LinkSweep} holds the link while it is open and
  * calls {@link #sweep} for its auth deadline, idle timeout, token expiry and unwritable bound.
@@ -73,19 +74,21 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     ClientLink sweepPrev;
     ClientLink sweepNext;
     private byte phase = NEW;
-    private boolean unwritable;
     /**
      * {@link #monotonicMs} when the link opened until it authenticated, then of its last complete
      * frame. Times are ints that wrap every 49 days: a difference is exact while below 24 days,
      * and the sweep compares them, at most a minute apart, with timeouts of at most 3 hours.
      */
     private int lastReadMs;
+    /** While above the high watermark: since when the link has drained nothing (see {@link #stalled}). */
     private int unwritableSinceMs;
+    private int queuedWhenSweptBytes;
     private DeviceKey device;
     private long connId;
     private long tokenExpiresAtMs;
     private long latestInboxSeq;
-    private int inflightCount;
+    /** A short, as {@code access.inflight.max} is at most 10,000: it keeps this object at 72 bytes. */
+    private short inflightCount;
 
     ClientLink(LinkPipeline shared) {
         this.shared = shared;
@@ -148,13 +151,14 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = ctx.channel().isWritable();
-        if (!writable && !unwritable) {
-            unwritable = true;
+        if (!writable && !readsPaused()) {
             unwritableSinceMs = monotonicMs(services().clock());
+            queuedWhenSweptBytes = (int) Math.min(Integer.MAX_VALUE, queuedBytes());
             ctx.channel().config().setAutoRead(false);
             services().metrics().readsPaused();
-        } else if (writable && unwritable) {
-            unwritable = false;
+        } else if (writable && readsPaused()) {
+            // The node stopped reading, so the silence since was not the client's: idle counts from now.
+            lastReadMs = monotonicMs(services().clock());
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -310,12 +314,12 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
                 closeWith(Frames.error(0, ErrorCode.UNAUTHENTICATED, "no auth within " + settings.authTimeoutMs() + " ms", true));
             }
         } else if (phase == AUTHENTICATED) {
-            if (unwritable && nowMs - unwritableSinceMs >= settings.unwritableTimeoutMs()) {
+            if (readsPaused() && stalled(nowMs, settings.unwritableTimeoutMs())) {
                 services().metrics().closed(CloseReason.SLOW_READER);
                 log.info("link cut: it read none of its queued output within the unwritable timeout link={} queued_bytes={} unwritable_timeout_ms={}",
                         this, queuedBytes(), settings.unwritableTimeoutMs());
                 ctx.close();
-            } else if (nowMs - lastReadMs >= settings.idleTimeoutMs()) {
+            } else if (!readsPaused() && nowMs - lastReadMs >= settings.idleTimeoutMs()) {
                 services().metrics().closed(CloseReason.IDLE);
                 closeWith(Frames.goAway("idle: no heartbeat within the idle timeout", 0));
             } else if (wallNowMs >= tokenExpiresAtMs) {
@@ -323,6 +327,28 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
                 closeWith(Frames.goAway("token expired: reconnect with a fresh token", 0));
             }
         }
+    }
+
+    /**
+     * Whether the node stopped reading the link because it went above its high watermark: the
+     * channel's autoRead is that flag (only this class turns it off), so the link needs no field.
+     */
+    private boolean readsPaused() {
+        return !ctx.channel().config().isAutoRead();
+    }
+
+    /**
+     * Whether a link above its high watermark has drained nothing for {@code timeoutMs}. A slow
+     * link that keeps reading (a 2G phone fetching a 512 KiB sync page takes half a minute) drains
+     * a little between sweeps and restarts the bound; a client that stopped reading does not.
+     */
+    private boolean stalled(int nowMs, int timeoutMs) {
+        int queued = (int) Math.min(Integer.MAX_VALUE, queuedBytes());
+        if (queued < queuedWhenSweptBytes) {
+            unwritableSinceMs = nowMs;
+        }
+        queuedWhenSweptBytes = queued;
+        return nowMs - unwritableSinceMs >= timeoutMs;
     }
 
     // ---------------------------------------------------------------- ClientSession (any thread)

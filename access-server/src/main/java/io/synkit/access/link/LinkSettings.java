@@ -24,8 +24,8 @@ import io.synkit.runtime.ConfigException;
  *     link stops reading and gets no pushes
  * @param outboundBytesMax {@code access.link.outbound.bytes.max}: queued output per link at most; a
  *     reply that would take it above is dropped and the link cut
- * @param unwritableTimeoutMs {@code access.link.unwritable.timeout.ms}: a link that stays above the
- *     high watermark this long is cut
+ * @param unwritableTimeoutMs {@code access.link.unwritable.timeout.ms}: a link above the high
+ *     watermark that drains nothing of its queued output for this long is cut
  * @param sweepIntervalMs {@code access.link.sweep.interval.ms}: how often each event loop checks its
  *     links' deadlines (auth, idle, token expiry, unwritable); a deadline acts within this after it passes
  * @param unauthenticatedLinksMax {@code access.links.unauthenticated.max}: links of the node that have
@@ -43,6 +43,9 @@ public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authT
     /** Default of {@code access.auth.frame.bytes.max}: an AuthRequest with a token of the longest kind and a client version. */
     public static final int AUTH_FRAME_BYTES_DEFAULT = 4096;
 
+    /** Largest {@code access.inflight.max}: a link counts its requests in flight in a short. */
+    public static final int INFLIGHT_COUNT_MAX = 10_000;
+
     /** Smallest {@code access.auth.frame.bytes.max}: a token of the longest kind (512 characters) must fit with room for its framing. */
     public static final int AUTH_FRAME_BYTES_MIN = 1024;
 
@@ -50,6 +53,9 @@ public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authT
         positive("access.heartbeat.interval.ms", heartbeatIntervalMs);
         positive("access.auth.timeout.ms", authTimeoutMs);
         positive("access.inflight.max", inflightCountMax);
+        if (inflightCountMax > INFLIGHT_COUNT_MAX) {
+            throw new ConfigException("config: access.inflight.max=" + inflightCountMax + " must be <= " + INFLIGHT_COUNT_MAX);
+        }
         positive("access.link.unwritable.timeout.ms", unwritableTimeoutMs);
         positive("access.link.sweep.interval.ms", sweepIntervalMs);
         positive("access.links.unauthenticated.max", unauthenticatedLinksMax);

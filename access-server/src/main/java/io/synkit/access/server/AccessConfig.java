@@ -65,7 +65,7 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 heartbeatMs,
                 config.integer("access.idle.timeout.ms", 3 * heartbeatMs, 200, 10_800_000),
                 config.integer("access.auth.timeout.ms", 10_000, 1, 600_000),
-                config.integer("access.inflight.max", 64, 1, 100_000),
+                config.integer("access.inflight.max", 64, 1, LinkSettings.INFLIGHT_COUNT_MAX),
                 config.integer("access.frame.bytes.max", FrameLimits.CLIENT_FRAME_BYTES_DEFAULT, 64, 64 << 20),
                 config.integer("access.auth.frame.bytes.max", LinkSettings.AUTH_FRAME_BYTES_DEFAULT, LinkSettings.AUTH_FRAME_BYTES_MIN, 1 << 20),
                 config.integer("access.write.buffer.low.bytes", 32 * 1024, 1024, 64 << 20),

@@ -92,15 +92,34 @@ class BackpressureTest {
     }
 
     @Test
-    void aLinkThatStaysAboveTheHighWatermarkIsCut() throws Exception {
+    void aLinkAboveTheHighWatermarkThatDrainsNothingIsCut() throws Exception {
         SlowReaderChannel channel = links.authenticated(1, "phone");
         channel.peerReads(false);
         fillAboveHighWatermark(channel);
         links.advanceAndSweep(29_999);
         assertTrue(channel.isActive());
         links.advanceAndSweep(1);
-        assertFalse(channel.isActive(), "above the high mark for the unwritable timeout: cut");
+        assertFalse(channel.isActive(), "above the high mark, nothing drained for the unwritable timeout: cut");
         assertEquals(1, links.count("synkit_access_links_closed", "reason", "slow_reader"));
+    }
+
+    @Test
+    void aLinkThatDrainsSlowlyIsNeitherCutNorIdle() throws Exception {
+        SlowReaderChannel channel = links.authenticated(1, "phone");
+        channel.peerReads(false);
+        fillAboveHighWatermark(channel);
+        for (int sweep = 0; sweep < 12; sweep++) {
+            links.advanceAndSweep(20_000);
+            channel.peerReadsFrames(1);
+            assertFalse(channel.isWritable(), "still above the low mark after " + (sweep + 1) + " frames read");
+        }
+        assertTrue(channel.isActive(), "240 s above the high mark, but draining: a slow phone, not a dead one");
+        channel.peerReads(true);
+        links.advanceAndSweep(89_999);
+        assertTrue(channel.isActive(), "the idle timeout counts from when the node reads the link again");
+        assertEquals(0, links.count("synkit_access_links_closed", "reason", "slow_reader"));
+        assertEquals(0, links.count("synkit_access_links_closed", "reason", "idle"));
+        links.received(channel);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.synkit.access.link;
 
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * An embedded channel whose peer can stop reading: while it does, flushed frames stay in the
@@ -11,6 +12,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 public final class SlowReaderChannel extends EmbeddedChannel {
 
     private boolean peerReads = true;
+    private int framesToRead;
 
     public SlowReaderChannel() {
         super(false, false);
@@ -24,6 +26,13 @@ public final class SlowReaderChannel extends EmbeddedChannel {
         }
     }
 
+    /** The peer, not reading, reads {@code frames} of what is queued for it (a slow reader's progress). */
+    public void peerReadsFrames(int frames) {
+        framesToRead = frames;
+        flush();
+        framesToRead = 0;
+    }
+
     /** Bytes queued for the peer (as Netty counts them for the watermarks). */
     public long queuedBytes() {
         ChannelOutboundBuffer queue = unsafe().outboundBuffer();
@@ -34,6 +43,14 @@ public final class SlowReaderChannel extends EmbeddedChannel {
     protected void doWrite(ChannelOutboundBuffer in) throws Exception {
         if (peerReads) {
             super.doWrite(in);
+            return;
+        }
+        // As EmbeddedChannel.doWrite, for as many frames as the peer reads now.
+        for (; framesToRead > 0 && in.current() != null; framesToRead--) {
+            Object frame = in.current();
+            ReferenceCountUtil.retain(frame);
+            handleOutboundMessage(frame);
+            in.remove();
         }
     }
 }

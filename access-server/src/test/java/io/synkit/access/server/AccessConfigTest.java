@@ -46,6 +46,7 @@ class AccessConfigTest {
 
     @ParameterizedTest
     @CsvSource({
+            "access.inflight.max, 10001",
             "access.auth.frame.bytes.max, 512",
             "access.link.outbound.bytes.max, 100",
             "access.link.unwritable.timeout.ms, 0",
