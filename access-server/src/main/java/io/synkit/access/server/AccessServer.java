@@ -147,12 +147,24 @@ public final class AccessServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        healthThreads.scheduleWithFixedDelay(watchdog::tick, 0, config.health().loopProbeIntervalMs(), TimeUnit.MILLISECONDS);
+        healthThreads.scheduleWithFixedDelay(guarded(watchdog::tick), 0, config.health().loopProbeIntervalMs(), TimeUnit.MILLISECONDS);
         if (config.adminPort() >= 0) {
             readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
                     config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"));
-            healthThreads.scheduleWithFixedDelay(readyProbe::run, 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
+            healthThreads.scheduleWithFixedDelay(guarded(readyProbe::run), 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** A periodic task that a failure neither ends (a throwing periodic task is never run again) nor hides (a JVM error halts). */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                halt.ifFatal(e);
+                log.warn("health task failed reason=\"{}\"", e.toString());
+            }
+        };
     }
 
     /** Why the node should get no new clients now, or null when it should: draining, a stalled event loop, or a failed login probe. */
