@@ -1,5 +1,6 @@
 package io.synkit.access;
 
+import io.synkit.access.health.Halt;
 import io.synkit.access.server.AccessConfig;
 import io.synkit.access.server.AccessServer;
 import io.synkit.runtime.Config;
@@ -10,6 +11,9 @@ import java.util.function.IntFunction;
 /**
  * Starts one access node: {@code java -jar access-server-all.jar --access.logic.nodes=127.0.0.1:7200}.
  * Exits 2 on a config error, 1 when it cannot start (see {@link StartFailure}).
+ * A JVM error in any thread the node does not catch for halts the process with status
+ * {@link Halt#EXIT_STATUS} (see {@link Halt}); run it with {@code -XX:+ExitOnOutOfMemoryError}
+ * too, which also covers the threads that catch everything (see docs/operations.md).
  */
 public final class AccessServerMain {
 
@@ -17,6 +21,7 @@ public final class AccessServerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        Thread.setDefaultUncaughtExceptionHandler(Halt.PROCESS.uncaughtHandler());
         AccessConfig config;
         try {
             config = AccessConfig.from(Config.load(args, System.getenv()));

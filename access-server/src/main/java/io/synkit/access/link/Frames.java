@@ -13,8 +13,12 @@ final class Frames {
     }
 
     static ServerFrame error(long requestId, ErrorCode code, String message, boolean fatal) {
+        return error(requestId, code, message, fatal, 0);
+    }
+
+    static ServerFrame error(long requestId, ErrorCode code, String message, boolean fatal, int retryAfterMs) {
         return ServerFrame.newBuilder().setRequestId(requestId)
-                .setError(Error.newBuilder().setCode(code).setMessage(message).setFatal(fatal)).build();
+                .setError(Error.newBuilder().setCode(code).setMessage(message).setFatal(fatal).setRetryAfterMs(retryAfterMs)).build();
     }
 
     /** An internal error as the client sees it: WRONG_SET (routing inside the cluster) is UNAVAILABLE to a client: retry. */

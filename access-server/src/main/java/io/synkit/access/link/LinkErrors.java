@@ -1,39 +1,38 @@
 package io.synkit.access.link;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.synkit.access.health.Halt;
 import io.synkit.protocol.frame.FrameException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last handler: a bad frame (malformed, oversized) gets an Error frame with its code and the
- * link is closed; any other failure closes the link. Either way, only this link is affected.
+ * What a failure on a link does. An error of the JVM itself ({@link OutOfMemoryError} and other
+ * {@link VirtualMachineError}s, as the cause or the failure) halts the process: after it no thread
+ * of the node can be trusted, and a node that stays up answers nothing while it looks alive. A bad
+ * frame (malformed, oversized) gets an Error frame with its code and the link is closed; any other
+ * failure closes the link. Either way only this link is affected. Shared by every link.
  */
-@io.netty.channel.ChannelHandler.Sharable
-public final class LinkErrors extends ChannelInboundHandlerAdapter {
+final class LinkErrors {
 
     private static final Logger log = LoggerFactory.getLogger(LinkErrors.class);
 
-    private final MeterRegistry metrics;
+    private final LinkMetrics metrics;
+    private final Halt halt;
 
-    public LinkErrors(MeterRegistry metrics) {
+    LinkErrors(LinkMetrics metrics, Halt halt) {
         this.metrics = metrics;
+        this.halt = halt;
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    void caught(ClientLink link, Throwable cause) {
+        halt.ifFatal(cause);
         if (cause instanceof FrameException frame) {
-            metrics.counter("synkit_access_bad_frames", "code", frame.code().name()).increment();
-            log.info("bad frame peer={} code={} reason=\"{}\"", ctx.channel().remoteAddress(), frame.code(), frame.getMessage());
-            if (ctx.channel().isActive()) {
-                ctx.writeAndFlush(Frames.error(0, frame.code(), frame.getMessage(), true)).addListener(ChannelFutureListener.CLOSE);
-            }
+            metrics.badFrame(frame.code());
+            log.info("bad frame peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), frame.code(), frame.getMessage());
+            link.closeWith(Frames.error(0, frame.code(), frame.getMessage(), true));
             return;
         }
-        log.debug("link failed peer={} reason=\"{}\"", ctx.channel().remoteAddress(), cause.toString());
-        ctx.close();
+        log.debug("link failed link={} reason=\"{}\"", link, cause.toString());
+        link.context().close();
     }
 }

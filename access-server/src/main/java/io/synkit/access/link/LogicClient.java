@@ -1,40 +1,15 @@
 package io.synkit.access.link;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
-import io.synkit.protocol.rpc.RpcClientPool;
-import io.synkit.protocol.rpc.RpcException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Forwards requests to the logic nodes, round robin (logic is stateless: any node serves any request). */
-public final class LogicClient {
+/**
+ * Calls a logic node (logic is stateless: any node serves any request). The future fails with an
+ * {@code RpcException} carrying the error the client is told. It may complete on any thread.
+ */
+@FunctionalInterface
+public interface LogicClient {
 
-    private final RpcClientPool pool;
-    private final List<String> logicNodes;
-    private final long timeoutMs;
-    private final AtomicInteger next = new AtomicInteger();
-
-    public LogicClient(RpcClientPool pool, List<String> logicNodes, long timeoutMs) {
-        if (logicNodes.isEmpty()) {
-            throw new IllegalArgumentException("at least one logic node is needed");
-        }
-        this.pool = pool;
-        this.logicNodes = List.copyOf(logicNodes);
-        this.timeoutMs = timeoutMs;
-    }
-
-    public CompletableFuture<LogicResponse> call(LogicRequest request) {
-        String node = logicNodes.get(Math.floorMod(next.getAndIncrement(), logicNodes.size()));
-        return pool.get(node).call(request, timeoutMs).thenApply(payload -> {
-            try {
-                return LogicResponse.parseFrom(payload);
-            } catch (InvalidProtocolBufferException e) {
-                throw new RpcException(ErrorCode.INTERNAL, "logic response does not parse: " + e.getMessage());
-            }
-        });
-    }
+    CompletableFuture<LogicResponse> call(LogicRequest request);
 }

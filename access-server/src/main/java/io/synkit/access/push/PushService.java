@@ -4,9 +4,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.synkit.access.health.Halt;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.SessionRegistry;
-import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.AccessPushAck;
 import io.synkit.protocol.internal.DeviceNotify;
@@ -16,43 +16,45 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Receives notifies from logic nodes and pushes them to the addressed connections. A connection
- * whose outbound buffer is above its high watermark (a slow reader) gets no push: its heartbeat
- * reply carries the latest seq anyway, so memory stays bounded and nothing is lost.
+ * Receives notifies from logic nodes and hands each to the session its route names. A route whose
+ * connection is gone (closed, or replaced by a newer connection of the device) is stale: counted
+ * and reported back as undelivered. Whether a session pushes or skips a notify (a link above its
+ * write high watermark gets none) is the session's decision.
  */
 public final class PushService implements RpcHandler {
 
     private final SessionRegistry sessions;
-    private final Counter pushed;
-    private final Counter skippedSlow;
+    private final Halt halt;
     private final Counter stale;
 
-    public PushService(SessionRegistry sessions, MeterRegistry metrics) {
+    public PushService(SessionRegistry sessions, MeterRegistry metrics, Halt halt) {
         this.sessions = sessions;
-        this.pushed = metrics.counter("synkit_access_notify_pushed");
-        this.skippedSlow = metrics.counter("synkit_access_notify_skipped_unwritable");
+        this.halt = halt;
         this.stale = metrics.counter("synkit_access_notify_stale_route");
     }
 
     @Override
     public CompletionStage<? extends MessageLite> handle(ByteString payload, long timeoutMs) {
-        AccessPush push = RpcPayloads.parse(AccessPush.parser(), payload, "access push");
+        try {
+            return CompletableFuture.completedFuture(deliver(RpcPayloads.parse(AccessPush.parser(), payload, "access push")));
+        } catch (Error e) {
+            // The RPC server only sees runtime exceptions: a JVM error here would otherwise just close the connection.
+            halt.ifFatal(e);
+            throw e;
+        }
+    }
+
+    private AccessPushAck deliver(AccessPush push) {
         int undelivered = 0;
         for (DeviceNotify notify : push.getNotifiesList()) {
-            ClientSession session = sessions.byConnId(notify.getConnId());
-            if (session == null || session.userId() != notify.getUserId() || !session.deviceId().equals(notify.getDeviceId())) {
+            ClientSession session = sessions.get(notify.getUserId(), notify.getDeviceId());
+            if (session == null || session.connId() != notify.getConnId()) {
                 undelivered++;
                 stale.increment();
                 continue;
             }
-            session.inboxAdvanced(notify.getNotify().getSeq());
-            if (!session.channel().isWritable()) {
-                skippedSlow.increment();
-                continue;
-            }
-            session.channel().writeAndFlush(ServerFrame.newBuilder().setRequestId(0).setNotify(notify.getNotify()).build());
-            pushed.increment();
+            session.push(notify.getNotify());
         }
-        return CompletableFuture.completedFuture(AccessPushAck.newBuilder().setUndelivered(undelivered).build());
+        return AccessPushAck.newBuilder().setUndelivered(undelivered).build();
     }
 }

@@ -1,17 +1,35 @@
 package io.synkit.access.server;
 
+import io.synkit.access.health.HealthSettings;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
-import java.util.Arrays;
 import java.util.List;
 
-/** An access node's settings, validated together at start-up; each error names its key. */
+/**
+ * An access node's settings, read and validated together at start-up; each error names its key
+ * and value. Ranges are checked as keys are read; the rules between keys live in the records that
+ * hold them ({@link LinkSettings}, {@link HealthSettings}) and here.
+ *
+ * @param listenBacklogConnections {@code access.listen.backlog.connections}: connections the kernel
+ *     queues for the client listener before they are accepted (a reconnect storm arrives at once)
+ * @param logicInflightCallsMax {@code access.logic.inflight.calls.max}: calls to one logic node in
+ *     flight at most; more fail at once with UNAVAILABLE
+ * @param drainRetryAfterMinMs {@code access.drain.retry.after.min.ms}: the least retry_after_ms a
+ *     draining node tells its links (a random part up to the drain timeout is added, so reconnects spread)
+ */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
-                           AuthKeys authKeys, LinkSettings link, FrameLimits frameLimits, int ioThreads,
-                           int writeBufferLowBytes, int writeBufferHighBytes, int logicTimeoutMs, int drainTimeoutMs) {
+                           AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
+                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health) {
+
+    public AccessConfig {
+        if (logicNodes.isEmpty()) {
+            throw new ConfigException("config: access.logic.nodes lists no logic node");
+        }
+        logicNodes = List.copyOf(logicNodes);
+    }
 
     public static AccessConfig from(Config config) {
         String bindHost = config.string("access.bind.host", "127.0.0.1");
@@ -22,32 +40,52 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
             throw new ConfigException("config: access.auth.keys / access.auth.signing.kid: " + e.getMessage());
         }
         int heartbeatMs = config.integer("access.heartbeat.interval.ms", 30_000, 100, 3_600_000);
-        int idleMs = config.integer("access.idle.timeout.ms", 3 * heartbeatMs, 200, 10_800_000);
-        if (idleMs < 2 * heartbeatMs) {
-            throw new ConfigException("config: access.idle.timeout.ms=" + idleMs + " must be >= 2 x access.heartbeat.interval.ms=" + heartbeatMs);
-        }
-        int low = config.integer("access.write.buffer.low.bytes", 32 * 1024, 1024, 64 << 20);
-        int high = config.integer("access.write.buffer.high.bytes", 128 * 1024, 2048, 128 << 20);
-        if (low >= high) {
-            throw new ConfigException("config: access.write.buffer.low.bytes=" + low + " must be < access.write.buffer.high.bytes=" + high);
-        }
         AccessConfig access = new AccessConfig(
                 bindHost,
                 config.integer("access.port", 7100, 0, 65535),
                 config.integer("access.push.port", 7101, 0, 65535),
                 config.integer("access.admin.port", -1, -1, 65535),
                 config.string("access.advertised.host", bindHost),
-                Arrays.stream(config.requiredString("access.logic.nodes").split(",")).map(String::trim).toList(),
+                List.of(config.requiredString("access.logic.nodes").split(",")).stream().map(String::trim).toList(),
                 keys,
-                new LinkSettings(heartbeatMs, idleMs,
-                        config.integer("access.auth.timeout.ms", 10_000, 1, 600_000),
-                        config.integer("access.inflight.max", 64, 1, 100_000)),
-                new FrameLimits(config.integer("access.frame.bytes.max", FrameLimits.CLIENT_FRAME_BYTES_DEFAULT, 64, 64 << 20)),
+                link(config, heartbeatMs),
                 config.integer("access.io.threads", 2, 1, 64),
-                low, high,
+                config.integer("access.listen.backlog.connections", 4096, 1, 65535),
                 config.integer("access.logic.timeout.ms", 20_000, 1, 600_000),
-                config.integer("access.drain.timeout.ms", 10_000, 0, 600_000));
+                config.integer("access.logic.inflight.calls.max", 100_000, 1, 10_000_000),
+                config.integer("access.drain.timeout.ms", 10_000, 0, 600_000),
+                config.integer("access.drain.retry.after.min.ms", 500, 0, 600_000),
+                health(config));
         config.checkNoUnknownKeys();
         return access;
+    }
+
+    private static LinkSettings link(Config config, int heartbeatMs) {
+        return new LinkSettings(
+                heartbeatMs,
+                config.integer("access.idle.timeout.ms", 3 * heartbeatMs, 200, 10_800_000),
+                config.integer("access.auth.timeout.ms", 10_000, 1, 600_000),
+                config.integer("access.inflight.max", 64, 1, LinkSettings.INFLIGHT_COUNT_MAX),
+                config.integer("access.frame.bytes.max", FrameLimits.CLIENT_FRAME_BYTES_DEFAULT, 64, 64 << 20),
+                config.integer("access.auth.frame.bytes.max", LinkSettings.AUTH_FRAME_BYTES_DEFAULT, LinkSettings.AUTH_FRAME_BYTES_MIN, 1 << 20),
+                config.integer("access.write.buffer.low.bytes", 32 * 1024, 1024, 64 << 20),
+                config.integer("access.write.buffer.high.bytes", 128 * 1024, 2048, 128 << 20),
+                config.integer("access.link.outbound.bytes.max", 2 << 20, 4096, 1 << 30),
+                config.integer("access.link.unwritable.timeout.ms", 30_000, 1, 3_600_000),
+                config.integer("access.link.sweep.interval.ms", 1000, 1, 60_000),
+                config.integer("access.links.unauthenticated.max", 4096, 1, 1_000_000),
+                config.integer("access.links.refused.retry.after.ms", 1000, 0, 600_000),
+                config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20));
+    }
+
+    private static HealthSettings health(Config config) {
+        return new HealthSettings(
+                config.integer("access.loop.probe.interval.ms", 1000, 10, 60_000),
+                config.integer("access.loop.stall.unready.ms", 2000, 10, 600_000),
+                config.integer("access.loop.stall.exit.ms", 60_000, 20, 3_600_000),
+                config.integer("access.ready.probe.interval.ms", 5000, 100, 3_600_000),
+                config.integer("access.ready.probe.timeout.ms", 2000, 10, 600_000),
+                config.longValue("access.ready.probe.user.id", Long.MAX_VALUE, 1, Long.MAX_VALUE),
+                config.string("access.ready.probe.device.id", "ready-probe"));
     }
 }

@@ -1,36 +1,34 @@
 package io.synkit.access.server;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.synkit.access.link.AuthHandler;
-import io.synkit.access.link.IdleEvictor;
-import io.synkit.access.link.LinkErrors;
+import io.netty.util.concurrent.EventExecutor;
+import io.synkit.access.health.Halt;
+import io.synkit.access.health.LoopWatchdog;
+import io.synkit.access.health.ReadyProbe;
+import io.synkit.access.link.LinkMetrics;
+import io.synkit.access.link.LinkPipeline;
 import io.synkit.access.link.LinkServices;
-import io.synkit.access.link.LogicClient;
-import io.synkit.access.link.RequestRouter;
+import io.synkit.access.link.LinkSettings;
+import io.synkit.access.link.LinkSweeps;
+import io.synkit.access.link.LogicNodes;
+import io.synkit.access.link.UnauthenticatedLinks;
 import io.synkit.access.push.PushService;
 import io.synkit.access.session.ClientSession;
+import io.synkit.access.session.DeviceKey;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
-import io.synkit.protocol.client.ClientFrame;
-import io.synkit.protocol.client.GoAway;
-import io.synkit.protocol.client.ServerFrame;
-import io.synkit.protocol.frame.FrameDecoder;
-import io.synkit.protocol.frame.FrameEncoder;
 import io.synkit.protocol.frame.FrameLimits;
-import io.synkit.protocol.frame.ProtoDecoder;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.runtime.AdminServer;
@@ -40,23 +38,38 @@ import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An access node: the client listener (frame, decode, idle, auth, route: one handler each), the
- * push RPC port logic nodes notify through, and the admin port. SIGTERM drains: stop accepting,
- * tell every link to go away (with jittered retry-after so reconnects spread), wait for in-flight
- * requests up to the drain timeout, then close.
+ * An access node: the client listener (pipeline in {@link LinkPipeline}), the push RPC port logic
+ * nodes notify through, the admin port, and the node's watch over itself: a {@link LoopWatchdog}
+ * over every event loop (a stalled loop makes the node not ready, a dead or long-stalled one halts
+ * it) and, with an admin port, a {@link ReadyProbe} that logs in to the node every interval
+ * (readiness is the last probe's outcome). SIGTERM drains: stop accepting, tell every link to go
+ * away (with jittered retry-after so reconnects spread), wait for links to leave up to the drain
+ * timeout, then close.
  */
 public final class AccessServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AccessServer.class);
 
+    /** One thread accepts: accepting is cheap, and one loop keeps the listener's order simple. */
+    private static final int ACCEPT_THREADS = 1;
+    /** How often a draining node looks whether its links have left. */
+    private static final long DRAIN_POLL_MS = 50;
+    private static final long LOOP_SHUTDOWN_TIMEOUT_MS = 1000;
+
     private final AccessConfig config;
+    private final Clock clock;
+    private final Halt halt;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final SessionRegistry sessions = new SessionRegistry();
     private EventLoopGroup boss;
@@ -66,60 +79,120 @@ public final class AccessServer implements AutoCloseable {
     private Channel listener;
     private AdminServer admin;
     private InetSocketAddress clientAddress;
+    private UnauthenticatedLinks unauthenticated;
+    private LoopWatchdog watchdog;
+    private ReadyProbe readyProbe;
+    private ScheduledExecutorService healthThreads;
     private volatile boolean draining;
 
     public AccessServer(AccessConfig config) {
+        this(config, Clock.SYSTEM, Halt.PROCESS);
+    }
+
+    /** @param halt what a fatal error (OutOfMemoryError, a dead event loop) does: end the process, or a test's record of it */
+    public AccessServer(AccessConfig config, Clock clock, Halt halt) {
         this.config = config;
+        this.clock = clock;
+        this.halt = halt;
     }
 
     public AccessServer start() throws InterruptedException, IOException {
-        boss = NettyThreads.group("access-accept", 1);
+        LinkSettings link = config.link();
+        boss = NettyThreads.group("access-accept", ACCEPT_THREADS);
         workers = NettyThreads.group("access-io", config.ioThreads());
-        push = new RpcServer("access-push", new PushService(sessions, metrics), FrameLimits.internal());
+        push = new RpcServer("access-push", new PushService(sessions, metrics, halt), FrameLimits.internal());
         InetSocketAddress pushAddress = push.start(boss, workers, new InetSocketAddress(config.bindHost(), config.pushPort()));
         String accessNode = config.advertisedHost() + ":" + pushAddress.getPort();
-        logicClients = new RpcClientPool(workers, FrameLimits.internal(), 100_000);
+        logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax());
         AtomicLong connIds = new AtomicLong(new SplittableRandom(new SecureRandom().nextLong()).nextLong(1, Long.MAX_VALUE >> 16) << 16);
-        LinkServices services = new LinkServices(config.link(), new TokenCodec(config.authKeys(), Clock.SYSTEM), sessions,
-                new LogicClient(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet,
-                Clock.SYSTEM, metrics);
-        Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
-        FrameEncoder encoder = new FrameEncoder(config.frameLimits());
-        LinkErrors errors = new LinkErrors(metrics);
+        unauthenticated = new UnauthenticatedLinks(link.unauthenticatedLinksMax());
+        TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
+        LinkServices services = new LinkServices(link, tokens, sessions,
+                new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
+                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt);
+        registerGauges();
         InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
         ChannelFuture bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, config.listenBacklogConnections())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast("frame", new FrameDecoder(config.frameLimits()))
-                                .addLast("decode", new ProtoDecoder<>(ClientFrame.parser()))
-                                .addLast("encode", encoder)
-                                .addLast("idle", new IdleStateHandler(config.link().idleTimeoutMs(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast("evict", new IdleEvictor())
-                                .addLast("auth", new AuthHandler(services))
-                                .addLast("route", new RequestRouter(services))
-                                .addLast("errors", errors);
-                    }
-                })
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(link.writeBufferLowBytes(), link.writeBufferHighBytes()))
+                // Fixed-size reads, one allocator for all links: see LinkSettings.readBufferBytes.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(link.readBufferBytes()))
+                .childHandler(new LinkPipeline(services))
                 .bind(clientBind).await();
         if (!bound.isSuccess()) {
             throw new ListenException(clientBind, bound.cause());
         }
         listener = bound.channel();
         clientAddress = (InetSocketAddress) listener.localAddress();
+        startHealth(tokens);
         if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics,
-                    () -> draining ? "draining" : null, this::status);
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
         }
         log.info("access node started clients={} push={}", clientAddress, accessNode);
         return this;
+    }
+
+    private void registerGauges() {
+        Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
+        Gauge.builder("synkit_access_links_unauthenticated", unauthenticated, UnauthenticatedLinks::count).register(metrics);
+        new JvmMemoryMetrics().bindTo(metrics);
+    }
+
+    /** The watchdog always (a dead loop must end the process); the login probe only where readiness can be asked (admin port). */
+    private void startHealth(TokenCodec tokens) {
+        List<EventExecutor> loops = new ArrayList<>();
+        boss.forEach(loops::add);
+        workers.forEach(loops::add);
+        watchdog = new LoopWatchdog("access-loop", loops, config.health().loopProbeIntervalMs(), config.health().stallUnreadyTicks(),
+                config.health().stallExitTicks(), halt);
+        healthThreads = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "access-health");
+            thread.setDaemon(true);
+            return thread;
+        });
+        healthThreads.scheduleWithFixedDelay(guarded(watchdog::tick), 0, config.health().loopProbeIntervalMs(), TimeUnit.MILLISECONDS);
+        if (config.adminPort() >= 0) {
+            readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
+                    config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"));
+            healthThreads.scheduleWithFixedDelay(guarded(readyProbe::run), 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A periodic task that a failure neither ends (a throwing periodic task is never run again) nor hides (a JVM error halts). */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                halt.ifFatal(e);
+                log.warn("health task failed reason=\"{}\"", e.toString());
+            }
+        };
+    }
+
+    /** Why the node should get no new clients now, or null when it should: draining, a stalled event loop, or a failed login probe. */
+    public String notReadyReason() {
+        if (draining) {
+            return "draining";
+        }
+        String stalled = watchdog.stalledReason();
+        if (stalled != null) {
+            return stalled;
+        }
+        return readyProbe == null ? null : readyProbe.failureReason();
+    }
+
+    /** Runs the login probe now (tests; an admin port is needed) and returns the readiness it leads to. */
+    public String probeReadiness() {
+        if (readyProbe == null) {
+            throw new IllegalStateException("the login probe runs only with an admin port (access.admin.port >= 0)");
+        }
+        readyProbe.run();
+        return notReadyReason();
     }
 
     public InetSocketAddress clientAddress() {
@@ -130,12 +203,27 @@ public final class AccessServer implements AutoCloseable {
         return clientAddress.getHostString() + ":" + clientAddress.getPort();
     }
 
+    /** The admin HTTP address; null without an admin port. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
     public int sessionCount() {
         return sessions.size();
     }
 
+    public int unauthenticatedCount() {
+        return unauthenticated.count();
+    }
+
+    /** The node's metrics, as {@code /metrics} shows them. */
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
     public String status() {
-        return "role=access clients=" + clientHostPort() + " state=" + (draining ? "draining" : "serving") + " sessions=" + sessions.size();
+        return "role=access clients=" + clientHostPort() + " state=" + (draining ? "draining" : "serving") + " sessions=" + sessions.size()
+                + " unauthenticated=" + unauthenticated.count();
     }
 
     /** Stops accepting and asks every link to reconnect elsewhere; returns when links are gone or the timeout passes. */
@@ -146,31 +234,34 @@ public final class AccessServer implements AutoCloseable {
         }
         SplittableRandom jitter = new SplittableRandom();
         for (ClientSession session : sessions.all()) {
-            int retryAfterMs = 500 + jitter.nextInt(Math.max(1, config.drainTimeoutMs()));
-            session.channel().writeAndFlush(ServerFrame.newBuilder().setGoAway(GoAway.newBuilder()
-                    .setReason("server draining for restart").setRetryAfterMs(retryAfterMs)).build());
+            session.goAway("server draining for restart", config.drainRetryAfterMinMs() + jitter.nextInt(Math.max(1, config.drainTimeoutMs())));
         }
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMs());
-        while (sessions.size() > 0 && System.nanoTime() < deadlineNs) {
+        long deadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMs());
+        while (sessions.size() > 0 && clock.nanoTime() < deadlineNs) {
             try {
-                Thread.sleep(50); // polling a shutdown path, not a test: links close on their own schedule
+                Thread.sleep(DRAIN_POLL_MS); // polling a shutdown path, not a test: links close on their own schedule
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
         for (ClientSession session : sessions.all()) {
-            session.channel().close().addListener(ChannelFutureListener.CLOSE);
+            session.close();
         }
     }
 
     @Override
     public void close() {
+        if (watchdog != null) {
+            // Before the loops shut down: a loop that stops now is the node stopping, not dying.
+            watchdog.stop();
+            healthThreads.shutdownNow();
+        }
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
         for (ClientSession session : sessions.all()) {
-            session.channel().close().syncUninterruptibly();
+            session.close();
         }
         if (push != null) {
             push.close();
@@ -182,8 +273,8 @@ public final class AccessServer implements AutoCloseable {
             logicClients.close();
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, LOOP_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, LOOP_SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
         log.info("access node stopped");
     }

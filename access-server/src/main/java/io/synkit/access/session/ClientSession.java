@@ -1,69 +1,27 @@
 package io.synkit.access.session;
 
-import io.netty.channel.Channel;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import io.synkit.protocol.client.Notify;
 
 /**
- * One authenticated client connection: whose it is, which connection it is, how far its inbox is
- * known to have advanced (for heartbeat replies) and how many of its requests are in flight.
+ * An authenticated client link as the rest of the node sees it: whose it is, which connection it
+ * is, and what other threads may ask of it. Every method may be called from any thread; the link
+ * carries the request over to its own event loop.
  */
-public final class ClientSession {
+public interface ClientSession {
 
-    private final long userId;
-    private final String deviceId;
-    private final long connId;
-    private final Channel channel;
-    private final AtomicLong latestInboxSeq = new AtomicLong();
-    private final AtomicInteger inflightCount = new AtomicInteger();
+    DeviceKey device();
 
-    public ClientSession(long userId, String deviceId, long connId, Channel channel) {
-        this.userId = userId;
-        this.deviceId = deviceId;
-        this.connId = connId;
-        this.channel = channel;
-    }
+    /** The connection id written into this device's route, so a push can tell a stale route. */
+    long connId();
 
-    public long userId() {
-        return userId;
-    }
+    /** Raises the inbox head this link knows of and pushes the notify if the link keeps up (see the link's class comment). */
+    void push(Notify notify);
 
-    public String deviceId() {
-        return deviceId;
-    }
+    /** Tells the client to reconnect after {@code retryAfterMs}; the link stays open until the client closes it. */
+    void goAway(String reason, int retryAfterMs);
 
-    public long connId() {
-        return connId;
-    }
+    /** Tells the client to reconnect and closes the link at once. */
+    void goAwayAndClose(String reason);
 
-    public Channel channel() {
-        return channel;
-    }
-
-    public long latestInboxSeq() {
-        return latestInboxSeq.get();
-    }
-
-    /** Raises the known inbox head; it never moves backwards. */
-    public void inboxAdvanced(long seq) {
-        latestInboxSeq.accumulateAndGet(seq, Math::max);
-    }
-
-    /** Takes an in-flight slot; false when {@code inflightCountMax} are taken already. */
-    public boolean tryBeginRequest(int inflightCountMax) {
-        if (inflightCount.incrementAndGet() > inflightCountMax) {
-            inflightCount.decrementAndGet();
-            return false;
-        }
-        return true;
-    }
-
-    public void endRequest() {
-        inflightCount.decrementAndGet();
-    }
-
-    @Override
-    public String toString() {
-        return "user=" + userId + " device=" + deviceId + " conn=" + connId;
-    }
+    void close();
 }

@@ -3,7 +3,7 @@ package io.synkit.ops.bench;
 import picocli.CommandLine.Command;
 
 /** {@code ops bench ...}: benchmarks that print figures and the command that produced them. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class, LinksBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Override

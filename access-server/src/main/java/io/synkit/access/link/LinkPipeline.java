@@ -1,0 +1,90 @@
+package io.synkit.access.link;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.synkit.protocol.client.ClientFrame;
+import io.synkit.protocol.frame.FrameDecoder;
+import io.synkit.protocol.frame.FrameEncoder;
+import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.frame.ProtoDecoder;
+
+/**
+ * The client link's pipeline, and what its links share. Each link gets:
+ *
+ * <pre>
+ * "frame"  FrameDecoder   frames the byte stream; fails fast on a frame over the limit
+ * "decode" ProtoDecoder   parses each frame into a ClientFrame
+ * "encode" FrameEncoder   one instance for all links
+ * "link"   ClientLink     the link's state; hands each frame to its phase's policy
+ * </pre>
+ *
+ * <p>Until the link authenticates, "frame" accepts frames up to {@link LinkSettings#authFrameBytesMax()}
+ * (an Auth fits, a message does not); {@link #raiseFrameLimit} then puts a decoder with the full
+ * limit in its place.
+ *
+ * <p>Why the policies (auth, routing, errors, deadlines) are shared objects that {@link ClientLink}
+ * calls rather than a handler each: every handler costs every link a context of about 56 bytes,
+ * and an idle link must cost at most 2 KiB, of which Netty and the JDK's socket take ~1.5 KiB.
+ */
+public final class LinkPipeline extends ChannelInitializer<Channel> {
+
+    static final String FRAME = "frame";
+    static final String FRAME_AUTHENTICATED = "frame-authenticated";
+    static final String DECODE = "decode";
+    static final String ENCODE = "encode";
+    static final String LINK = "link";
+
+    private final LinkServices services;
+    private final FrameLimits authLimits;
+    private final FrameLimits limits;
+    private final FrameEncoder encoder;
+    private final Authenticator authenticator;
+    private final RequestRouter router;
+    private final LinkErrors errors;
+
+    public LinkPipeline(LinkServices services) {
+        this.services = services;
+        this.authLimits = new FrameLimits(services.settings().authFrameBytesMax());
+        this.limits = new FrameLimits(services.settings().frameBytesMax());
+        this.encoder = new FrameEncoder(limits);
+        this.authenticator = new Authenticator(services);
+        this.router = new RequestRouter(services);
+        this.errors = new LinkErrors(services.metrics(), services.halt());
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        channel.pipeline()
+                .addLast(FRAME, new FrameDecoder(authLimits))
+                .addLast(DECODE, new ProtoDecoder<>(ClientFrame.parser()))
+                .addLast(ENCODE, encoder)
+                .addLast(LINK, new ClientLink(this));
+    }
+
+    /**
+     * The link authenticated: frames up to the full limit from now on. The new decoder goes in
+     * after the old one, so the bytes the old one still holds (a frame begun early) flow into it
+     * when the old one is removed.
+     */
+    void raiseFrameLimit(ChannelPipeline pipeline) {
+        pipeline.addAfter(FRAME, FRAME_AUTHENTICATED, new FrameDecoder(limits));
+        pipeline.remove(FRAME);
+    }
+
+    LinkServices services() {
+        return services;
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    RequestRouter router() {
+        return router;
+    }
+
+    LinkErrors errors() {
+        return errors;
+    }
+}
