@@ -28,6 +28,14 @@ public final class Config {
     private final Map<String, String> values;
     private final Map<String, String> sources;
     private final Set<String> read = new HashSet<>();
+    private final Map<String, KeySpec> specs = new LinkedHashMap<>();
+
+    /**
+     * What a process asked of one key: its default (null: required) and, for numbers, the range.
+     * The documentation's settings tables are checked against these (ConfigDocsTest in ops).
+     */
+    public record KeySpec(String key, String defaultValue, Long min, Long max) {
+    }
 
     private Config(Map<String, String> values, Map<String, String> sources) {
         this.values = values;
@@ -98,6 +106,7 @@ public final class Config {
 
     public String string(String key, String defaultValue) {
         read.add(key);
+        specs.putIfAbsent(key, new KeySpec(key, defaultValue, null, null));
         return values.getOrDefault(key, defaultValue);
     }
 
@@ -109,6 +118,7 @@ public final class Config {
 
     public String requiredString(String key) {
         read.add(key);
+        specs.putIfAbsent(key, new KeySpec(key, null, null, null));
         String value = values.get(key);
         if (value == null || value.isEmpty()) {
             throw new ConfigException("config: " + key + " is required (file key " + key + ", env " + envName(key) + ", flag --" + key + ")");
@@ -123,6 +133,7 @@ public final class Config {
 
     public long longValue(String key, long defaultValue, long min, long max) {
         read.add(key);
+        specs.putIfAbsent(key, new KeySpec(key, Long.toString(defaultValue), min, max));
         String raw = values.get(key);
         long value;
         if (raw == null) {
@@ -143,6 +154,7 @@ public final class Config {
 
     public boolean bool(String key, boolean defaultValue) {
         read.add(key);
+        specs.putIfAbsent(key, new KeySpec(key, Boolean.toString(defaultValue), null, null));
         String raw = values.get(key);
         if (raw == null) {
             return defaultValue;
@@ -151,6 +163,11 @@ public final class Config {
             return Boolean.parseBoolean(raw);
         }
         throw new ConfigException("config: " + key + "=" + raw + " (from " + sources.get(key) + ") must be true or false");
+    }
+
+    /** Every key read so far, in the order first read, with its default and range. */
+    public List<KeySpec> keySpecs() {
+        return List.copyOf(specs.values());
     }
 
     /** Fails naming every key that was given but never read: most often a typo. */
