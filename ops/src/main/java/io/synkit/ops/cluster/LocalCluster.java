@@ -382,8 +382,11 @@ public final class LocalCluster {
         return configured == null || configured.isBlank() ? JVM_OPTIONS_DEFAULT : List.of(configured.trim().split("\\s+"));
     }
 
-    /** Sized for many JVMs on a 2-core box. */
-    static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC");
+    /**
+     * Sized for many JVMs on a 2-core box. A node out of memory exits (the process supervisor, or
+     * an operator's restart, brings it back) rather than living on with dead threads.
+     */
+    static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
 
     /**
      * The node's running process: the one its pid file names, if it runs and carries this
