@@ -16,6 +16,7 @@ import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.HeartbeatRequest;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.runtime.ManualClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.synkit.runtime.Clock;
+import io.synkit.runtime.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,26 +21,7 @@ class TokenCodecTest {
     private static final String NEW_SECRET = "new-secret-9876543210-9876543210-fedcba";
     private static final long TTL_MS = 60_000;
 
-    /** A clock the test sets; nothing advances on its own. */
-    private static final class ManualClock implements Clock {
-        private long nowMs = 1_700_000_000_000L;
-
-        @Override
-        public long nowMs() {
-            return nowMs;
-        }
-
-        @Override
-        public long nanoTime() {
-            return nowMs * 1_000_000;
-        }
-
-        void advanceMs(long ms) {
-            nowMs += ms;
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(1_700_000_000_000L);
 
     private TokenCodec codec(String spec, String signingKeyId) {
         return new TokenCodec(AuthKeys.parse(spec, signingKeyId), clock);

@@ -20,6 +20,7 @@ import io.synkit.protocol.internal.ReadInboxRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
+import io.synkit.runtime.ManualClock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -149,10 +150,10 @@ class ConversationAppendTest {
         store = new StoreFixture(dir, clock);
 
         long first = store.appendConv(message(1, CONV, "m1", "x")).getMessage().getServerTimeMs();
-        clock.setMs(first - 24_000);
+        clock.stepWallMs(first - 24_000);
         long second = store.appendConv(message(2, CONV, "m2", "x")).getMessage().getServerTimeMs();
         long otherConv = store.appendConv(message(1, "d:1:3", "m3", "x")).getMessage().getServerTimeMs();
-        clock.setMs(first + 5_000);
+        clock.stepWallMs(first + 5_000);
         long third = store.appendConv(message(1, CONV, "m4", "x")).getMessage().getServerTimeMs();
 
         assertEquals(first, second, "held at the previous entry's time while the clock is behind it");
