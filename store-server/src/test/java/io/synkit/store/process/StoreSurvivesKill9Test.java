@@ -19,9 +19,11 @@ import io.synkit.store.StoreServerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -96,14 +98,24 @@ class StoreSurvivesKill9Test {
 
     private Process startStore(int port) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), StoreServerMain.class.getName(),
+        // Its own temporary directory, inside the test's: SIGKILL skips RocksDB's deletion of
+        // the native library it unpacked there.
+        Path tmp = Files.createDirectories(data.resolve("tmp"));
+        Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                StoreServerMain.class.getName(),
                 "--store.data.dir=" + data.resolve("replica"), "--store.port=" + port))
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
             if (line.startsWith("READY store")) {
-                Thread drain = new Thread(() -> out.lines().forEach(ignored -> { }), "store-output");
+                Thread drain = new Thread(() -> {
+                    try {
+                        out.lines().forEach(ignored -> { });
+                    } catch (UncheckedIOException closedByTheKill) {
+                        // the process is gone and its pipe with it: nothing more to drain
+                    }
+                }, "store-output");
                 drain.setDaemon(true);
                 drain.start();
                 return process;
