@@ -187,10 +187,18 @@ public final class BenchCommand implements Callable<Integer> {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    /** {@code bench-kafka/target/kafka-lib} beside this build's {@code ops/target}, whether run from the jar or from classes. */
-    static Path defaultKafkaLib() throws URISyntaxException {
-        Path code = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path target = code.getParent(); // of ops/target/classes or ops/target/ops-all.jar
-        return target.getParent().getParent().resolve("bench-kafka").resolve("target").resolve("kafka-lib");
+    /**
+     * {@code bench-kafka/target/kafka-lib} beside this build's {@code ops/target}, whether run from
+     * the jar or from classes; relative to the current directory when this code lives elsewhere.
+     */
+    static Path defaultKafkaLib() {
+        Path relative = Path.of("bench-kafka", "target", "kafka-lib");
+        try {
+            Path code = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path ops = code.getParent() == null ? null : code.getParent().getParent(); // of ops/target/classes or ops/target/ops-all.jar
+            return ops == null || ops.getParent() == null ? relative : ops.getParent().resolve(relative);
+        } catch (URISyntaxException | RuntimeException e) {
+            return relative;
+        }
     }
 }
