@@ -133,13 +133,12 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
         }
 
         private StoreResponse write(StoreRequest request) {
-            try (CommandBatch batch = new CommandBatch(engine, clock)) {
-                StoreResponse response = batch.apply(request);
-                try (WriteBatch durable = new WriteBatch(batch.data())) {
-                    engine.writeDurably(durable);
-                }
-                return response;
+            CommandBatch batch = new CommandBatch(engine, clock);
+            StoreResponse response = batch.apply(request);
+            try (WriteBatch durable = new WriteBatch(batch.data())) {
+                engine.writeDurably(durable);
             }
+            return response;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.synkit.store.write;
 
+import com.google.protobuf.ByteString;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
@@ -8,8 +9,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
  * The store as the commands of one group-commit batch see it: committed state, plus the writes
@@ -20,7 +19,7 @@ import org.rocksdb.WriteBatch;
  * <p>Single-threaded: used only by the pipeline's writer thread. If a batch of a chain fails to
  * commit, the writer drops every view of that chain and starts again from committed state.
  */
-final class BatchView implements AutoCloseable {
+final class BatchView {
 
     private static final byte[] ABSENT = new byte[0];
     /** What the overlay holds for a key this batch deleted (a map value cannot tell null from absent in one lookup). */
@@ -30,7 +29,9 @@ final class BatchView implements AutoCloseable {
     /** Read through while this batch is built; dropped once it is sealed (see {@link #seal}). */
     private List<BatchView> earlier;
     private final Map<Column, Map<OverlayKey, byte[]>> overlay = new EnumMap<>(Column.class);
-    private final WriteBatch batch = new WriteBatch();
+    private final WriteBatchBytes batch = new WriteBatchBytes();
+    /** RocksDB's id of each column family, by {@link Column#ordinal()}. */
+    private final int[] familyIds;
     private int commandCount;
 
     /**
@@ -40,6 +41,10 @@ final class BatchView implements AutoCloseable {
     BatchView(StoreEngine engine, List<BatchView> earlier) {
         this.engine = engine;
         this.earlier = List.copyOf(earlier);
+        this.familyIds = new int[Column.values().length];
+        for (Column column : Column.values()) {
+            familyIds[column.ordinal()] = engine.handle(column).getID();
+        }
     }
 
     byte[] get(Column column, byte[] key) {
@@ -73,11 +78,7 @@ final class BatchView implements AutoCloseable {
 
     void put(Column column, byte[] key, byte[] value) {
         overlay.computeIfAbsent(column, c -> new HashMap<>()).put(new OverlayKey(key), value);
-        try {
-            batch.put(engine.handle(column), key, value);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("WriteBatch.put failed: " + e.getMessage(), e);
-        }
+        batch.put(familyIds[column.ordinal()], key, value);
     }
 
     void putLong(Column column, byte[] key, long value) {
@@ -86,11 +87,7 @@ final class BatchView implements AutoCloseable {
 
     void delete(Column column, byte[] key) {
         overlay.computeIfAbsent(column, c -> new HashMap<>()).put(new OverlayKey(key), DELETED);
-        try {
-            batch.delete(engine.handle(column), key);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("WriteBatch.delete failed: " + e.getMessage(), e);
-        }
+        batch.delete(familyIds[column.ordinal()], key);
     }
 
     /**
@@ -114,16 +111,12 @@ final class BatchView implements AutoCloseable {
     }
 
     int dataBytes() {
-        return (int) batch.getDataSize();
+        return batch.length();
     }
 
-    WriteBatch batch() {
-        return batch;
-    }
-
-    @Override
-    public void close() {
-        batch.close();
+    /** The batch's writes in RocksDB's serialized form; the view takes no more writes after. */
+    ByteString data() {
+        return batch.data();
     }
 
     /**

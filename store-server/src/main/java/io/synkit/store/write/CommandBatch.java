@@ -5,7 +5,6 @@ import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
 import java.util.List;
-import org.rocksdb.RocksDBException;
 
 /**
  * The write batch a primary's writer thread builds for a run of write commands, built here on
@@ -13,7 +12,7 @@ import org.rocksdb.RocksDBException;
  * batches costs, and tests that need a store without its threads, with the store's own commands
  * rather than a copy of what they write. Single-threaded, like the writer.
  */
-public final class CommandBatch implements AutoCloseable {
+public final class CommandBatch {
 
     private final WriteCommands commands;
     private final BatchView view;
@@ -30,15 +29,6 @@ public final class CommandBatch implements AutoCloseable {
 
     /** The batch's bytes, as a primary proposes them to the replication log and its backups apply them. */
     public byte[] data() {
-        try {
-            return view.batch().data();
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("WriteBatch.data failed: " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void close() {
-        view.close();
+        return view.data().toByteArray();
     }
 }
