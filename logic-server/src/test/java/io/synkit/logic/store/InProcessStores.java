@@ -133,12 +133,13 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
         }
 
         private StoreResponse write(StoreRequest request) {
-            CommandBatch batch = new CommandBatch(engine, clock);
-            StoreResponse response = batch.apply(request);
-            try (WriteBatch durable = new WriteBatch(batch.data())) {
-                engine.writeDurably(durable);
+            try (CommandBatch batch = new CommandBatch(engine, clock)) {
+                StoreResponse response = batch.apply(request);
+                try (WriteBatch durable = new WriteBatch(batch.data())) {
+                    engine.writeDurably(durable);
+                }
+                return response;
             }
-            return response;
         }
     }
 }

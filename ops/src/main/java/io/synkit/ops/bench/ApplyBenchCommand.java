@@ -61,11 +61,13 @@ public final class ApplyBenchCommand implements Callable<Integer> {
             long startNs = System.nanoTime();
             long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < endNs) {
-                CommandBatch built = new CommandBatch(engine, Clock.SYSTEM);
-                for (int i = 0; i < batchOps; i++, ops++) {
-                    built.apply(BenchOp.appendConv(ops, conversations));
+                byte[] payload;
+                try (CommandBatch built = new CommandBatch(engine, Clock.SYSTEM)) {
+                    for (int i = 0; i < batchOps; i++, ops++) {
+                        built.apply(BenchOp.appendConv(ops, conversations));
+                    }
+                    payload = built.data();
                 }
-                byte[] payload = built.data();
                 long applyStartNs = System.nanoTime();
                 long applyCpuStartNs = threads.getCurrentThreadCpuTime();
                 try (WriteBatch apply = new WriteBatch(payload)) {

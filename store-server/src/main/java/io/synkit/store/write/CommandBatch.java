@@ -12,10 +12,11 @@ import java.util.List;
  * batches costs, and tests that need a store without its threads, with the store's own commands
  * rather than a copy of what they write. Single-threaded, like the writer.
  */
-public final class CommandBatch {
+public final class CommandBatch implements AutoCloseable {
 
     private final WriteCommands commands;
     private final BatchView view;
+    private boolean closed;
 
     public CommandBatch(StoreEngine engine, Clock clock) {
         this.commands = new WriteCommands(engine, clock);
@@ -24,11 +25,20 @@ public final class CommandBatch {
 
     /** Adds the command's writes to the batch; a refused command throws its {@code RpcException} and adds none. */
     public StoreResponse apply(StoreRequest request) {
+        if (closed) {
+            throw new IllegalStateException("the batch is closed: its bytes were taken, it takes no more commands");
+        }
         return commands.apply(view, request);
     }
 
     /** The batch's bytes, as a primary proposes them to the replication log and its backups apply them. */
     public byte[] data() {
         return view.data().toByteArray();
+    }
+
+    /** Takes no more commands from now on; holds nothing native (the batch is built in Java), so nothing to release. */
+    @Override
+    public void close() {
+        closed = true;
     }
 }
