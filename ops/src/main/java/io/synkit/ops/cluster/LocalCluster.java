@@ -316,7 +316,7 @@ public final class LocalCluster {
     }
 
     /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
-    private List<String> nodes() {
+    public List<String> nodes() {
         List<String> nodes = new ArrayList<>(storeNodes());
         if (hasMetaSet()) {
             nodes.add("logic");
@@ -380,6 +380,16 @@ public final class LocalCluster {
     static List<String> jvmOptions() {
         String configured = System.getProperty("synkit.cluster.jvm.options");
         return configured == null || configured.isBlank() ? JVM_OPTIONS_DEFAULT : List.of(configured.trim().split("\\s+"));
+    }
+
+    /**
+     * Class path of every node started from now on: the ops JVM's system property
+     * {@code synkit.cluster.classpath}, or this JVM's own. Another build's jar there lets one
+     * benchmark run compare two builds of the servers (A/B on the same machine in the same minutes).
+     */
+    static String classPath() {
+        String configured = System.getProperty("synkit.cluster.classpath");
+        return configured == null || configured.isBlank() ? System.getProperty("java.class.path") : configured;
     }
 
     /**

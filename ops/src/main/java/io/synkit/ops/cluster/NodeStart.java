@@ -49,7 +49,7 @@ final class NodeStart {
         command.addAll(jvmOptions);
         command.add("-D" + AdminServer.CLUSTER_ID_PROPERTY + "=" + clusterId);
         command.add("-Djava.io.tmpdir=" + freshTempDir(dir, node));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of("-cp", LocalCluster.classPath()));
         command.addAll(args);
         Path log = dir.resolve("logs").resolve(node + ".log");
         long offset = LogTail.offset(log);
