@@ -2,6 +2,7 @@ package io.synkit.runtime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * The admin HTTP port every server has: {@code GET /metrics} (Prometheus text),
  * {@code /health/live} (the process runs) and {@code /health/ready} (it should get traffic; 503
  * with the reason otherwise), plus {@code /status} (one line of key=value state for ops). The
- * status line ends with the process's {@code pid} and, when it was started with
+ * status line ends with the process's build ({@code version}, {@code protocol}: {@link BuildInfo},
+ * also the metric {@code synkit_build_info}), its {@code pid} and, when it was started with
  * {@code -D}{@value #CLUSTER_ID_PROPERTY}, its {@code cluster}: a tool that started the process
  * checks both, so it never takes another process on the same port for its own.
  */
@@ -44,6 +46,9 @@ public final class AdminServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         }));
+        BuildInfo build = BuildInfo.current();
+        Gauge.builder("synkit.build.info", () -> 1).description("The build this process runs (value 1; the labels say which)")
+                .tag("version", build.version()).tag("protocol", Integer.toString(build.protocolVersion())).register(registry);
         server.createContext("/metrics", exchange -> reply(exchange, 200, registry.scrape()));
         server.createContext("/health/live", exchange -> reply(exchange, 200, "live\n"));
         server.createContext("/health/ready", exchange -> {
@@ -51,7 +56,7 @@ public final class AdminServer implements AutoCloseable {
             reply(exchange, notReady == null ? 200 : 503, notReady == null ? "ready\n" : "not ready: " + notReady + "\n");
         });
         String clusterId = System.getProperty(CLUSTER_ID_PROPERTY);
-        String identity = " pid=" + ProcessHandle.current().pid() + (clusterId == null ? "" : " cluster=" + clusterId);
+        String identity = " " + build.statusPairs() + " pid=" + ProcessHandle.current().pid() + (clusterId == null ? "" : " cluster=" + clusterId);
         server.createContext("/status", exchange -> reply(exchange, 200, status.get() + identity + "\n"));
         server.start();
     }

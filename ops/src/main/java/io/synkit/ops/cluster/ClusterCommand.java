@@ -65,7 +65,7 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index and lag behind its primary.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index, lag behind its primary and build; each logic and access node's state and build.")
     static final class Status implements Callable<Integer> {
         /** All replicas are asked at once; a fresh JVM's first call alone took up to 6 s on a loaded 2-core box. */
         private static final long TIMEOUT_MS = 10_000;
@@ -75,8 +75,14 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            LocalCluster cluster = LocalCluster.open(dir);
             try (ClusterStatus status = new ClusterStatus()) {
-                ClusterStatus.format(status.query(LocalCluster.open(dir), TIMEOUT_MS)).forEach(System.out::println);
+                ClusterStatus.format(status.query(cluster, TIMEOUT_MS)).forEach(System.out::println);
+            }
+            List<ServerStatus> servers = ServerStatus.query(cluster, (int) TIMEOUT_MS);
+            if (!servers.isEmpty()) {
+                System.out.println();
+                ServerStatus.format(servers).forEach(System.out::println);
             }
             return 0;
         }

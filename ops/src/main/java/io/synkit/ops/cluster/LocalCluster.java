@@ -315,13 +315,25 @@ public final class LocalCluster {
         return nodes;
     }
 
-    /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
-    private List<String> nodes() {
-        List<String> nodes = new ArrayList<>(storeNodes());
+    /** The logic and access nodes (none in a single-SET cluster). */
+    public List<String> serverNodes() {
+        List<String> nodes = new ArrayList<>();
         if (hasMetaSet()) {
             nodes.add("logic");
             nodes.addAll(accessNodes());
         }
+        return nodes;
+    }
+
+    /** The node's admin HTTP address ({@code 127.0.0.1:<port>}) from its saved command line; empty when it has none. */
+    public Optional<String> adminAddress(String node) throws IOException {
+        return NodeStart.adminAddress(Files.readAllLines(dir.resolve(node + ".args")));
+    }
+
+    /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
+    private List<String> nodes() {
+        List<String> nodes = new ArrayList<>(storeNodes());
+        nodes.addAll(serverNodes());
         return nodes;
     }
 

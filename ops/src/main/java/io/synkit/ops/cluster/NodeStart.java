@@ -72,7 +72,8 @@ final class NodeStart {
         return tmp;
     }
 
-    private static Optional<String> adminAddress(List<String> args) {
+    /** The admin address ({@code 127.0.0.1:<port>}) a node's command line gives it; empty without an admin port. */
+    static Optional<String> adminAddress(List<String> args) {
         for (String arg : args) {
             for (String flag : ADMIN_PORT_FLAGS) {
                 if (arg.startsWith(flag) && Integer.parseInt(arg.substring(flag.length())) > 0) {

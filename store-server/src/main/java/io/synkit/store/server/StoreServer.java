@@ -10,6 +10,7 @@ import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.runtime.AdminServer;
+import io.synkit.runtime.BuildInfo;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.store.engine.StoreEngine;
@@ -149,11 +150,15 @@ public final class StoreServer implements AutoCloseable {
     }
 
     public ReplicaStatus replicaStatus() {
+        ReplicaStatus.Builder status;
         if (replication != null) {
-            return replication.status().toBuilder().setSlotMapVersion(ownership.version()).build();
+            status = replication.status().toBuilder();
+        } else {
+            status = ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
+                    .setPrimary(address == null ? "" : hostPort());
         }
-        return ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
-                .setPrimary(address == null ? "" : hostPort()).setSlotMapVersion(ownership.version()).build();
+        BuildInfo build = BuildInfo.current();
+        return status.setSlotMapVersion(ownership.version()).setBuildVersion(build.version()).setProtocolVersion(build.protocolVersion()).build();
     }
 
     public String status() {
