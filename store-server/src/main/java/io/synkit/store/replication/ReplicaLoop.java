@@ -2,6 +2,7 @@ package io.synkit.store.replication;
 
 import com.google.protobuf.ByteString;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synkit.protocol.internal.HandOverResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.runtime.Clock;
@@ -80,6 +81,25 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
             }
         })));
         return applied;
+    }
+
+    /**
+     * Hands the primary role to backup {@code target} (-1: the most up-to-date one); completes once
+     * this replica sent it TimeoutNow and stepped down, with the epoch it stepped down in
+     * ({@link ReplicaNode#handOver}). The step that starts it publishes the end of the lease.
+     */
+    public CompletableFuture<HandOverResponse> handOver(int target) {
+        CompletableFuture<HandOverResponse> done = new CompletableFuture<>();
+        loop.execute(() -> run(() -> node.handOver(target).whenComplete((to, failure) -> {
+            if (failure == null) {
+                log.info("handed over set={} replica={} to={} epoch={}", setId, node.id(), to, node.epoch());
+                done.complete(HandOverResponse.newBuilder().setTargetReplica(to).setEpoch(node.epoch()).build());
+            } else {
+                log.warn("hand-over failed set={} replica={} reason=\"{}\"", setId, node.id(), failure.getMessage());
+                done.completeExceptionally(failure);
+            }
+        })));
+        return done;
     }
 
     private void run(Runnable step) {
