@@ -210,7 +210,12 @@ final class Primary {
 
     /** No quorum contact for a whole maximum election timeout: a new primary may exist, let callers find it. */
     boolean lostQuorum(long nowNs) {
-        return nowNs - Math.max(leaseBaseNs(), sinceNs) > ms(settings.electionTimeoutMaxMs());
+        return nowNs - quorumContactNs() > ms(settings.electionTimeoutMaxMs());
+    }
+
+    /** When this primary last knew a quorum followed it: the lease base, or when it became primary if no quorum answered since. */
+    long quorumContactNs() {
+        return Math.max(leaseBaseNs(), sinceNs);
     }
 
     /**

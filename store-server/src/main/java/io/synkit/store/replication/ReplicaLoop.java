@@ -36,6 +36,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
     private volatile long leaseEndNs = Long.MIN_VALUE;
     private volatile long writableEpoch = -1;
+    private volatile long primaryContactNs;
 
     /**
      * @param clock the node's clock: lease ends it publishes are read against it
@@ -119,6 +120,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     }
 
     private void publish() {
+        primaryContactNs = node.primaryContactNs();
         leaseEndNs = node.leaseEndNs();
         writableEpoch = node.writable() ? node.epoch() : -1;
         ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
@@ -140,6 +142,12 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     public ReplicaStatus status() {
         return status;
+    }
+
+    /** Milliseconds since this replica last knew its SET had a working primary ({@link ReplicaNode#primaryContactNs}); MAX_VALUE once stopped. */
+    public long primaryContactAgeMs() {
+        long contactNs = primaryContactNs;
+        return contactNs == Long.MIN_VALUE ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - contactNs);
     }
 
     @Override

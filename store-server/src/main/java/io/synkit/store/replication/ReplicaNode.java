@@ -294,6 +294,19 @@ public final class ReplicaNode {
         return stateMachine.appliedIndex();
     }
 
+    /**
+     * Monotonic time (this node's clock) at which this replica last knew its SET had a working
+     * primary: as primary, when a quorum last followed it; otherwise when it last heard its
+     * primary (or started). MIN_VALUE once stopped. Readiness measures the silence from here.
+     */
+    public long primaryContactNs() {
+        return switch (role) {
+            case PRIMARY -> primary.quorumContactNs();
+            case BACKUP, CANDIDATE -> lastPrimaryContactNs;
+            case STOPPED -> Long.MIN_VALUE;
+        };
+    }
+
     public long firstIndex() {
         return log.firstIndex();
     }

@@ -63,6 +63,7 @@ public final class StoreServer implements AutoCloseable {
     private RocksSnapshots snapshots;
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
+    private ReplicaHealth health;
     private RpcClientPool metaClients;
     private SlotMapWatcher slotMaps;
     private SlotOwnership ownership = SlotOwnership.UNCHECKED;
@@ -85,6 +86,8 @@ public final class StoreServer implements AutoCloseable {
             replication = startReplica();
             committer = new ReplicatedCommitter(replication, config.commitWaitMsMax());
             gate = replication;
+            health = new ReplicaHealth(replication, config.readyPrimaryGraceMs());
+            health.register(metrics, config.setId(), config.replicas().size(), this::notReadyReason);
         } else {
             committer = new LocalCommitter(engine);
             gate = ReplicaGate.SINGLE;
@@ -146,7 +149,15 @@ public final class StoreServer implements AutoCloseable {
         if (gate.stopReason() != null) {
             return gate.stopReason();
         }
+        if (health != null && health.notReadyReason() != null) {
+            return health.notReadyReason();
+        }
         return ownership.notReadyReason();
+    }
+
+    /** Writes stopped for good (a failed commit, a broken invariant): only a restart serves again. */
+    private boolean stopped() {
+        return pipeline.failure() != null || gate.stopReason() != null;
     }
 
     public ReplicaStatus replicaStatus() {
@@ -165,7 +176,7 @@ public final class StoreServer implements AutoCloseable {
         ReplicaStatus replica = replicaStatus();
         String failure = notReadyReason();
         return "role=store set=" + config.setId() + " replica=" + replica.getReplicaIndex() + " address=" + hostPort()
-                + " state=" + (failure == null ? "serving" : "stopped") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
+                + " state=" + (failure == null ? "serving" : stopped() ? "stopped" : "unready") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
                 + " commit_index=" + replica.getCommitIndex() + " applied_index=" + replica.getAppliedIndex()
                 + " primary=" + replica.getPrimary() + " lease_valid=" + replica.getLeaseValid() + " slot_map_version=" + replica.getSlotMapVersion()
                 + (failure == null ? "" : " reason=\"" + failure + "\"");
