@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * {@code /health/live} (the process runs) and {@code /health/ready} (it should get traffic; 503
  * with the reason otherwise), plus {@code /status} (one line of key=value state for ops). The
  * status line ends with the process's build ({@code version}, {@code protocol}: {@link BuildInfo},
- * also the metric {@code synkit_build_info}), its {@code pid} and, when it was started with
+ * also the metric {@code synkit_build_info}; readiness is the metric {@code synkit_ready} too), its {@code pid} and, when it was started with
  * {@code -D}{@value #CLUSTER_ID_PROPERTY}, its {@code cluster}: a tool that started the process
  * checks both, so it never takes another process on the same port for its own.
  */
@@ -49,6 +49,7 @@ public final class AdminServer implements AutoCloseable {
         BuildInfo build = BuildInfo.current();
         Gauge.builder("synkit.build.info", () -> 1).description("The build this process runs (value 1; the labels say which)")
                 .tag("version", build.version()).tag("protocol", Integer.toString(build.protocolVersion())).register(registry);
+        Gauge.builder("synkit.ready", () -> readiness.get() == null ? 1 : 0).description("1 while /health/ready answers 200").register(registry);
         server.createContext("/metrics", exchange -> reply(exchange, 200, registry.scrape()));
         server.createContext("/health/live", exchange -> reply(exchange, 200, "live\n"));
         server.createContext("/health/ready", exchange -> {

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.store.replication.ReplicaLoop;
 import io.synkit.store.replication.ReplicaRole;
-import java.util.function.Supplier;
 
 /**
  * Whether a replica of a replicated SET serves its part, beyond running: not ready while it may
@@ -41,14 +40,12 @@ final class ReplicaHealth {
     }
 
     /**
-     * The SET's health as this replica sees it, tagged {@code set} and {@code replica}: whether it
-     * is ready, whether it is the primary holding a lease, how long it knew no working primary,
+     * The SET's health as this replica sees it, tagged {@code set} and {@code replica} (readiness
+     * itself is {@code synkit_ready}, as on every server): whether it is the primary holding a lease, how long it knew no working primary,
      * its epoch and commit index, and on the primary how many entries each backup lacks.
      */
-    void register(MeterRegistry registry, String setId, int replicaCount, Supplier<String> notReady) {
+    void register(MeterRegistry registry, String setId, int replicaCount) {
         String index = Integer.toString(replica.status().getReplicaIndex());
-        Gauge.builder("synkit.store.ready", () -> notReady.get() == null ? 1 : 0).tag("set", setId).tag("replica", index)
-                .description("1 while /health/ready answers 200").register(registry);
         Gauge.builder("synkit.store.primary.serving", () -> replica.canServeReads() ? 1 : 0).tag("set", setId).tag("replica", index)
                 .description("1 while this replica is the SET's primary holding its lease (it takes writes and serves reads)").register(registry);
         Gauge.builder("synkit.store.primary.contact.age.seconds", () -> Math.min(replica.primaryContactAgeMs(), Long.MAX_VALUE / 2) / 1000.0)

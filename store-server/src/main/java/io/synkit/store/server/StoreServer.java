@@ -87,7 +87,7 @@ public final class StoreServer implements AutoCloseable {
             committer = new ReplicatedCommitter(replication, config.commitWaitMsMax());
             gate = replication;
             health = new ReplicaHealth(replication, config.readyPrimaryGraceMs());
-            health.register(metrics, config.setId(), config.replicas().size(), this::notReadyReason);
+            health.register(metrics, config.setId(), config.replicas().size());
         } else {
             committer = new LocalCommitter(engine);
             gate = ReplicaGate.SINGLE;
