@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
  * (topology and the cluster id), {@code <node>.args} (each process's command line),
- * {@code <node>.pid} and {@code logs/<node>.log}. Nodes are named {@code s<set>-r<replica>} for
+ * {@code <node>.pid}, {@code logs/<node>.log} and, for a node a release moved to another build,
+ * {@code <node>.classpath}. Nodes are named {@code s<set>-r<replica>} for
  * store replicas, {@code logic} and {@code access}. Ports are consecutive from a base port.
  *
  * <p>Only its own processes count: each node is started with the cluster's id
@@ -381,7 +382,31 @@ public final class LocalCluster {
     }
 
     private NodeStart launch(String node, List<String> args) throws IOException {
-        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions()));
+        String classPath = builds().classPath(node);
+        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions(), classPath));
+    }
+
+    /** Which build each node starts with ({@code <node>.classpath}); a release changes it. */
+    public NodeBuilds builds() {
+        return new NodeBuilds(dir);
+    }
+
+    /**
+     * SIGTERM and wait for the exit (graceful: a store finishes queued writes, an access node
+     * drains), SIGKILL after {@link #STOP_GRACE_MS}. The node stays down.
+     */
+    public void stop(String node) throws IOException, InterruptedException {
+        Optional<ProcessHandle> process = process(node);
+        if (process.isEmpty()) {
+            return;
+        }
+        process.get().destroy();
+        try {
+            process.get().onExit().get(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            StartedProcesses.killTree(process.get());
+            process.get().onExit().join(); // SIGKILL cannot be ignored: the exit follows at once
+        }
     }
 
     /**

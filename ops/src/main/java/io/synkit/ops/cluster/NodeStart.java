@@ -43,13 +43,16 @@ final class NodeStart {
         this.adminAddress = adminAddress;
     }
 
-    /** Launches {@code node} from {@code args} (main class, then flags) and writes its pid file; does not wait. */
-    static NodeStart launch(Path dir, String node, List<String> args, String clusterId, List<String> jvmOptions) throws IOException {
+    /**
+     * Launches {@code node} from {@code args} (main class, then flags) on {@code classPath} (the
+     * build it runs) and writes its pid file; does not wait.
+     */
+    static NodeStart launch(Path dir, String node, List<String> args, String clusterId, List<String> jvmOptions, String classPath) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-D" + AdminServer.CLUSTER_ID_PROPERTY + "=" + clusterId);
         command.add("-Djava.io.tmpdir=" + freshTempDir(dir, node));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(List.of("-cp", classPath));
         command.addAll(args);
         Path log = dir.resolve("logs").resolve(node + ".log");
         long offset = LogTail.offset(log);
