@@ -57,6 +57,28 @@ public record ServerStatus(String node, Map<String, String> pairs, String detail
         }
     }
 
+    /** Null when the node's {@code /health/ready} answers 200; else what it answered (or why nothing). */
+    public static String notReadyReason(String adminHostPort, int timeoutMs) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create("http://" + adminHostPort + "/health/ready").toURL().openConnection();
+            connection.setConnectTimeout(timeoutMs);
+            connection.setReadTimeout(timeoutMs);
+            try {
+                int code = connection.getResponseCode();
+                if (code == 200) {
+                    return null;
+                }
+                try (InputStream in = connection.getErrorStream()) {
+                    return code + " " + (in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+                }
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException e) {
+            return "no answer: " + e.getMessage();
+        }
+    }
+
     /** The key=value pairs of a status line, in order; a quoted value loses its quotes. */
     static Map<String, String> parse(String statusLine) {
         Map<String, String> pairs = new LinkedHashMap<>();

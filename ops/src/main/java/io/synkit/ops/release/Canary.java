@@ -19,12 +19,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
  * The simulated clients of one soak: 4 users with 2 devices each, all homed on the SET being
- * released (so every send lands on it), fresh user ids per soak (a run judges only what it sent),
+ * released when a SET is (so every send lands on it), fresh user ids per soak (a run judges only what it sent),
  * sending at a constant rate through the cluster's first access node for the soak, then
  * converging; their checker's verdict is a gate. Progress goes to a log file of its own.
  */
@@ -40,7 +41,8 @@ final class Canary {
     }
 
     /** Starts the clients on a thread of their own; the future completes with their verdict. */
-    static CompletableFuture<RunReport> start(LocalCluster cluster, String set, double messagesPerSecond, long durationMs, Path log) throws IOException {
+    static CompletableFuture<RunReport> start(LocalCluster cluster, Optional<String> set, double messagesPerSecond, long durationMs, Path log)
+            throws IOException {
         List<Long> users = usersOf(cluster, set);
         TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
         InetSocketAddress access = RpcClientPool.parseAddress(cluster.accessClients().split(",")[0]);
@@ -66,9 +68,9 @@ final class Canary {
 
     /**
      * {@value #USERS} consecutive user ids, from a random start, whose inboxes all live on
-     * {@code set} by the meta SET's slot map (consecutive because a run numbers its users so).
+     * {@code set} by the meta SET's slot map when given (consecutive because a run numbers its users so).
      */
-    private static List<Long> usersOf(LocalCluster cluster, String set) throws IOException {
+    private static List<Long> usersOf(LocalCluster cluster, Optional<String> set) throws IOException {
         SlotMap map;
         try (SlotMapAdmin admin = new SlotMapAdmin(cluster.runningMetaReplicas())) {
             map = admin.read().orElseThrow(() -> new IOException("the meta SET holds no slot map"));
@@ -77,13 +79,17 @@ final class Canary {
         for (int attempt = 0; attempt < 1_000_000; attempt++) {
             long first = USER_ID_FLOOR + (random.nextLong() & 0xFFFF_FFFFL) * 8;
             List<Long> users = new ArrayList<>();
-            for (long user = first; user < first + USERS && map.setOfUser(user).setId().equals(set); user++) {
+            for (long user = first; user < first + USERS && homedOn(map, set, user); user++) {
                 users.add(user);
             }
             if (users.size() == USERS) {
                 return users;
             }
         }
-        throw new IOException("no " + USERS + " consecutive users homed on SET " + set + " were found: does the slot map give it slots?");
+        throw new IOException("no " + USERS + " consecutive users homed on SET " + set.orElse("?") + " were found: does the slot map give it slots?");
+    }
+
+    private static boolean homedOn(SlotMap map, Optional<String> set, long user) {
+        return set.isEmpty() || map.setOfUser(user).setId().equals(set.get());
     }
 }

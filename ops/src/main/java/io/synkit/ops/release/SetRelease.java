@@ -5,10 +5,8 @@ import io.synkit.ops.cluster.LocalCluster;
 import io.synkit.ops.cluster.ReplicaHandOver;
 import io.synkit.ops.cluster.ReplicaState;
 import io.synkit.protocol.internal.ReplicaStatus;
-import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,9 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,9 +32,7 @@ public final class SetRelease {
 
     private static final long HAND_OVER_TIMEOUT_MS = 10_000;
     private static final long STATUS_TIMEOUT_MS = 2000;
-    private static final int METRICS_TIMEOUT_MS = 5000;
     private static final long POLL_MS = 200;
-    private static final Set<String> SERVER_ERRORS = Set.of("UNAVAILABLE", "TIMEOUT", "INTERNAL");
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final LocalCluster cluster;
@@ -93,7 +86,7 @@ public final class SetRelease {
     private ReleaseRecord execute(ClusterStatus status, ReplicaHandOver handOver, List<String> order, List<String> from,
                                   Map<String, ReplicaStatus> before) throws IOException, InterruptedException {
         Instant started = Instant.now();
-        String id = ID_TIME.format(started) + "-" + set;
+        String id = id(started, set);
         Map<String, String> previousClassPath = new LinkedHashMap<>();
         List<ReleaseRecord.Step> steps = new ArrayList<>();
         List<ReleaseRecord.Step> rollback = new ArrayList<>();
@@ -134,7 +127,9 @@ public final class SetRelease {
             restartOn(node, to.classPath(Build.Role.STORE));
             awaitCaughtUp(status, node);
             out.printf(Locale.ROOT, "  %s runs %s and caught up; soaking %d ms%n", node, to.version(), gates.soakMs());
-            results.addAll(soak(status, node, to.version(), cluster.dir().resolve("releases").resolve(id + "-step" + step + "-clients.log")));
+            results.add(versionGate(status, node, to.version()));
+            results.addAll(setGates(status));
+            results.addAll(Soak.run(cluster, Optional.of(set), gates, cluster.dir().resolve("releases").resolve(id + "-step" + step + "-clients.log")));
         } catch (IOException e) {
             results.add(new ReleaseGates.Result("step", e.getMessage(), "no error", false));
         }
@@ -180,9 +175,7 @@ public final class SetRelease {
     // ------------------------------------------------------------------ the pieces of a step
 
     private void restartOn(String node, String classPath) throws IOException, InterruptedException {
-        cluster.builds().use(node, classPath);
-        cluster.stop(node);
-        cluster.start(node);
+        Soak.restartOn(cluster, node, classPath);
     }
 
     /** Until the replica answers, may vote, and lags at most the limit, while its SET has a primary holding the lease. */
@@ -204,31 +197,6 @@ public final class SetRelease {
         throw new IOException(node + " did not catch up within " + gates.catchUpTimeoutMs() + " ms (last: " + last + ")");
     }
 
-    /** The gates over one soak: simulated clients for its length, logic's counters before and after. */
-    private List<ReleaseGates.Result> soak(ClusterStatus status, String node, String version, Path clientLog)
-            throws IOException, InterruptedException {
-        Optional<String> logicAdmin = cluster.serverNodes().contains("logic") ? cluster.adminAddress("logic") : Optional.empty();
-        MetricsText before = logicAdmin.isPresent() ? MetricsText.scrape(logicAdmin.get(), METRICS_TIMEOUT_MS) : null;
-        RunReport clients = null;
-        if (cluster.serverNodes().stream().anyMatch(n -> n.startsWith("access"))) {
-            CompletableFuture<RunReport> run = Canary.start(cluster, set, gates.canaryMessagesPerSecond(), gates.soakMs(), clientLog);
-            try {
-                clients = run.join();
-            } catch (CompletionException e) {
-                throw new IOException("the soak's clients failed: " + e.getCause(), e);
-            }
-        } else {
-            Thread.sleep(gates.soakMs()); // no access node to drive clients through: the soak is time alone
-        }
-        MetricsText after = logicAdmin.isPresent() ? MetricsText.scrape(logicAdmin.get(), METRICS_TIMEOUT_MS) : null;
-        List<ReleaseGates.Result> results = new ArrayList<>();
-        results.add(versionGate(status, node, version));
-        results.addAll(setGates(status));
-        results.addAll(logicGates(before, after));
-        results.add(clientGate(clients));
-        return results;
-    }
-
     private ReleaseGates.Result versionGate(ClusterStatus status, String node, String version) {
         String reported = status.query(cluster, node, STATUS_TIMEOUT_MS).status().map(ReplicaStatus::getBuildVersion).orElse("no answer");
         return new ReleaseGates.Result("version", reported, version, reported.equals(version));
@@ -244,34 +212,6 @@ public final class SetRelease {
                 new ReleaseGates.Result("primary", primary.map(p -> "r" + p.getReplicaIndex() + " epoch " + p.getEpoch()).orElse("none"), "one", primary.isPresent()),
                 new ReleaseGates.Result("lag", lag == Long.MAX_VALUE ? "unknown (" + now.size() + " of 3 answer)" : Long.toString(lag),
                         Long.toString(gates.lagEntriesMax()), lag <= gates.lagEntriesMax()));
-    }
-
-    /** Server-error share and send p99 of what logic answered during the soak. */
-    private List<ReleaseGates.Result> logicGates(MetricsText before, MetricsText after) {
-        if (before == null || after == null) {
-            return List.of(new ReleaseGates.Result("errors", "n/a (no logic node)", "-", true));
-        }
-        double total = after.sum("synkit_logic_requests_total", l -> true) - before.sum("synkit_logic_requests_total", l -> true);
-        double errors = after.sum("synkit_logic_requests_total", l -> SERVER_ERRORS.contains(l.get("outcome")))
-                - before.sum("synkit_logic_requests_total", l -> SERVER_ERRORS.contains(l.get("outcome")));
-        double rate = total <= 0 ? 0 : errors / total;
-        double p99Ms = 1000 * MetricsText.quantile(0.99, before.buckets("synkit_logic_request_seconds", l -> "send".equals(l.get("kind"))),
-                after.buckets("synkit_logic_request_seconds", l -> "send".equals(l.get("kind"))));
-        return List.of(
-                new ReleaseGates.Result("errors", String.format(Locale.ROOT, "%.3f%% of %.0f", 100 * rate, total),
-                        String.format(Locale.ROOT, "%.2f%%", 100 * gates.errorRateMax()), rate <= gates.errorRateMax()),
-                new ReleaseGates.Result("send_p99", Double.isNaN(p99Ms) ? "no sends" : String.format(Locale.ROOT, "%.0f ms", p99Ms),
-                        String.format(Locale.ROOT, "%.0f ms", gates.p99MsMax()), Double.isNaN(p99Ms) || p99Ms <= gates.p99MsMax()));
-    }
-
-    private static ReleaseGates.Result clientGate(RunReport clients) {
-        if (clients == null) {
-            return new ReleaseGates.Result("clients", "n/a (no access node)", "-", true);
-        }
-        String verdict = String.format(Locale.ROOT, "acked=%d lost=%d duplicated=%d reordered=%d failed=%d converged=%s", clients.check().acked(),
-                clients.check().lost(), clients.check().duplicated(), clients.check().reordered(), clients.check().failed(), clients.converged());
-        boolean passed = clients.passed() && clients.check().failed() == 0 && clients.check().acked() > 0;
-        return new ReleaseGates.Result("clients", verdict, "acked>0 lost=duplicated=reordered=failed=0 converged", passed);
     }
 
     // ------------------------------------------------------------------ the SET
@@ -329,5 +269,9 @@ public final class SetRelease {
                                  String outcome) {
         return new ReleaseRecord(id, who, "SET " + set, from, to.toString(), started.toString(), Instant.now().toString(), List.copyOf(steps),
                 List.copyOf(rollback), outcome);
+    }
+
+    static String id(Instant started, String what) {
+        return ID_TIME.format(started) + "-" + what;
     }
 }
