@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class AdminServerTest {
 
@@ -34,6 +35,32 @@ class AdminServerTest {
         // Filtered from the Maven project: a version that still reads ${project.version} means the filtering broke.
         assertTrue(BuildInfo.current().version().matches("\\d+\\.\\d+\\.\\d+.*"), BuildInfo.current().version());
         assertEquals(1, BuildInfo.current().protocolVersion());
+    }
+
+    @Test
+    void logLevelsAreReadAndChangedWhileTheProcessRuns() throws IOException {
+        try (AdminServer admin = new AdminServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> null, () -> "role=test")) {
+            try {
+                assertEquals(200, post(admin, "/log/level?logger=io.synkit.logic&level=debug"));
+                assertTrue(get(admin, "/log/level").contains("io.synkit.logic=DEBUG"));
+                assertTrue(LoggerFactory.getLogger("io.synkit.logic.send.SendPath").isDebugEnabled(), "the change took effect");
+                assertEquals(400, post(admin, "/log/level?logger=io.synkit.logic&level=loud"));
+                assertEquals(400, post(admin, "/log/level?logger=../etc&level=info"));
+            } finally {
+                post(admin, "/log/level?logger=io.synkit.logic&level=info");
+            }
+        }
+    }
+
+    private static int post(AdminServer admin, String path) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + admin.address().getPort() + path).toURL().openConnection();
+        connection.setRequestMethod("POST");
+        try {
+            return connection.getResponseCode();
+        } finally {
+            connection.disconnect();
+        }
     }
 
     private static String get(AdminServer admin, String path) throws IOException {

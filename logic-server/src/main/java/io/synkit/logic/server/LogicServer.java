@@ -73,7 +73,7 @@ public final class LogicServer implements AutoCloseable {
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
                 new GroupPath(store, members, config.groupMembersMax()),
-                new RequestMetrics(metrics, Clock.SYSTEM::nanoTime));
+                new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));

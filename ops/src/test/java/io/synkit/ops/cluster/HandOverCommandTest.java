@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.protocol.internal.ReplicaStatus;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -63,6 +64,22 @@ class HandOverCommandTest {
         assertTrue(Long.parseLong(outcome.group(4)) < 1000, "writes paused for less than an election timeout: " + outcome.group(4) + " ms");
         assertEquals(newPrimary, status.nodeInRole(cluster, "s1", "PRIMARY"));
         assertTrue(status.query(cluster, primary, 5000).isIn("BACKUP"), "the old primary serves on as a backup");
+    }
+
+    @Test
+    void aPrimaryStoppedWithSigtermHandsOverBeforeItExits() throws Exception {
+        status.awaitPrimaries(cluster, 60_000);
+        String primary = status.nodeInRole(cluster, "s1", "PRIMARY");
+        long epoch = status.query(cluster, primary, 5000).status().map(ReplicaStatus::getEpoch).orElseThrow();
+
+        cluster.stop(primary);
+
+        status.awaitPrimaries(cluster, 10_000);
+        String newPrimary = status.nodeInRole(cluster, "s1", "PRIMARY");
+        assertEquals(epoch + 1, status.query(cluster, newPrimary, 5000).status().orElseThrow().getEpoch(),
+                "one epoch: the hand-over's, no election after a timeout");
+        assertTrue(Files.readString(dir.resolve("logs").resolve(primary + ".log")).contains("stopping primary handed over set=s1"));
+        cluster.start(primary);
     }
 
     @Test
