@@ -1,6 +1,7 @@
 package io.synkit.logic.server;
 
 import io.synkit.logic.store.StoreRetryPolicy;
+import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
@@ -17,12 +18,13 @@ import java.util.List;
  * @param setProbeIntervalMs how often every replica of every SET is asked whether it is the primary ({@code SetProbe})
  * @param readyPrimaryGraceMs a SET counts as without a reachable primary after this long without one; with no SET
  *     reachable the node is not ready
+ * @param tls internal mutual TLS of the RPC port and of the connections to stores and access nodes
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
                           int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
-                          long setProbeIntervalMs, long readyPrimaryGraceMs) {
+                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -47,7 +49,8 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
                         config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
                 config.longValue("logic.set.probe.interval.ms", 1000, 10, 60_000),
-                config.longValue("logic.ready.primary.grace.ms", 3000, 10, 600_000));
+                config.longValue("logic.ready.primary.grace.ms", 3000, 10, 600_000),
+                TlsFiles.read(config, "logic"));
         config.checkNoUnknownKeys();
         return logic.validated();
     }

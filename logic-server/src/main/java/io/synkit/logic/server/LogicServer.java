@@ -15,6 +15,7 @@ import io.synkit.logic.store.SlotMaps;
 import io.synkit.logic.store.StoreClient;
 import io.synkit.logic.sync.SyncPath;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.rpc.InternalTls;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMap;
@@ -56,8 +57,9 @@ public final class LogicServer implements AutoCloseable {
     public LogicServer start() throws InterruptedException, IOException {
         boss = NettyThreads.group("logic-accept", 1);
         workers = NettyThreads.group("logic-io", config.ioThreads());
-        storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
-        accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
+        InternalTls tls = config.tls().open(Clock.SYSTEM);
+        storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax(), tls);
+        accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax(), tls);
         if (config.metaReplicas().isEmpty()) {
             slotMaps = SlotMaps.fixed(config.fixedSlotMap());
         } else {
@@ -75,7 +77,7 @@ public final class LogicServer implements AutoCloseable {
                 new GroupPath(store, members, config.groupMembersMax()),
                 new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
-        rpc = new RpcServer("logic", service, FrameLimits.internal());
+        rpc = new RpcServer("logic", service, FrameLimits.internal(), tls);
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (config.adminPort() >= 0) {
             admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, setProbe::notReadyReason, this::status);

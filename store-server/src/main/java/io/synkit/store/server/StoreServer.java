@@ -7,6 +7,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.HandOverResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.rpc.InternalTls;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMapWatcher;
@@ -67,6 +68,8 @@ public final class StoreServer implements AutoCloseable {
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
     private ReplicaHealth health;
+    /** Null: plain TCP. */
+    private InternalTls tls;
     private RpcClientPool metaClients;
     private SlotMapWatcher slotMaps;
     private SlotOwnership ownership = SlotOwnership.UNCHECKED;
@@ -81,6 +84,7 @@ public final class StoreServer implements AutoCloseable {
     }
 
     public StoreServer start() throws InterruptedException, IOException {
+        tls = config.tls().open(clock);
         engine = new StoreEngine(config.dataDir().resolve("rocksdb"));
         boss = NettyThreads.group("store-accept", 1);
         workers = NettyThreads.group("store-io", config.ioThreads());
@@ -101,13 +105,13 @@ public final class StoreServer implements AutoCloseable {
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.readQueueMax()), new DefaultThreadFactory("store-reader", true));
         if (!config.metaReplicas().isEmpty()) {
-            metaClients = new RpcClientPool(workers, FrameLimits.internal(), config.metaInflightCountMax());
+            metaClients = new RpcClientPool(workers, FrameLimits.internal(), config.metaInflightCountMax(), tls);
             slotMaps = new SlotMapWatcher(config.metaReplicas(), metaClients, workers, config.metaPollMs()).start();
             ownership = new SlotOwnership(config.setId(), slotMaps);
         }
         service = new StoreService(pipeline, new StoreReader(engine, clock, config.readOpsMax()), readers, gate,
                 replication, this::replicaStatus, ownership, engine);
-        rpc = new RpcServer("store", service, FrameLimits.internal());
+        rpc = new RpcServer("store", service, FrameLimits.internal(), tls);
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (replication != null) {
             replication.start();
@@ -115,13 +119,13 @@ public final class StoreServer implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
         }
-        log.info("store replica started set={} address={} data={}", config.setId(), address, config.dataDir());
+        log.info("store replica started set={} address={} data={} internal_tls={}", config.setId(), address, config.dataDir(), tls != null);
         return this;
     }
 
     /** The replica's parts, built from the config: log, state machine over RocksDB, snapshots, transport, node, and its loop (not yet started). */
     private ReplicaLoop startReplica() {
-        peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax());
+        peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax(), tls);
         RpcTransport transport = new RpcTransport(peers, config.replicas(), config.replication().sendTimeoutMs());
         replicationLog = new FileLogStorage(config.dataDir().resolve("log"));
         RocksStateMachine machine = new RocksStateMachine(engine);
