@@ -5,6 +5,7 @@ import io.synkit.ops.cluster.ClusterCommand;
 import io.synkit.ops.demo.DemoCommand;
 import io.synkit.ops.release.ReleaseCommand;
 import io.synkit.ops.scenario.ScenarioCommand;
+import io.synkit.ops.slotmap.SlotMapCommand;
 import io.synkit.ops.token.TokenCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 /** The operator CLI. */
 @Command(name = "ops", mixinStandardHelpOptions = true, description = "synkit operator CLI.",
         subcommands = {DemoCommand.class, ClusterCommand.class, ScenarioCommand.class, BenchCommand.class, TokenCommand.class,
-                ReleaseCommand.class})
+                ReleaseCommand.class, SlotMapCommand.class})
 public final class OpsMain implements Runnable {
 
     @Override
