@@ -42,7 +42,8 @@ public record ServerStatus(String node, Map<String, String> pairs, String detail
         return answers;
     }
 
-    static ServerStatus fetch(String node, String adminHostPort, int timeoutMs) {
+    /** Asks {@code http://<adminHostPort>/status} of {@code node}. */
+    public static ServerStatus fetch(String node, String adminHostPort, int timeoutMs) {
         try {
             HttpURLConnection connection = (HttpURLConnection) URI.create("http://" + adminHostPort + "/status").toURL().openConnection();
             connection.setConnectTimeout(timeoutMs);

@@ -16,11 +16,6 @@ import io.synkit.ops.release.SetRelease;
 import io.synkit.runtime.BuildInfo;
 import io.synkit.sim.run.RunReport;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +40,6 @@ class ReleaseUnderLoadTest {
     private static final long SEED = Long.getLong("synkit.test.seed", 19L);
     private static final long SOAK_S = Long.getLong("synkit.release.soak.s", 2L);
     private static final int SECONDS = Integer.getInteger("synkit.release.seconds", 60);
-    private static final Path JARS = Path.of("..");
 
     @TempDir
     Path dir;
@@ -53,7 +47,7 @@ class ReleaseUnderLoadTest {
     @Test
     void aSetIsReleasedAndAnotherRolledBackWhileClientsLoseNothing() throws Exception {
         System.out.println("seed=" + SEED + " soak_s=" + SOAK_S + " seconds=" + SECONDS + " (replay with -Dsynkit.test.seed=" + SEED + ")");
-        Build next = Build.of(newBuild(dir.resolve("build-next"), BuildInfo.current().version() + "-next"));
+        Build next = Build.of(NextBuild.jars(dir.resolve("build-next"), BuildInfo.current().version() + "-next"));
         String old = BuildInfo.current().version();
         LocalCluster cluster = LocalCluster.up(dir.resolve("cluster"), 2, FreePorts.base(23), List.of());
         AtomicReference<ReleaseRecord> released = new AtomicReference<>();
@@ -96,27 +90,5 @@ class ReleaseUnderLoadTest {
         } finally {
             cluster.down();
         }
-    }
-
-    /**
-     * A build directory: this worktree's packaged jars ({@code mvn package} runs before the ops
-     * tests in the reactor) with {@code version} written into each one's build.properties.
-     */
-    private static Path newBuild(Path buildDir, String version) throws IOException {
-        Files.createDirectories(buildDir);
-        for (String jar : List.of("store-server", "logic-server", "access-server")) {
-            Path packaged = JARS.resolve(jar).resolve("target").resolve(jar + "-all.jar");
-            if (!Files.isRegularFile(packaged)) {
-                throw new IOException(packaged + " is missing: package the servers first (mvn -o -q -DskipTests package)");
-            }
-            Path copy = buildDir.resolve(jar + "-all.jar");
-            Files.copy(packaged, copy);
-            try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + copy.toUri()), Map.of())) {
-                try (OutputStream out = Files.newOutputStream(zip.getPath("io/synkit/runtime/build.properties"))) {
-                    out.write(("build.version=" + version + "\nprotocol.version=" + BuildInfo.current().protocolVersion() + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return buildDir;
     }
 }
