@@ -5,8 +5,6 @@ import io.synkit.runtime.ConfigException;
 import io.synkit.runtime.StartFailure;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
-import java.time.ZoneOffset;
-import java.util.TimeZone;
 
 /**
  * Starts one store replica: {@code java -jar store-server-all.jar --store.data.dir=... [--config=file]}.
@@ -18,8 +16,6 @@ public final class StoreServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        // Before the first logger exists: log timestamps are printed in the default zone.
-        TimeZone.setDefault(TimeZone.getTimeZone(ZoneOffset.UTC));
         StoreConfig config;
         try {
             config = StoreConfig.from(Config.load(args, System.getenv()));

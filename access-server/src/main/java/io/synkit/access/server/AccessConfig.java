@@ -4,6 +4,7 @@ import io.synkit.access.health.HealthSettings;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.List;
  *     flight at most; more fail at once with UNAVAILABLE
  * @param drainRetryAfterMinMs {@code access.drain.retry.after.min.ms}: the least retry_after_ms a
  *     draining node tells its links (a random part up to the drain timeout is added, so reconnects spread)
+ * @param tls internal mutual TLS of the push port and of the connections to logic nodes (not the client port)
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
-                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health) {
+                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health, TlsFiles tls) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
@@ -55,7 +57,8 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.logic.inflight.calls.max", 100_000, 1, 10_000_000),
                 config.integer("access.drain.timeout.ms", 10_000, 0, 600_000),
                 config.integer("access.drain.retry.after.min.ms", 500, 0, 600_000),
-                health(config));
+                health(config),
+                TlsFiles.read(config, "access"));
         config.checkNoUnknownKeys();
         return access;
     }

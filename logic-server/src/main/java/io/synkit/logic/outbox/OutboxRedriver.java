@@ -1,6 +1,7 @@
 package io.synkit.logic.outbox;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -15,9 +16,12 @@ import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.StoreSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ public final class OutboxRedriver implements AutoCloseable {
     private final ConversationMembers members;
     private final int minAgeMs;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final Map<String, AtomicInteger> backlogBySet = new ConcurrentHashMap<>();
+    private final MeterRegistry metrics;
     private final Counter redriven;
     private final Counter failed;
     private final ScheduledFuture<?> timer;
@@ -48,6 +54,7 @@ public final class OutboxRedriver implements AutoCloseable {
         this.store = store;
         this.fanout = fanout;
         this.minAgeMs = minAgeMs;
+        this.metrics = metrics;
         this.redriven = Counter.builder("synkit_logic_outbox_redriven").description("fan-outs finished by the outbox redriver").register(metrics);
         this.failed = Counter.builder("synkit_logic_outbox_redrive_failed").description("outbox entries whose re-driven fan-out failed (retried next pass)")
                 .register(metrics);
@@ -82,6 +89,7 @@ public final class OutboxRedriver implements AutoCloseable {
         StoreRequest request = StoreRequest.newBuilder()
                 .setOutboxScan(OutboxScanRequest.newBuilder().setMinAgeMs(minAgeMs).setLimit(SCAN_ENTRIES_MAX)).build();
         return store.call(set, request).thenCompose(response -> {
+            backlog(set.setId()).set(response.getOutboxScan().getMessagesCount());
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (MessageOp message : response.getOutboxScan().getMessagesList()) {
                 chain = chain.thenCompose(previous -> redrive(message)).exceptionally(failure -> {
@@ -92,6 +100,20 @@ public final class OutboxRedriver implements AutoCloseable {
                 });
             }
             return chain;
+        });
+    }
+
+    /**
+     * Entries the last scan of the SET found older than the minimum age (at most a scan's limit):
+     * fan-outs nobody finished. {@code synkit_logic_outbox_backlog{set}}; steady growth means
+     * fan-out falls behind (the alert {@code SynkitFanoutBacklogGrowing}).
+     */
+    private AtomicInteger backlog(String setId) {
+        return backlogBySet.computeIfAbsent(setId, id -> {
+            AtomicInteger count = new AtomicInteger();
+            Gauge.builder("synkit_logic_outbox_backlog", count, AtomicInteger::get).tag("set", id)
+                    .description("outbox entries older than the minimum age found by the last scan of the SET").register(metrics);
+            return count;
         });
     }
 

@@ -1,6 +1,7 @@
 package io.synkit.logic.server;
 
 import io.synkit.logic.store.StoreRetryPolicy;
+import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
@@ -14,11 +15,16 @@ import java.util.List;
  * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
  * @param metaPollMs how often the slot map is fetched from the meta SET
  * @param groupMembersMax members of a group at most, creator included (small groups: write diffusion)
+ * @param setProbeIntervalMs how often every replica of every SET is asked whether it is the primary ({@code SetProbe})
+ * @param readyPrimaryGraceMs a SET counts as without a reachable primary after this long without one; with no SET
+ *     reachable the node is not ready
+ * @param tls internal mutual TLS of the RPC port and of the connections to stores and access nodes
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
-                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry) {
+                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
+                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -41,7 +47,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
                         config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
-                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)));
+                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
+                config.longValue("logic.set.probe.interval.ms", 1000, 10, 60_000),
+                config.longValue("logic.ready.primary.grace.ms", 3000, 10, 600_000),
+                TlsFiles.read(config, "logic"));
         config.checkNoUnknownKeys();
         return logic.validated();
     }
@@ -53,6 +62,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
         if (storeRetry.backoffMaxMs() < storeRetry.backoffBaseMs()) {
             throw new ConfigException("config: logic.store.backoff.max.ms=" + storeRetry.backoffMaxMs()
                     + " must be >= logic.store.backoff.base.ms=" + storeRetry.backoffBaseMs());
+        }
+        if (readyPrimaryGraceMs < setProbeIntervalMs) {
+            throw new ConfigException("config: logic.ready.primary.grace.ms=" + readyPrimaryGraceMs + " must be >= logic.set.probe.interval.ms="
+                    + setProbeIntervalMs + " (a SET is probed at least once within the grace)");
         }
         if (storeSets.isBlank() == metaReplicas.isEmpty()) {
             throw new ConfigException("config: give exactly one of logic.store.sets (a fixed slot map) and logic.meta.replicas (the meta SET"

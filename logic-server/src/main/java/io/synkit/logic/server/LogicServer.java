@@ -10,18 +10,22 @@ import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
+import io.synkit.logic.store.SetProbe;
 import io.synkit.logic.store.SlotMaps;
 import io.synkit.logic.store.StoreClient;
 import io.synkit.logic.sync.SyncPath;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.rpc.InternalTls;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.runtime.AdminServer;
+import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,6 +45,7 @@ public final class LogicServer implements AutoCloseable {
     private RpcClientPool storeClients;
     private RpcClientPool accessClients;
     private OutboxRedriver redriver;
+    private SetProbe setProbe;
     private RpcServer rpc;
     private AdminServer admin;
     private InetSocketAddress address;
@@ -52,27 +57,30 @@ public final class LogicServer implements AutoCloseable {
     public LogicServer start() throws InterruptedException, IOException {
         boss = NettyThreads.group("logic-accept", 1);
         workers = NettyThreads.group("logic-io", config.ioThreads());
-        storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
-        accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax());
+        InternalTls tls = config.tls().open(Clock.SYSTEM);
+        storeClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax(), tls);
+        accessClients = new RpcClientPool(workers, FrameLimits.internal(), config.inflightCountMax(), tls);
         if (config.metaReplicas().isEmpty()) {
             slotMaps = SlotMaps.fixed(config.fixedSlotMap());
         } else {
             watcher = new SlotMapWatcher(config.metaReplicas(), storeClients, workers, config.metaPollMs()).start();
             slotMaps = SlotMaps.watched(watcher);
         }
-        StoreClient store = new StoreClient(slotMaps, storeClients, workers, new SplittableRandom(), config.storeRetry());
+        StoreClient store = new StoreClient(slotMaps, storeClients, workers, new SplittableRandom(), config.storeRetry(), metrics);
+        setProbe = new SetProbe(slotMaps, storeClients, workers, Clock.SYSTEM, metrics, config.setProbeIntervalMs(), config.readyPrimaryGraceMs()).start();
         Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
         ConversationMembers members = new ConversationMembers(store);
         LogicService service = new LogicService(
                 new SendPath(store, fanout, members, config.bodyBytesMax()),
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
-                new GroupPath(store, members, config.groupMembersMax()));
+                new GroupPath(store, members, config.groupMembersMax()),
+                new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
-        rpc = new RpcServer("logic", service, FrameLimits.internal());
+        rpc = new RpcServer("logic", service, FrameLimits.internal(), tls);
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, slotMaps::notReadyReason, this::status);
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, setProbe::notReadyReason, this::status);
         }
         log.info("logic node started address={} slot_map={}", address, config.metaReplicas().isEmpty() ? "fixed" : "meta SET " + config.metaReplicas());
         return this;
@@ -83,12 +91,16 @@ public final class LogicServer implements AutoCloseable {
     }
 
     public String status() {
-        String notReady = slotMaps.notReadyReason();
-        if (notReady != null) {
-            return "role=logic address=" + hostPort() + " state=waiting reason=\"" + notReady + "\"";
+        String noMap = slotMaps.notReadyReason();
+        if (noMap != null) {
+            return "role=logic address=" + hostPort() + " state=waiting reason=\"" + noMap + "\"";
         }
         SlotMap map = slotMaps.current();
-        return "role=logic address=" + hostPort() + " state=serving sets=" + map.sets().size() + " slot_map_version=" + map.version();
+        String notReady = setProbe.notReadyReason();
+        List<String> missing = setProbe.setsWithoutPrimary();
+        return "role=logic address=" + hostPort() + " state=" + (notReady == null ? "serving" : "unready") + " sets=" + map.sets().size()
+                + " slot_map_version=" + map.version() + (missing.isEmpty() ? "" : " sets_without_primary=" + String.join(",", missing))
+                + (notReady == null ? "" : " reason=\"" + notReady + "\"");
     }
 
     /** The slot map version this node routes by; 0 while none is known. */
@@ -98,6 +110,9 @@ public final class LogicServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (setProbe != null) {
+            setProbe.close();
+        }
         if (redriver != null) {
             redriver.close();
         }

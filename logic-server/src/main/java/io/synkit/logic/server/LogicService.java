@@ -22,8 +22,10 @@ public final class LogicService implements RpcHandler {
     private final SyncPath sync;
     private final RoutePath route;
     private final GroupPath groups;
+    private final RequestOutcomes outcomes;
 
-    public LogicService(SendPath send, SyncPath sync, RoutePath route, GroupPath groups) {
+    public LogicService(SendPath send, SyncPath sync, RoutePath route, GroupPath groups, RequestOutcomes outcomes) {
+        this.outcomes = outcomes;
         this.send = send;
         this.sync = sync;
         this.route = route;
@@ -37,13 +39,13 @@ public final class LogicService implements RpcHandler {
         if (caller.getUserId() <= 0 || caller.getDeviceId().isEmpty() || caller.getAccessNode().isEmpty()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request needs a caller with user_id, device_id and access_node");
         }
-        return switch (request.getBodyCase()) {
+        return outcomes.record(caller, request.getBodyCase(), switch (request.getBodyCase()) {
             case SEND -> send.send(caller, request.getSend()).thenApply(ack -> LogicResponse.newBuilder().setSendAck(ack).build());
             case SYNC -> sync.sync(caller, request.getSync()).thenApply(page -> LogicResponse.newBuilder().setSync(page).build());
             case ROUTE -> route.update(caller, request.getRoute()).thenApply(done -> LogicResponse.newBuilder().setRoute(done).build());
             case CREATE_GROUP -> groups.create(caller, request.getCreateGroup())
                     .thenApply(created -> LogicResponse.newBuilder().setGroupCreated(created).build());
             case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request has no body");
-        };
+        });
     }
 }

@@ -2,6 +2,7 @@ package io.synkit.logic.store;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.internal.StoreRequest;
@@ -24,8 +25,16 @@ import java.util.random.RandomGenerator;
  * answer makes the node fetch the store's newer map before the retry. Only idempotent
  * requests are sent through it, so a retry after an unknown outcome is safe; every store write is
  * idempotent by design (send dedup, fan-out dedup, routes are puts).
+ *
+ * <p>Failures are counted per SET and error code: every failed attempt in
+ * {@code synkit_logic_store_attempts_failed_total{set,code}}, every call that failed for good
+ * (retries spent, or not retryable) in {@code synkit_logic_store_calls_failed_total{set,code}}
+ * ({@code set="unknown"} while no slot map is known).
  */
 public final class StoreClient implements StoreCalls {
+
+    /** The {@code set} label of failures before any slot map is known. */
+    private static final String UNKNOWN_SET = "unknown";
 
     private final SlotMaps slotMaps;
     private final RpcClientPool clients;
@@ -33,8 +42,11 @@ public final class StoreClient implements StoreCalls {
     private final RandomGenerator random;
     private final StoreRetryPolicy policy;
     private final Map<String, String> primaryBySet = new ConcurrentHashMap<>();
+    private final MeterRegistry metrics;
 
-    public StoreClient(SlotMaps slotMaps, RpcClientPool clients, EventExecutorGroup scheduler, RandomGenerator random, StoreRetryPolicy policy) {
+    public StoreClient(SlotMaps slotMaps, RpcClientPool clients, EventExecutorGroup scheduler, RandomGenerator random, StoreRetryPolicy policy,
+                       MeterRegistry metrics) {
+        this.metrics = metrics;
         this.slotMaps = slotMaps;
         this.clients = clients;
         this.scheduler = scheduler;
@@ -78,7 +90,7 @@ public final class StoreClient implements StoreCalls {
         try {
             map = slotMaps.current();
         } catch (RpcException e) {
-            retryOrFail(route, request, attempt, false, e, result);
+            retryOrFail(route, request, attempt, false, e, result, UNKNOWN_SET);
             return;
         }
         StoreSet set = route.apply(map);
@@ -100,14 +112,17 @@ public final class StoreClient implements StoreCalls {
                 hinted = !hint.isEmpty() && !hint.equals(replica) && set.replicas().contains(hint);
                 primaryBySet.put(set.setId(), hinted ? hint : nextReplica(set, replica));
             }
-            retryOrFail(route, request, attempt, hinted, error, result);
+            retryOrFail(route, request, attempt, hinted, error, result, set.setId());
         });
     }
 
     /** Retries after a backoff with full jitter (at once when a primary hint names where to go), or gives up. */
     private void retryOrFail(Function<SlotMap, StoreSet> route, StoreRequest request, int attempt, boolean hinted, RpcException error,
-                             CompletableFuture<StoreResponse> result) {
+                             CompletableFuture<StoreResponse> result, String setId) {
+        String code = error.error().getCode().name();
+        metrics.counter("synkit.logic.store.attempts.failed", "set", setId, "code", code).increment();
         if (!error.retryable() || attempt >= policy.attemptsMax()) {
+            metrics.counter("synkit.logic.store.calls.failed", "set", setId, "code", code).increment();
             result.completeExceptionally(error);
             return;
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,7 @@ public final class ClusterCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index and lag behind its primary.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Each replica's role, epoch, commit index, lag behind its primary and build; each logic and access node's state and build.")
     static final class Status implements Callable<Integer> {
         /** All replicas are asked at once; a fresh JVM's first call alone took up to 6 s on a loaded 2-core box. */
         private static final long TIMEOUT_MS = 10_000;
@@ -75,19 +76,28 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            LocalCluster cluster = LocalCluster.open(dir);
             try (ClusterStatus status = new ClusterStatus()) {
-                ClusterStatus.format(status.query(LocalCluster.open(dir), TIMEOUT_MS)).forEach(System.out::println);
+                ClusterStatus.format(status.query(cluster, TIMEOUT_MS)).forEach(System.out::println);
+            }
+            List<ServerStatus> servers = ServerStatus.query(cluster, (int) TIMEOUT_MS);
+            if (!servers.isEmpty()) {
+                System.out.println();
+                ServerStatus.format(servers).forEach(System.out::println);
             }
             return 0;
         }
     }
 
-    @Command(name = "node", mixinStandardHelpOptions = true, description = "Fault injection on one node: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), restart, wipe (a store replica loses its disk and rejoins empty).")
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Fault injection on one node: kill (SIGKILL), pause (SIGSTOP), resume (SIGCONT), restart, wipe (a store replica loses its disk and rejoins empty); handover (a store primary hands its role to its most up-to-date backup).")
     static final class Node implements Callable<Integer> {
+        /** The replica gives up after the minimum election timeout; this leaves the new primary time to commit its first entry. */
+        private static final long HAND_OVER_TIMEOUT_MS = 10_000;
+
         @Option(names = "--dir", required = true)
         Path dir;
 
-        @Parameters(index = "0", description = "kill | pause | resume | restart | wipe")
+        @Parameters(index = "0", description = "kill | pause | resume | restart | wipe | handover")
         String action;
 
         @Parameters(index = "1", description = "Node name: s<set>-r<replica>, meta-r<replica>, logic or access")
@@ -112,12 +122,17 @@ public final class ClusterCommand implements Runnable {
                     case "pause" -> cluster.pause(node);
                     case "resume" -> cluster.resume(node);
                     case "wipe" -> cluster.wipe(node);
+                    case "handover" -> {
+                        try (ReplicaHandOver handOver = new ReplicaHandOver()) {
+                            System.out.println(handOver.handOver(cluster, node, Optional.empty(), HAND_OVER_TIMEOUT_MS));
+                        }
+                    }
                     case "restart" -> {
                         cluster.kill(node);
                         cluster.start(node);
                     }
                     default -> {
-                        System.err.println("unknown action '" + action + "': use kill, pause, resume, restart or wipe");
+                        System.err.println("unknown action '" + action + "': use kill, pause, resume, restart, wipe or handover");
                         return 2;
                     }
                 }

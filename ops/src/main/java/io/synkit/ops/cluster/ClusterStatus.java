@@ -131,8 +131,8 @@ public final class ClusterStatus implements AutoCloseable {
         byNode.values().forEach(state -> state.status().filter(s -> s.getRole().equals("PRIMARY"))
                 .ifPresent(s -> primaryCommitBySet.merge(s.getSetId(), s.getCommitIndex(), Math::max)));
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %12s %5s %-6s %s", "node", "set", "role", "epoch", "commit", "applied",
-                "lag", "log_first", "map_v", "lease", "primary"));
+        lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6s %12s %12s %8s %12s %5s %-6s %-16s %s", "node", "set", "role", "epoch", "commit", "applied",
+                "lag", "log_first", "map_v", "lease", "version", "primary"));
         for (Map.Entry<String, ReplicaState> entry : byNode.entrySet()) {
             ReplicaState state = entry.getValue();
             if (state.status().isEmpty()) {
@@ -143,13 +143,18 @@ public final class ClusterStatus implements AutoCloseable {
             ReplicaStatus status = state.status().get();
             Long primaryCommit = primaryCommitBySet.get(status.getSetId());
             String lag = primaryCommit == null ? "-" : Long.toString(Math.max(0, primaryCommit - status.getAppliedIndex()));
-            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %12d %5s %-6s %s%s%s", entry.getKey(), status.getSetId(), status.getRole(),
+            lines.add(String.format(Locale.ROOT, "%-8s %-4s %-9s %6d %12d %12d %8s %12d %5s %-6s %-16s %s%s%s", entry.getKey(), status.getSetId(), status.getRole(),
                     status.getEpoch(), status.getCommitIndex(), status.getAppliedIndex(), lag, status.getFirstIndex(),
                     status.getSetId().equals(LocalCluster.META_SET) ? "-" : Long.toString(status.getSlotMapVersion()), status.getLeaseValid(),
-                    status.getPrimary(), status.getCatchingUp() ? " catching-up (no vote)" : "",
+                    version(status), status.getPrimary(), status.getCatchingUp() ? " catching-up (no vote)" : "",
                     status.getStopReason().isEmpty() ? "" : " stopped: " + status.getStopReason()));
         }
         return lines;
+    }
+
+    /** {@code build/protocol}, e.g. {@code 0.1.0/1}; {@code ?} from a replica that predates versions on its status. */
+    private static String version(ReplicaStatus status) {
+        return status.getBuildVersion().isEmpty() ? "?" : status.getBuildVersion() + "/" + status.getProtocolVersion();
     }
 
     @Override

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
  * (topology and the cluster id), {@code <node>.args} (each process's command line),
- * {@code <node>.pid} and {@code logs/<node>.log}. Nodes are named {@code s<set>-r<replica>} for
+ * {@code <node>.pid}, {@code logs/<node>.log} and, for a node a release moved to another build,
+ * {@code <node>.classpath}. Nodes are named {@code s<set>-r<replica>} for
  * store replicas, {@code logic} and {@code access}. Ports are consecutive from a base port.
  *
  * <p>Only its own processes count: each node is started with the cluster's id
@@ -315,13 +316,25 @@ public final class LocalCluster {
         return nodes;
     }
 
-    /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
-    public List<String> nodes() {
-        List<String> nodes = new ArrayList<>(storeNodes());
+    /** The logic and access nodes (none in a single-SET cluster). */
+    public List<String> serverNodes() {
+        List<String> nodes = new ArrayList<>();
         if (hasMetaSet()) {
             nodes.add("logic");
             nodes.addAll(accessNodes());
         }
+        return nodes;
+    }
+
+    /** The node's admin HTTP address ({@code 127.0.0.1:<port>}) from its saved command line; empty when it has none. */
+    public Optional<String> adminAddress(String node) throws IOException {
+        return NodeStart.adminAddress(Files.readAllLines(dir.resolve(node + ".args")));
+    }
+
+    /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
+    public List<String> nodes() {
+        List<String> nodes = new ArrayList<>(storeNodes());
+        nodes.addAll(serverNodes());
         return nodes;
     }
 
@@ -369,7 +382,31 @@ public final class LocalCluster {
     }
 
     private NodeStart launch(String node, List<String> args) throws IOException {
-        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions()));
+        String classPath = builds().classPath(node);
+        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions(), classPath));
+    }
+
+    /** Which build each node starts with ({@code <node>.classpath}); a release changes it. */
+    public NodeBuilds builds() {
+        return new NodeBuilds(dir);
+    }
+
+    /**
+     * SIGTERM and wait for the exit (graceful: a store finishes queued writes, an access node
+     * drains), SIGKILL after {@link #STOP_GRACE_MS}. The node stays down.
+     */
+    public void stop(String node) throws IOException, InterruptedException {
+        Optional<ProcessHandle> process = process(node);
+        if (process.isEmpty()) {
+            return;
+        }
+        process.get().destroy();
+        try {
+            process.get().onExit().get(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            StartedProcesses.killTree(process.get());
+            process.get().onExit().join(); // SIGKILL cannot be ignored: the exit follows at once
+        }
     }
 
     /**
@@ -380,16 +417,6 @@ public final class LocalCluster {
     static List<String> jvmOptions() {
         String configured = System.getProperty("synkit.cluster.jvm.options");
         return configured == null || configured.isBlank() ? JVM_OPTIONS_DEFAULT : List.of(configured.trim().split("\\s+"));
-    }
-
-    /**
-     * Class path of every node started from now on: the ops JVM's system property
-     * {@code synkit.cluster.classpath}, or this JVM's own. Another build's jar there lets one
-     * benchmark run compare two builds of the servers (A/B on the same machine in the same minutes).
-     */
-    static String classPath() {
-        String configured = System.getProperty("synkit.cluster.classpath");
-        return configured == null || configured.isBlank() ? System.getProperty("java.class.path") : configured;
     }
 
     /**

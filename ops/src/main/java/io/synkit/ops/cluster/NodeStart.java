@@ -43,13 +43,16 @@ final class NodeStart {
         this.adminAddress = adminAddress;
     }
 
-    /** Launches {@code node} from {@code args} (main class, then flags) and writes its pid file; does not wait. */
-    static NodeStart launch(Path dir, String node, List<String> args, String clusterId, List<String> jvmOptions) throws IOException {
+    /**
+     * Launches {@code node} from {@code args} (main class, then flags) on {@code classPath} (the
+     * build it runs) and writes its pid file; does not wait.
+     */
+    static NodeStart launch(Path dir, String node, List<String> args, String clusterId, List<String> jvmOptions, String classPath) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-D" + AdminServer.CLUSTER_ID_PROPERTY + "=" + clusterId);
         command.add("-Djava.io.tmpdir=" + freshTempDir(dir, node));
-        command.addAll(List.of("-cp", LocalCluster.classPath()));
+        command.addAll(List.of("-cp", classPath));
         command.addAll(args);
         Path log = dir.resolve("logs").resolve(node + ".log");
         long offset = LogTail.offset(log);
@@ -72,7 +75,8 @@ final class NodeStart {
         return tmp;
     }
 
-    private static Optional<String> adminAddress(List<String> args) {
+    /** The admin address ({@code 127.0.0.1:<port>}) a node's command line gives it; empty without an admin port. */
+    static Optional<String> adminAddress(List<String> args) {
         for (String arg : args) {
             for (String flag : ADMIN_PORT_FLAGS) {
                 if (arg.startsWith(flag) && Integer.parseInt(arg.substring(flag.length())) > 0) {

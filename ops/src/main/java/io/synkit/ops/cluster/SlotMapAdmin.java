@@ -8,6 +8,7 @@ import io.synkit.protocol.internal.GetSlotMapResponse;
 import io.synkit.protocol.internal.PutSlotMapRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
+import io.synkit.protocol.rpc.InternalTls;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
@@ -28,13 +29,19 @@ public final class SlotMapAdmin implements AutoCloseable {
 
     private final List<String> metaReplicas;
     private final EventLoopGroup group = NettyThreads.group("ops-slots", 1);
-    private final RpcClientPool clients = new RpcClientPool(group, FrameLimits.internal(), 16);
+    private final RpcClientPool clients;
 
     public SlotMapAdmin(List<String> metaReplicas) {
+        this(metaReplicas, null);
+    }
+
+    /** @param tls the certificate ops presents to a meta SET that runs internal mutual TLS; null for plain TCP */
+    public SlotMapAdmin(List<String> metaReplicas, InternalTls tls) {
         if (metaReplicas.isEmpty()) {
             throw new IllegalArgumentException("no meta SET replicas given");
         }
         this.metaReplicas = List.copyOf(metaReplicas);
+        this.clients = new RpcClientPool(group, FrameLimits.internal(), 16, tls);
     }
 
     /** The newest map any reachable meta replica holds; empty when none holds one. */

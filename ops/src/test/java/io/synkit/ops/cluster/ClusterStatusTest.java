@@ -10,6 +10,7 @@ import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
+import io.synkit.runtime.BuildInfo;
 import io.synkit.runtime.NettyThreads;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -90,6 +91,19 @@ class ClusterStatusTest {
         } finally {
             cluster.resume(paused);
         }
+    }
+
+    @Test
+    void statusShowsTheBuildAndProtocolVersionEachReplicaRuns() throws Exception {
+        String running = runningReplica();
+        BuildInfo build = BuildInfo.current();
+
+        ReplicaState state = status.query(cluster, running, 10_000);
+
+        assertEquals(build.version(), state.status().orElseThrow().getBuildVersion());
+        assertEquals(build.protocolVersion(), state.status().orElseThrow().getProtocolVersion());
+        String line = ClusterStatus.format(Map.of(running, state)).get(1);
+        assertTrue(line.contains(" " + build.version() + "/" + build.protocolVersion() + " "), line);
     }
 
     /** A replica whose process runs (the other test kills one; the order of tests is not fixed). */

@@ -43,6 +43,8 @@ public final class RpcClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final FrameLimits limits;
     private final int inflightCountMax;
+    /** Null: plain TCP. */
+    private final InternalTls tls;
     private final Map<Long, Call> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong(1);
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
@@ -51,6 +53,11 @@ public final class RpcClient implements AutoCloseable {
     private volatile boolean closed;
 
     public RpcClient(InetSocketAddress address, EventLoopGroup group, FrameLimits limits, int inflightCountMax) {
+        this(address, group, limits, inflightCountMax, null);
+    }
+
+    /** @param tls mutual TLS on the connection ({@link InternalTls}); null for plain TCP */
+    public RpcClient(InetSocketAddress address, EventLoopGroup group, FrameLimits limits, int inflightCountMax, InternalTls tls) {
         if (inflightCountMax < 1) {
             throw new IllegalArgumentException("inflightCountMax=" + inflightCountMax + " must be >= 1");
         }
@@ -58,6 +65,7 @@ public final class RpcClient implements AutoCloseable {
         this.group = group;
         this.limits = limits;
         this.inflightCountMax = inflightCountMax;
+        this.tls = tls;
     }
 
     public InetSocketAddress address() {
@@ -166,6 +174,9 @@ public final class RpcClient implements AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                ch.pipeline().addLast("tls", tls.clientHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                            }
                             ch.pipeline().addLast("frame", new FrameDecoder(limits))
                                     .addLast("decode", new ProtoDecoder<>(RpcEnvelope.parser()))
                                     .addLast("encode", new FrameEncoder(limits))

@@ -12,16 +12,23 @@ public final class RpcClientPool implements AutoCloseable {
     private final EventLoopGroup group;
     private final FrameLimits limits;
     private final int inflightCountMax;
+    private final InternalTls tls;
     private final Map<String, RpcClient> clients = new ConcurrentHashMap<>();
 
     public RpcClientPool(EventLoopGroup group, FrameLimits limits, int inflightCountMax) {
+        this(group, limits, inflightCountMax, null);
+    }
+
+    /** @param tls mutual TLS on every connection of the pool; null for plain TCP */
+    public RpcClientPool(EventLoopGroup group, FrameLimits limits, int inflightCountMax, InternalTls tls) {
         this.group = group;
         this.limits = limits;
         this.inflightCountMax = inflightCountMax;
+        this.tls = tls;
     }
 
     public RpcClient get(String hostPort) {
-        return clients.computeIfAbsent(hostPort, key -> new RpcClient(parseAddress(key), group, limits, inflightCountMax));
+        return clients.computeIfAbsent(hostPort, key -> new RpcClient(parseAddress(key), group, limits, inflightCountMax, tls));
     }
 
     /** Parses "host:port" with a clear error naming the value. */

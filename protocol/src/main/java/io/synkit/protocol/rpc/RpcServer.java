@@ -34,13 +34,21 @@ public final class RpcServer implements AutoCloseable {
     private final String name;
     private final RpcHandler handler;
     private final FrameLimits limits;
+    /** Null: plain TCP. */
+    private final InternalTls tls;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
     public RpcServer(String name, RpcHandler handler, FrameLimits limits) {
+        this(name, handler, limits, null);
+    }
+
+    /** @param tls mutual TLS on every accepted connection: a peer without a certificate of the CA is refused; null for plain TCP */
+    public RpcServer(String name, RpcHandler handler, FrameLimits limits, InternalTls tls) {
         this.name = name;
         this.handler = handler;
         this.limits = limits;
+        this.tls = tls;
     }
 
     /** Binds and starts serving; returns the bound address (port 0 picks a free port). A port that cannot be bound throws {@link ListenException}. */
@@ -56,6 +64,9 @@ public final class RpcServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast("frame", new FrameDecoder(limits))
                                 .addLast("decode", new ProtoDecoder<>(RpcEnvelope.parser()))
                                 .addLast("encode", encoder)
@@ -118,7 +129,9 @@ public final class RpcServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (cause instanceof FrameException frame) {
+            if (cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+                log.info("rpc peer refused: tls handshake failed service={} peer={} reason=\"{}\"", name, ctx.channel().remoteAddress(), tls.getMessage());
+            } else if (cause instanceof FrameException frame) {
                 log.warn("rpc peer sent a bad frame service={} peer={} code={} reason={}", name, ctx.channel().remoteAddress(), frame.code(), frame.getMessage());
             } else {
                 log.debug("rpc connection failed service={} peer={} reason={}", name, ctx.channel().remoteAddress(), cause.toString());

@@ -92,8 +92,10 @@ final class Election {
         resetTimer();
     }
 
-    void requestVotes() {
-        sendToOthers(message().setVote(VoteRequest.newBuilder().setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex()))).build());
+    /** {@code handOver}: the candidate stands because its primary handed over, which voters need not wait out. */
+    void requestVotes(boolean handOver) {
+        sendToOthers(message().setVote(VoteRequest.newBuilder().setLastIndex(log.lastIndex()).setLastEpoch(log.epochAt(log.lastIndex()))
+                .setHandOver(handOver)).build());
     }
 
     /** Counts a granted vote of this epoch; true once a quorum voted for this replica. */

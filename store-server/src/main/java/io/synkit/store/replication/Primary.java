@@ -31,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Lease:</b> runs from the send time of the newest append a quorum acknowledged (the
  * primary counts itself at any time).
+ *
+ * <p><b>Hand-over:</b> while a {@link HandOver} runs the primary takes no writes and serves no
+ * reads ({@link ReplicaNode} asks {@link #handingOver()}); once the target holds the whole log
+ * and every proposal was applied ({@link #handOverTargetCaughtUp()}), the node sends it TimeoutNow
+ * and steps down.
  */
 final class Primary {
 
@@ -50,6 +55,7 @@ final class Primary {
     private final long epochStartIndex;
     private final long sinceNs;
     private long lastBroadcastNs;
+    private HandOver handOver;
 
     /** A proposed entry of this epoch, completed with its index once applied. */
     private record Proposal(long epoch, CompletableFuture<Long> applied) {
@@ -204,7 +210,12 @@ final class Primary {
 
     /** No quorum contact for a whole maximum election timeout: a new primary may exist, let callers find it. */
     boolean lostQuorum(long nowNs) {
-        return nowNs - Math.max(leaseBaseNs(), sinceNs) > ms(settings.electionTimeoutMaxMs());
+        return nowNs - quorumContactNs() > ms(settings.electionTimeoutMaxMs());
+    }
+
+    /** When this primary last knew a quorum followed it: the lease base, or when it became primary if no quorum answered since. */
+    long quorumContactNs() {
+        return Math.max(leaseBaseNs(), sinceNs);
     }
 
     /**
@@ -226,6 +237,62 @@ final class Primary {
             matches[replica] = backups[replica] == null ? replicaLog.syncedIndex() : backups[replica].matchIndex();
         }
         return matches;
+    }
+
+    // ------------------------------------------------------------------ hand-over
+
+    /** The backup holding the most of the log (the lowest id among equals): the default target of a hand-over. */
+    int mostUpToDateBackup() {
+        BackupProgress best = peers.get(0);
+        for (BackupProgress backup : peers) {
+            if (backup.matchIndex() > best.matchIndex()) {
+                best = backup;
+            }
+        }
+        return best.replica;
+    }
+
+    /** Stops writes and reads until the hand-over to {@code target} ends; the caller checked that none runs. */
+    CompletableFuture<Integer> startHandOver(int target, long deadlineNs) {
+        if (handOver != null) {
+            throw new IllegalStateException("replica " + self + " epoch " + epoch + ": a hand-over to replica " + handOver.target() + " runs already");
+        }
+        handOver = new HandOver(target, deadlineNs, new CompletableFuture<>());
+        // The target may already hold everything: let it confirm so at once.
+        sendAppend(backups[target]);
+        return handOver.done();
+    }
+
+    boolean handingOver() {
+        return handOver != null;
+    }
+
+    /** The running hand-over, or null. */
+    HandOver handOver() {
+        return handOver;
+    }
+
+    /**
+     * The target durably holds the whole log, and every entry is committed and every proposal
+     * applied (so acknowledged): stepping down now loses nothing and leaves no caller waiting.
+     */
+    boolean handOverTargetCaughtUp() {
+        long lastIndex = log.lastIndex();
+        return backups[handOver.target()].matchIndex() >= lastIndex && replicaLog.commitIndex() >= lastIndex && proposals.isEmpty();
+    }
+
+    /** TimeoutNow went to the target: the hand-over is done (the node steps down next). */
+    void handedOver() {
+        HandOver done = handOver;
+        handOver = null;
+        done.sent();
+    }
+
+    /** The hand-over ends without TimeoutNow (the target did not catch up in time): writes and reads resume. */
+    void endHandOver(String reason) {
+        HandOver ended = handOver;
+        handOver = null;
+        ended.abandoned(reason);
     }
 
     // ------------------------------------------------------------------ proposals
@@ -250,6 +317,9 @@ final class Primary {
     /** No longer primary: transfers stop and every waiting proposal fails (its outcome is unknown to the caller). */
     void stepDown(String reason, String primaryHint) {
         shipping.endAll();
+        if (handOver != null) {
+            endHandOver(reason); // a hand-over that sent TimeoutNow completed already: this changes nothing then
+        }
         Iterator<Proposal> waiting = proposals.values().iterator();
         while (waiting.hasNext()) {
             waiting.next().applied().completeExceptionally(new NotPrimaryException(reason, primaryHint));

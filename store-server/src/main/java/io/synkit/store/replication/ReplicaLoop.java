@@ -2,6 +2,7 @@ package io.synkit.store.replication;
 
 import com.google.protobuf.ByteString;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.synkit.protocol.internal.HandOverResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.runtime.Clock;
@@ -35,6 +36,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     private volatile ReplicaStatus status = ReplicaStatus.getDefaultInstance();
     private volatile long leaseEndNs = Long.MIN_VALUE;
     private volatile long writableEpoch = -1;
+    private volatile long primaryContactNs;
 
     /**
      * @param clock the node's clock: lease ends it publishes are read against it
@@ -82,6 +84,25 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
         return applied;
     }
 
+    /**
+     * Hands the primary role to backup {@code target} (-1: the most up-to-date one); completes once
+     * this replica sent it TimeoutNow and stepped down, with the epoch it stepped down in
+     * ({@link ReplicaNode#handOver}). The step that starts it publishes the end of the lease.
+     */
+    public CompletableFuture<HandOverResponse> handOver(int target) {
+        CompletableFuture<HandOverResponse> done = new CompletableFuture<>();
+        loop.execute(() -> run(() -> node.handOver(target).whenComplete((to, failure) -> {
+            if (failure == null) {
+                log.info("handed over set={} replica={} to={} epoch={}", setId, node.id(), to, node.epoch());
+                done.complete(HandOverResponse.newBuilder().setTargetReplica(to).setEpoch(node.epoch()).build());
+            } else {
+                log.warn("hand-over failed set={} replica={} reason=\"{}\"", setId, node.id(), failure.getMessage());
+                done.completeExceptionally(failure);
+            }
+        })));
+        return done;
+    }
+
     private void run(Runnable step) {
         String before = node.role() + "/" + node.epoch();
         try {
@@ -99,6 +120,7 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
     }
 
     private void publish() {
+        primaryContactNs = node.primaryContactNs();
         leaseEndNs = node.leaseEndNs();
         writableEpoch = node.writable() ? node.epoch() : -1;
         ReplicaStatus.Builder snapshot = ReplicaStatus.newBuilder()
@@ -120,6 +142,12 @@ public final class ReplicaLoop implements ReplicaGate, AutoCloseable {
 
     public ReplicaStatus status() {
         return status;
+    }
+
+    /** Milliseconds since this replica last knew its SET had a working primary ({@link ReplicaNode#primaryContactNs}); MAX_VALUE once stopped. */
+    public long primaryContactAgeMs() {
+        long contactNs = primaryContactNs;
+        return contactNs == Long.MIN_VALUE ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - contactNs);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.synkit.protocol.replication.AppendReply;
 import io.synkit.protocol.replication.Entry;
 import io.synkit.protocol.replication.ReplicationMessage;
 import io.synkit.protocol.replication.SnapshotChunk;
+import io.synkit.protocol.replication.TimeoutNow;
 import io.synkit.protocol.replication.VoteReply;
 import io.synkit.protocol.replication.VoteRequest;
 import io.synkit.runtime.Clock;
@@ -58,6 +59,17 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Catching up.</b> A replica that may have lost committed entries neither votes nor stands
  * until it caught up with a primary ({@link Backup}).
+ *
+ * <p><b>Hand-over.</b> On request ({@link #handOver}) the primary hands its role to a backup so a
+ * planned restart costs no election timeout: it stops taking writes and serving reads (its lease
+ * ends there), waits until the backup holds its whole log and every proposal was applied, sends
+ * it TimeoutNow and steps down. The backup stands at once, without pre-vote, and its vote requests
+ * say {@code hand_over}: voters need not wait out the minimum election timeout since they last
+ * heard the old primary, because that primary gave up its lease before the TimeoutNow existed.
+ * TimeoutNow goes out in a later step than the one that stopped writes and reads, so whoever
+ * publishes the node's state between steps ({@link ReplicaLoop}) has published the end of the
+ * lease first. A target that does not catch up within the minimum election timeout ends the
+ * hand-over and the primary takes writes again; a lost TimeoutNow costs one election timeout.
  */
 public final class ReplicaNode {
 
@@ -121,6 +133,8 @@ public final class ReplicaNode {
                 primary.onTick(nowNs);
                 if (primary.lostQuorum(nowNs)) {
                     becomeBackup(log.currentEpoch(), -1); // cut off from the quorum: let callers find the new primary
+                } else {
+                    continueHandOver(nowNs);
                 }
             }
             case BACKUP, CANDIDATE -> {
@@ -148,8 +162,9 @@ public final class ReplicaNode {
     public CompletableFuture<Long> propose(ByteString payload, long expectedEpoch) {
         if (role != ReplicaRole.PRIMARY || !writable() || log.currentEpoch() != expectedEpoch) {
             return CompletableFuture.failedFuture(new NotPrimaryException("replica " + id + " is " + role + " in epoch " + log.currentEpoch()
-                    + (role == ReplicaRole.PRIMARY && !writable() ? ", catching up on its epoch" : "")
-                    + (log.currentEpoch() != expectedEpoch ? ", not epoch " + expectedEpoch : ""), primaryHint()));
+                    + (primary != null && primary.handingOver() ? ", handing over to replica " + primary.handOver().target()
+                    : role == ReplicaRole.PRIMARY && !writable() ? ", catching up on its epoch" : "")
+                    + (log.currentEpoch() != expectedEpoch ? ", not epoch " + expectedEpoch : ""), refusalHint()));
         }
         long index = log.lastIndex() + 1;
         CompletableFuture<Long> applied = new CompletableFuture<>();
@@ -177,7 +192,7 @@ public final class ReplicaNode {
                 return;
             }
             if (message.getEpoch() > log.currentEpoch()) {
-                if (message.hasVote() && heardFromPrimaryRecently()) {
+                if (message.hasVote() && !message.getVote().getHandOver() && heardFromPrimaryRecently()) {
                     return; // a live primary's lease may still run: neither adopt the epoch nor vote
                 }
                 becomeBackup(message.getEpoch(), -1);
@@ -209,6 +224,7 @@ public final class ReplicaNode {
                 }
             }
             case SNAPSHOT_CHUNK -> onSnapshotChunk(from, message.getSnapshotChunk());
+            case TIMEOUT_NOW -> onTimeoutNow(from);
             case SNAPSHOT_REPLY -> {
                 if (role == ReplicaRole.PRIMARY) {
                     primary.snapshotAnswered(from, message.getSnapshotReply());
@@ -256,7 +272,12 @@ public final class ReplicaNode {
 
     /** The primary has applied everything of earlier epochs (its epoch's first entry is applied). */
     public boolean writable() {
-        return primary != null && stateMachine.appliedIndex() >= primary.epochStartIndex();
+        return primary != null && !primary.handingOver() && stateMachine.appliedIndex() >= primary.epochStartIndex();
+    }
+
+    /** Whether this primary is handing its role over (it takes no writes and serves no reads meanwhile). */
+    public boolean handingOver() {
+        return primary != null && primary.handingOver();
     }
 
     /** Whether a read served now is linearizable: writable primary with a valid lease. */
@@ -271,6 +292,19 @@ public final class ReplicaNode {
 
     public long appliedIndex() {
         return stateMachine.appliedIndex();
+    }
+
+    /**
+     * Monotonic time (this node's clock) at which this replica last knew its SET had a working
+     * primary: as primary, when a quorum last followed it; otherwise when it last heard its
+     * primary (or started). MIN_VALUE once stopped. Readiness measures the silence from here.
+     */
+    public long primaryContactNs() {
+        return switch (role) {
+            case PRIMARY -> primary.quorumContactNs();
+            case BACKUP, CANDIDATE -> lastPrimaryContactNs;
+            case STOPPED -> Long.MIN_VALUE;
+        };
     }
 
     public long firstIndex() {
@@ -318,6 +352,7 @@ public final class ReplicaNode {
             primary.acknowledged(from, reply);
             advanceCommit();
             primary.keepStreaming(from);
+            continueHandOver(clock.nanoTime());
         } else {
             primary.refused(from, reply);
         }
@@ -326,6 +361,58 @@ public final class ReplicaNode {
     private void advanceCommit() {
         replicaLog.raiseCommit(primary.quorumIndex());
         replicaLog.applyCommitted(this::applied);
+    }
+
+    // ------------------------------------------------------------------ hand-over
+
+    /**
+     * Hands the primary role to backup {@code target} (-1: the backup holding the most of the
+     * log). Completes with the target once TimeoutNow is sent and this replica stepped down; fails
+     * with {@link HandOverException} when this replica is not a writable primary, a hand-over runs
+     * already, the target is not a backup of this SET, or it did not catch up in time (writes
+     * resume then).
+     */
+    public CompletableFuture<Integer> handOver(int target) {
+        if (role != ReplicaRole.PRIMARY || !writable()) {
+            return CompletableFuture.failedFuture(new HandOverException("replica " + id + " is " + role + " in epoch " + log.currentEpoch()
+                    + (handingOver() ? ", handing over to replica " + primary.handOver().target() + " already" : ", not a writable primary")));
+        }
+        int to = target >= 0 ? target : primary.mostUpToDateBackup();
+        if (to == id || to >= settings.replicaCount()) {
+            return CompletableFuture.failedFuture(new HandOverException("replica " + to + " is not a backup of this SET (replicas 0.."
+                    + (settings.replicaCount() - 1) + ", this one is " + id + ")"));
+        }
+        return primary.startHandOver(to, clock.nanoTime() + ms(settings.electionTimeoutMinMs()));
+    }
+
+    /** A running hand-over sends TimeoutNow and steps down once its target caught up, or ends at its deadline. */
+    private void continueHandOver(long nowNs) {
+        HandOver handOver = primary == null ? null : primary.handOver();
+        if (handOver == null) {
+            return;
+        }
+        if (primary.handOverTargetCaughtUp()) {
+            transport.send(handOver.target(), message().setTimeoutNow(TimeoutNow.getDefaultInstance()).build());
+            primary.handedOver();
+            becomeBackup(log.currentEpoch(), handOver.target());
+            lastPrimaryContactNs = clock.nanoTime(); // give the target its election before anyone else's
+        } else if (handOver.expired(nowNs)) {
+            primary.endHandOver("replica " + handOver.target() + " did not catch up within " + settings.electionTimeoutMinMs()
+                    + " ms; replica " + id + " takes writes again in epoch " + log.currentEpoch());
+        }
+    }
+
+    /** Our primary handed its role to us: stand at once (a replica that may lack committed entries never stands). */
+    private void onTimeoutNow(int from) {
+        if (role != ReplicaRole.BACKUP || from != primaryId || backup.catchingUp()) {
+            return;
+        }
+        startElection(true);
+    }
+
+    /** Where a refused caller should go: the hand-over's target while one runs, else the believed primary. */
+    private String refusalHint() {
+        return handingOver() ? transport.addressOf(primary.handOver().target()) : primaryHint();
     }
 
     // ------------------------------------------------------------------ backup
@@ -369,7 +456,7 @@ public final class ReplicaNode {
     private void startPreVote() {
         election.resetTimer();
         if (settings.quorum() == 1) {
-            startElection();
+            startElection(false);
             return;
         }
         election.startPreVote();
@@ -384,11 +471,12 @@ public final class ReplicaNode {
             return;
         }
         if (election.preVoteGranted(from)) {
-            startElection();
+            startElection(false);
         }
     }
 
-    private void startElection() {
+    /** Stands in the next epoch; {@code handOver}: because the primary handed over (its vote requests say so). */
+    private void startElection(boolean handOver) {
         election.endPreVote();
         transition(ReplicaRole.CANDIDATE);
         primaryId = -1;
@@ -397,7 +485,7 @@ public final class ReplicaNode {
             becomePrimary();
             return;
         }
-        election.requestVotes();
+        election.requestVotes(handOver);
     }
 
     private void onVote(int from, VoteRequest vote) {

@@ -7,11 +7,11 @@ package io.synkit.store.replication;
  *
  * <pre>
  * BACKUP    -> BACKUP     a message of a higher epoch: the backup adopts that epoch (no vote, primary unknown)
- * BACKUP    -> CANDIDATE  election timeout without hearing from a primary, then a quorum of pre-votes
+ * BACKUP    -> CANDIDATE  election timeout without hearing from a primary, then a quorum of pre-votes; or at once on its primary's TimeoutNow (hand-over)
  * CANDIDATE -> CANDIDATE  election timeout again, then a quorum of pre-votes (next epoch)
  * CANDIDATE -> PRIMARY    votes from a quorum in its epoch
  * CANDIDATE -> BACKUP     a primary of its epoch or any higher epoch appears
- * PRIMARY   -> BACKUP     a higher epoch appears, or no quorum contact for a whole election timeout
+ * PRIMARY   -> BACKUP     a higher epoch appears, no quorum contact for a whole election timeout, or it handed over (sent TimeoutNow)
  * BACKUP    -> STOPPED    a failed fsync or apply, damage in its own log, or a broken invariant
  * CANDIDATE -> STOPPED    the same
  * PRIMARY   -> STOPPED    the same

@@ -1,6 +1,7 @@
 package io.synkit.store.server;
 
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
 import io.synkit.store.log.LogRetention;
@@ -41,16 +42,22 @@ import java.util.function.Supplier;
  * @param metaPollMs how often the slot map is fetched from the meta SET
  * @param metaInflightCountMax calls in flight to one meta replica at most
  * @param shutdownWaitMs how long shutdown waits for running reads and the replica loop
+ * @param readyPrimaryGraceMs a replica of a replicated SET that knew no working primary (as
+ *     primary: no quorum followed it; otherwise: it heard none) for longer than this is not ready
+ * @param tls internal mutual TLS of the RPC port and of the connections to peers and the meta SET
  */
 public record StoreConfig(String setId, Path dataDir, String bindHost, int port, int adminPort, int ioThreads,
                           int ringSize, int batchCommandsMax, int inflightBatchesMax, long commitWaitMsMax,
                           int readThreads, int readQueueMax, int readOpsMax,
                           List<String> replicas, int replicaIndex, ReplicaSettings replication, int peerInflightCountMax,
                           LogRetention logRetention, boolean joining,
-                          List<String> metaReplicas, long metaPollMs, int metaInflightCountMax, long shutdownWaitMs) {
+                          List<String> metaReplicas, long metaPollMs, int metaInflightCountMax, long shutdownWaitMs,
+                          long readyPrimaryGraceMs, TlsFiles tls) {
 
     /** A replication message or a snapshot chunk must fit an internal RPC frame, with room for its envelope. */
     static final int REPLICATION_MESSAGE_BYTES_MAX = FrameLimits.INTERNAL_FRAME_BYTES_DEFAULT / 2;
+    /** The readiness grace defaults to the longest election timeout plus this: an election and its first commit fit. */
+    static final long READY_GRACE_BEYOND_ELECTION_MS = 1000;
 
     public static StoreConfig from(Config config) {
         Reads reads = new Reads();
@@ -80,11 +87,14 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
         long metaPollMs = reads.of(() -> config.longValue("store.meta.poll.ms", 1000, 10, 600_000), 1000L);
         int metaInflightCountMax = reads.of(() -> config.integer("store.meta.inflight.count.max", 1000, 1, 1_000_000), 1000);
         long shutdownWaitMs = reads.of(() -> config.longValue("store.shutdown.wait.ms", 5000, 0, 600_000), 5000L);
+        long readyGraceDefaultMs = replication.electionTimeoutMaxMs() + READY_GRACE_BEYOND_ELECTION_MS;
+        long readyPrimaryGraceMs = reads.of(() -> config.longValue("store.ready.primary.grace.ms", readyGraceDefaultMs, 1, 600_000), readyGraceDefaultMs);
+        TlsFiles tls = reads.of(() -> TlsFiles.read(config, "store"), new TlsFiles("", "", "", 5000));
         reads.run(config::checkNoUnknownKeys);
         reads.throwIfAny();
         return new StoreConfig(setId, dataDir, bindHost, port, adminPort, ioThreads, ringSize, batchCommandsMax, inflightBatchesMax, commitWaitMsMax,
                 readThreads, readQueueMax, readOpsMax, replicas, replicaIndex, replication, peerInflightCountMax, retention, joining,
-                metaReplicas, metaPollMs, metaInflightCountMax, shutdownWaitMs).validated();
+                metaReplicas, metaPollMs, metaInflightCountMax, shutdownWaitMs, readyPrimaryGraceMs, tls).validated();
     }
 
     /** Reads the replication keys; the snapshot timers default to 3 heartbeats and 10 maximum election timeouts. */
@@ -135,7 +145,7 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
     public StoreConfig withPort(int boundPort) {
         return new StoreConfig(setId, dataDir, bindHost, boundPort, adminPort, ioThreads, ringSize, batchCommandsMax, inflightBatchesMax,
                 commitWaitMsMax, readThreads, readQueueMax, readOpsMax, replicas, replicaIndex, replication, peerInflightCountMax, logRetention,
-                joining, metaReplicas, metaPollMs, metaInflightCountMax, shutdownWaitMs);
+                joining, metaReplicas, metaPollMs, metaInflightCountMax, shutdownWaitMs, readyPrimaryGraceMs, tls);
     }
 
     /** Cross-key rules, each naming both keys and values; every broken rule is reported at once. */
@@ -161,6 +171,10 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
         if (commitWaitMsMax <= replication.electionTimeoutMaxMs()) {
             rules.error("config: store.commit.wait.ms.max=" + commitWaitMsMax + " must be > store.election.timeout.max.ms="
                     + replication.electionTimeoutMaxMs() + " (a step-down refuses a waiting batch within an election timeout)");
+        }
+        if (readyPrimaryGraceMs <= replication.electionTimeoutMaxMs()) {
+            rules.error("config: store.ready.primary.grace.ms=" + readyPrimaryGraceMs + " must be > store.election.timeout.max.ms="
+                    + replication.electionTimeoutMaxMs() + " (an ordinary election must not make the replicas unready)");
         }
         rules.throwIfAny();
         return this;

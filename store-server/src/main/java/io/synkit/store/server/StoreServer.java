@@ -5,11 +5,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.HandOverResponse;
 import io.synkit.protocol.internal.ReplicaStatus;
+import io.synkit.protocol.rpc.InternalTls;
 import io.synkit.protocol.rpc.RpcClientPool;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.protocol.slot.SlotMapWatcher;
 import io.synkit.runtime.AdminServer;
+import io.synkit.runtime.BuildInfo;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
 import io.synkit.store.engine.StoreEngine;
@@ -31,8 +34,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +67,9 @@ public final class StoreServer implements AutoCloseable {
     private RocksSnapshots snapshots;
     private ReplicaLoop replication;
     private ReplicaGate gate = ReplicaGate.SINGLE;
+    private ReplicaHealth health;
+    /** Null: plain TCP. */
+    private InternalTls tls;
     private RpcClientPool metaClients;
     private SlotMapWatcher slotMaps;
     private SlotOwnership ownership = SlotOwnership.UNCHECKED;
@@ -76,6 +84,7 @@ public final class StoreServer implements AutoCloseable {
     }
 
     public StoreServer start() throws InterruptedException, IOException {
+        tls = config.tls().open(clock);
         engine = new StoreEngine(config.dataDir().resolve("rocksdb"));
         boss = NettyThreads.group("store-accept", 1);
         workers = NettyThreads.group("store-io", config.ioThreads());
@@ -84,6 +93,8 @@ public final class StoreServer implements AutoCloseable {
             replication = startReplica();
             committer = new ReplicatedCommitter(replication, config.commitWaitMsMax());
             gate = replication;
+            health = new ReplicaHealth(replication, config.readyPrimaryGraceMs());
+            health.register(metrics, config.setId(), config.replicas().size());
         } else {
             committer = new LocalCommitter(engine);
             gate = ReplicaGate.SINGLE;
@@ -94,13 +105,13 @@ public final class StoreServer implements AutoCloseable {
         readers = new ThreadPoolExecutor(config.readThreads(), config.readThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.readQueueMax()), new DefaultThreadFactory("store-reader", true));
         if (!config.metaReplicas().isEmpty()) {
-            metaClients = new RpcClientPool(workers, FrameLimits.internal(), config.metaInflightCountMax());
+            metaClients = new RpcClientPool(workers, FrameLimits.internal(), config.metaInflightCountMax(), tls);
             slotMaps = new SlotMapWatcher(config.metaReplicas(), metaClients, workers, config.metaPollMs()).start();
             ownership = new SlotOwnership(config.setId(), slotMaps);
         }
         service = new StoreService(pipeline, new StoreReader(engine, clock, config.readOpsMax()), readers, gate,
                 replication, this::replicaStatus, ownership, engine);
-        rpc = new RpcServer("store", service, FrameLimits.internal());
+        rpc = new RpcServer("store", service, FrameLimits.internal(), tls);
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (replication != null) {
             replication.start();
@@ -108,13 +119,13 @@ public final class StoreServer implements AutoCloseable {
         if (config.adminPort() >= 0) {
             admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
         }
-        log.info("store replica started set={} address={} data={}", config.setId(), address, config.dataDir());
+        log.info("store replica started set={} address={} data={} internal_tls={}", config.setId(), address, config.dataDir(), tls != null);
         return this;
     }
 
     /** The replica's parts, built from the config: log, state machine over RocksDB, snapshots, transport, node, and its loop (not yet started). */
     private ReplicaLoop startReplica() {
-        peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax());
+        peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax(), tls);
         RpcTransport transport = new RpcTransport(peers, config.replicas(), config.replication().sendTimeoutMs());
         replicationLog = new FileLogStorage(config.dataDir().resolve("log"));
         RocksStateMachine machine = new RocksStateMachine(engine);
@@ -145,30 +156,62 @@ public final class StoreServer implements AutoCloseable {
         if (gate.stopReason() != null) {
             return gate.stopReason();
         }
+        if (health != null && health.notReadyReason() != null) {
+            return health.notReadyReason();
+        }
         return ownership.notReadyReason();
     }
 
-    public ReplicaStatus replicaStatus() {
-        if (replication != null) {
-            return replication.status().toBuilder().setSlotMapVersion(ownership.version()).build();
+    /** The RPC port stays open meanwhile: the backup's acknowledgements arrive there. Bounded by the shutdown wait. */
+    private void handOverIfPrimary() {
+        if (replication == null || !replication.canTakeWrites()) {
+            return;
         }
-        return ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
-                .setPrimary(address == null ? "" : hostPort()).setSlotMapVersion(ownership.version()).build();
+        try {
+            HandOverResponse done = replication.handOver(-1).get(config.shutdownWaitMs(), TimeUnit.MILLISECONDS);
+            log.info("stopping primary handed over set={} to={} epoch={}", config.setId(), done.getTargetReplica(), done.getEpoch());
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("stopping primary could not hand over set={} reason=\"{}\"; the SET elects after it stops", config.setId(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes stopped for good (a failed commit, a broken invariant): only a restart serves again. */
+    private boolean stopped() {
+        return pipeline.failure() != null || gate.stopReason() != null;
+    }
+
+    public ReplicaStatus replicaStatus() {
+        ReplicaStatus.Builder status;
+        if (replication != null) {
+            status = replication.status().toBuilder();
+        } else {
+            status = ReplicaStatus.newBuilder().setSetId(config.setId()).setRole(ReplicaRole.PRIMARY.name()).setLeaseValid(true)
+                    .setPrimary(address == null ? "" : hostPort());
+        }
+        BuildInfo build = BuildInfo.current();
+        return status.setSlotMapVersion(ownership.version()).setBuildVersion(build.version()).setProtocolVersion(build.protocolVersion()).build();
     }
 
     public String status() {
         ReplicaStatus replica = replicaStatus();
         String failure = notReadyReason();
         return "role=store set=" + config.setId() + " replica=" + replica.getReplicaIndex() + " address=" + hostPort()
-                + " state=" + (failure == null ? "serving" : "stopped") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
+                + " state=" + (failure == null ? "serving" : stopped() ? "stopped" : "unready") + " replica_role=" + replica.getRole() + " epoch=" + replica.getEpoch()
                 + " commit_index=" + replica.getCommitIndex() + " applied_index=" + replica.getAppliedIndex()
                 + " primary=" + replica.getPrimary() + " lease_valid=" + replica.getLeaseValid() + " slot_map_version=" + replica.getSlotMapVersion()
                 + (failure == null ? "" : " reason=\"" + failure + "\"");
     }
 
-    /** Stops taking requests, lets queued writes commit, then closes the replica's parts and RocksDB. */
+    /**
+     * A primary first hands its role to its most up-to-date backup (so a SIGTERM, a Kubernetes
+     * drain or a rolling restart costs the SET no election timeout); then stops taking requests,
+     * lets queued writes commit, and closes the replica's parts and RocksDB.
+     */
     @Override
     public void close() {
+        handOverIfPrimary();
         if (rpc != null) {
             rpc.close();
         }

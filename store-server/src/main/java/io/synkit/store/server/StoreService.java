@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.internal.GetSlotMapResponse;
+import io.synkit.protocol.internal.HandOverRequest;
 import io.synkit.protocol.internal.ReplicaStatus;
 import io.synkit.protocol.internal.SlotMapRecord;
 import io.synkit.protocol.internal.ReplicateAck;
@@ -72,6 +73,9 @@ public final class StoreService implements RpcHandler {
             case STATUS -> {
                 return CompletableFuture.completedFuture(StoreResponse.newBuilder().setStatus(status.get()).build());
             }
+            case HAND_OVER -> {
+                return handOver(request.getHandOver());
+            }
             default -> { }
         }
         String failure = writes.failure() != null ? writes.failure() : gate.stopReason();
@@ -91,7 +95,7 @@ public final class StoreService implements RpcHandler {
             case READ_CONV -> read(() -> StoreResponse.newBuilder().setReadConv(reads.readConv(request.getReadConv())).build());
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
             case READ_GROUP -> read(() -> StoreResponse.newBuilder().setReadGroup(reads.readGroup(request.getReadGroup())).build());
-            case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
+            case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP, HAND_OVER -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }
 
@@ -110,6 +114,20 @@ public final class StoreService implements RpcHandler {
         } catch (InvalidProtocolBufferException e) {
             throw new RpcException(ErrorCode.INTERNAL, "the stored slot map does not parse: " + e.getMessage());
         }
+    }
+
+    /** An operator's hand-over; a refusal is UNAVAILABLE with the replica's reason (not the primary, a hand-over runs, target behind). */
+    private CompletableFuture<StoreResponse> handOver(HandOverRequest request) {
+        if (replication == null) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "this store runs as a SET of one replica: there is nobody to hand over to");
+        }
+        int target = request.hasTargetReplica() ? request.getTargetReplica() : -1;
+        return replication.handOver(target).handle((done, failure) -> {
+            if (failure != null) {
+                throw new RpcException(ErrorCode.UNAVAILABLE, failure.getMessage());
+            }
+            return StoreResponse.newBuilder().setHandOver(done).build();
+        });
     }
 
     /** Not the primary (or a primary without its lease): answer with where the primary is, so the caller retries there. */

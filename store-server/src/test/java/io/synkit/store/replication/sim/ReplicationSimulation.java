@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@link ReplicaNode} with injected clocks (each running a little fast or slow), a network that
  * delays, reorders, duplicates, drops and partitions, and disks that lose unsynced writes on
  * crash and fail fsyncs. Faults: crash-and-restart, pause-and-resume (a zombie primary),
- * partitions, fsync failures, and a wiped disk (the replica rejoins empty). Logs are truncated
+ * partitions, fsync failures, and a wiped disk (the replica rejoins empty); besides, an operator
+ * asks whichever replica is a writable primary to hand its role over, during the faults and after
+ * the heal. Logs are truncated
  * often, so lagging and wiped replicas catch up through snapshots. Invariants are checked after every event; a violation throws
  * {@link SimulationFailure} with the seed and the last events. The same seed replays exactly.
  */
@@ -40,6 +42,7 @@ final class ReplicationSimulation {
     static final long COMPACT_EVERY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     static final int EVENTS_MAX = 2_000_000;
     static final int TRACE_LINES = 60;
+    private static final long HAND_OVER_SEED_SALT = 0x19_0000_0019L;
 
     private final long seed;
     private final SplittableRandom random;
@@ -61,6 +64,8 @@ final class ReplicationSimulation {
     private long leaseReads;
     private long snapshotsInstalled;
     private long wipes;
+    private long handOversRequested;
+    private long handOversDone;
     private final long retainEntries;
     private final long lagEntriesMax;
     private final double dropRate;
@@ -88,7 +93,7 @@ final class ReplicationSimulation {
 
     /** Summary of a passed run. */
     record Outcome(long seed, long events, long proposals, long acks, long leaseReads, long committedIndex, long epochs, long snapshotsInstalled,
-                   long wipes) {
+                   long wipes, long handOversRequested, long handOversDone) {
     }
 
     Outcome run() {
@@ -117,7 +122,8 @@ final class ReplicationSimulation {
             }
         }
         checkConverged();
-        return new Outcome(seed, events, proposals, acks, leaseReads, committed.size(), primaryOfEpoch.size(), snapshotsInstalled, wipes);
+        return new Outcome(seed, events, proposals, acks, leaseReads, committed.size(), primaryOfEpoch.size(), snapshotsInstalled, wipes,
+                handOversRequested, handOversDone);
     }
 
     // ------------------------------------------------------------------ faults
@@ -139,6 +145,39 @@ final class ReplicationSimulation {
             }
         }
         at(RUN_NS, this::healAll);
+        scheduleHandOvers();
+    }
+
+    /**
+     * One to three hand-over requests at random times, faults or not, from a random of their own
+     * (derived from the seed) so the fault schedule of a seed stays what it was before hand-overs.
+     */
+    private void scheduleHandOvers() {
+        SplittableRandom handOverRandom = new SplittableRandom(seed ^ HAND_OVER_SEED_SALT);
+        int count = 1 + handOverRandom.nextInt(3);
+        for (int h = 0; h < count; h++) {
+            long atNs = TimeUnit.MILLISECONDS.toNanos(500) + handOverRandom.nextLong(RUN_NS + HEAL_NS - TimeUnit.SECONDS.toNanos(5));
+            int target = handOverRandom.nextInt(REPLICAS + 1) - 1; // -1: the most up-to-date backup; the primary itself is refused
+            at(atNs, () -> requestHandOver(target));
+        }
+    }
+
+    private void requestHandOver(int target) {
+        for (SimReplica replica : replicas) {
+            if (replica.running(nowNs) && replica.node.writable()) {
+                note("hand-over asked of r" + replica.id + " (e" + replica.node.epoch() + ") to " + (target < 0 ? "its most up-to-date backup" : "r" + target));
+                handOversRequested++;
+                replica.node.handOver(target).whenComplete((to, failure) -> {
+                    if (failure == null) {
+                        handOversDone++;
+                        note("r" + replica.id + " handed over to r" + to);
+                    } else {
+                        note("hand-over of r" + replica.id + " ended: " + failure.getMessage());
+                    }
+                });
+                return;
+            }
+        }
     }
 
     private void crash(int target, long forNs) {
