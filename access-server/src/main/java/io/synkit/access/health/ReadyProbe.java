@@ -18,8 +18,8 @@ import java.net.Socket;
  * Readiness by a real login. {@link #run()} connects to this node's own client port, authenticates
  * as a reserved probe device with a fresh token and waits for the AuthResponse, then hangs up. That
  * one round trip needs what every new client needs: the accept loop, an event loop, framing, token
- * verification, and a logic node that records the device's route in the store. Its cost is one
- * loopback connection and two route writes (online, then offline) per probe.
+ * verification, and a logic node that logs the device in at the store. Its cost is one
+ * loopback connection and two writes (the login, then the route's removal) per probe.
  *
  * <p>{@link #run()} blocks for at most the timeout; runs from several threads take turns, so the
  * last to finish is the newest outcome. {@link #failureReason()} may be read from any thread.

@@ -3,12 +3,13 @@ package io.synkit.access.link;
 import io.synkit.access.session.DeviceKey;
 import io.synkit.protocol.auth.AuthException;
 import io.synkit.protocol.auth.AuthToken;
+import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.LogicRequest;
-import io.synkit.protocol.internal.RouteUpdate;
+import io.synkit.protocol.internal.DeviceLogin;
 import io.synkit.protocol.rpc.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * Auth first: until a token verifies, the only frame accepted is one Auth; anything else, or a
  * second frame while the first Auth is processed, gets UNAUTHENTICATED and the link is closed. A
  * verified token binds the link to one user and device for its lifetime: the identity of every
- * later request comes from here, never from the request. The device's route is recorded (so
- * notifies find it) before the client hears AuthResponse. Shared by every link; runs on the
- * link's event loop.
+ * later request comes from here, never from the request. Before the client hears AuthResponse
+ * the device is logged in at the user's SET: a revoked token is refused there (TOKEN_REVOKED, the
+ * same on every access node and after a failover), the login policy applies, and the device's
+ * route is recorded so notifies find it. Each refusal has its own code and counter, and is logged
+ * with its reason, never the token. Shared by every link; runs on the link's event loop.
  */
 final class Authenticator {
 
@@ -41,26 +44,38 @@ final class Authenticator {
             link.closeWith(Frames.error(0, ErrorCode.INVALID_REQUEST, "request_id 0 is reserved for server pushes", true));
             return;
         }
+        AuthRequest auth = frame.getAuth();
         AuthToken token;
         try {
-            token = services.tokens().verify(frame.getAuth().getToken());
+            token = services.tokens().verify(auth.getToken());
         } catch (AuthException e) {
-            services.metrics().authFailed();
-            log.info("auth failed peer={} reason=\"{}\"", link.context().channel().remoteAddress(), e.getMessage());
-            link.closeWith(Frames.error(requestId, ErrorCode.AUTH_FAILED, e.getMessage(), true));
+            refuse(link, requestId, e.code(), e.getMessage());
             return;
         }
         link.authenticating(new DeviceKey(token.userId(), token.deviceId()), services.connIds().getAsLong(), token.expiresAtMs());
-        LogicRequest online = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setRoute(RouteUpdate.newBuilder().setOnline(true)).build();
-        services.logic().call(online).whenComplete((response, failure) -> link.onLoop(() -> {
+        LogicRequest login = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setLogin(DeviceLogin.newBuilder()
+                .setPlatformValue(auth.getPlatformValue()).setTokenIssuedAtMs(token.issuedAtMs())
+                .setAppVersion(auth.getClientVersion()).setProtocolVersion(auth.getProtocolVersion())).build();
+        services.logic().call(login).whenComplete((response, failure) -> link.onLoop(() -> {
             if (failure != null) {
                 services.halt().ifFatal(failure);
-                link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE,
-                        "cannot register the device route: " + RpcException.of(failure).getMessage(), true));
+                RpcException error = RpcException.of(failure);
+                if (error.error().getCode() == ErrorCode.TOKEN_REVOKED) {
+                    refuse(link, requestId, ErrorCode.TOKEN_REVOKED, "the token was issued before this device's tokens were revoked");
+                    return;
+                }
+                link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, "cannot log the device in: " + error.getMessage(), true));
                 return;
             }
-            link.authenticated(requestId, response.getRoute().getInboxHeadSeq());
+            link.authenticated(requestId, response.getLogin().getInboxHeadSeq());
         }));
+    }
+
+    /** A token refused: its own code and counter, a log line naming why but never the token. */
+    private void refuse(ClientLink link, long requestId, ErrorCode code, String reason) {
+        services.metrics().authRefused(code);
+        log.info("auth refused peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), code, reason);
+        link.closeWith(Frames.error(requestId, code, reason, true));
     }
 
     static ServerFrame response(long requestId, ClientLink link, LinkServices services) {

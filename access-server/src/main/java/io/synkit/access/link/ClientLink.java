@@ -15,6 +15,7 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.RouteUpdate;
+import io.synkit.protocol.internal.SessionEnd;
 import io.synkit.runtime.Clock;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -220,10 +221,16 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         ClientSession replaced = services.sessions().add(this);
         if (replaced != null) {
             services.metrics().closed(CloseReason.REPLACED);
-            replaced.goAwayAndClose("replaced by a newer connection of the same device");
+            replaced.goAwayAndClose(ErrorCode.REPLACED, "replaced by a newer connection of the same device");
         }
         shared.raiseFrameLimit(ctx.pipeline());
         reply(Authenticator.response(requestId, this, services));
+        // After the registry holds the link (a session end arriving from now on finds it there):
+        // one that arrived while the login was on its way here is applied now.
+        SessionEnd ended = services.endedSessions().of(connId);
+        if (ended != null) {
+            end(ended.getCode(), ended.getReason());
+        }
     }
 
     // ---------------------------------------------------------------- requests (called by RequestRouter, on the loop)
@@ -324,7 +331,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
                 closeWith(Frames.goAway("idle: no heartbeat within the idle timeout", 0));
             } else if (wallNowMs >= tokenExpiresAtMs) {
                 services().metrics().closed(CloseReason.TOKEN_EXPIRED);
-                closeWith(Frames.goAway("token expired: reconnect with a fresh token", 0));
+                closeWith(Frames.goAway(ErrorCode.TOKEN_EXPIRED, "token expired: reconnect with a fresh token"));
             }
         }
     }
@@ -389,8 +396,17 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     }
 
     @Override
-    public void goAwayAndClose(String reason) {
-        onLoop(() -> closeWith(Frames.goAway(reason, 0)));
+    public void goAwayAndClose(ErrorCode code, String reason) {
+        onLoop(() -> end(code, reason));
+    }
+
+    /** The session ends (logged out, logged in elsewhere, replaced): GoAway with the code, then closed. On the loop. */
+    void end(ErrorCode code, String reason) {
+        if (phase == CLOSED) {
+            return;
+        }
+        services().metrics().sessionEnded(code);
+        closeWith(Frames.goAway(code, reason));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.synkit.access.link;
 
 import io.synkit.access.health.Halt;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.runtime.Clock;
@@ -12,8 +13,9 @@ import java.util.function.LongSupplier;
  * @param accessNode this node's push address ("host:port"), written into routes
  * @param connIds source of connection ids, unique per node lifetime and across restarts
  * @param sweeps each event loop's sweep, which holds the loop's links and checks their deadlines
+ * @param endedSessions session ends that arrived for links still authenticating
  */
 public record LinkServices(LinkSettings settings, TokenCodec tokens, SessionRegistry sessions, LogicClient logic, String accessNode,
                            LongSupplier connIds, Clock clock, LinkSweeps sweeps, UnauthenticatedLinks unauthenticated,
-                           LinkMetrics metrics, Halt halt) {
+                           LinkMetrics metrics, Halt halt, EndedSessions endedSessions) {
 }

@@ -36,6 +36,8 @@ final class RequestRouter {
             case SEND -> forward(link, requestId, LogicRequest.newBuilder().setSend(frame.getSend()));
             case SYNC -> forward(link, requestId, LogicRequest.newBuilder().setSync(frame.getSync()));
             case CREATE_GROUP -> forward(link, requestId, LogicRequest.newBuilder().setCreateGroup(frame.getCreateGroup()));
+            case LIST_DEVICES -> forward(link, requestId, LogicRequest.newBuilder().setListDevices(frame.getListDevices()));
+            case LOGOUT -> forward(link, requestId, LogicRequest.newBuilder().setLogout(frame.getLogout()));
             case AUTH -> link.reply(Frames.error(requestId, ErrorCode.ALREADY_AUTHENTICATED, "this link is authenticated already", false));
             case BODY_NOT_SET -> link.reply(Frames.error(requestId, ErrorCode.INVALID_REQUEST, "frame has no request body (unknown request kind?)", false));
         }
@@ -53,7 +55,14 @@ final class RequestRouter {
                 services.halt().ifFatal(failure); // e.g. an OutOfMemoryError while the answer was parsed
             }
             link.answerForwarded(failure == null ? answer(link, requestId, response) : Frames.error(requestId, RpcException.of(failure).error()));
+            if (failure == null && loggedThisDeviceOut(link, response)) {
+                link.end(ErrorCode.LOGGED_OUT, "logged out"); // after the answer, so the client sees it first
+            }
         }));
+    }
+
+    private static boolean loggedThisDeviceOut(ClientLink link, LogicResponse response) {
+        return response.getBodyCase() == LogicResponse.BodyCase.LOGOUT && response.getLogout().getDeviceIdsList().contains(link.device().deviceId());
     }
 
     /** Logic's answer as the client sees it; the inbox seqs it carries raise what the link knows. */
@@ -69,6 +78,8 @@ final class RequestRouter {
                 frame.setSync(response.getSync());
             }
             case GROUP_CREATED -> frame.setGroupCreated(response.getGroupCreated());
+            case DEVICES -> frame.setDevices(response.getDevices());
+            case LOGOUT -> frame.setLogout(response.getLogout());
             default -> frame.setError(Error.newBuilder().setCode(ErrorCode.INTERNAL).setMessage("logic answered with " + response.getBodyCase()));
         }
         return frame.build();

@@ -26,6 +26,7 @@ import io.synkit.access.link.UnauthenticatedLinks;
 import io.synkit.access.push.PushService;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.DeviceKey;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.frame.FrameLimits;
@@ -66,6 +67,11 @@ public final class AccessServer implements AutoCloseable {
     /** How often a draining node looks whether its links have left. */
     private static final long DRAIN_POLL_MS = 50;
     private static final long LOOP_SHUTDOWN_TIMEOUT_MS = 1000;
+    /**
+     * Session ends remembered for links still authenticating, at most: one per link that can be
+     * authenticating at once is plenty ({@code access.links.unauthenticated.max} is at most 1,000,000).
+     */
+    private static final int ENDED_SESSIONS_KEPT_MAX = 65_536;
 
     private final AccessConfig config;
     private final Clock clock;
@@ -100,7 +106,8 @@ public final class AccessServer implements AutoCloseable {
         LinkSettings link = config.link();
         boss = NettyThreads.group("access-accept", ACCEPT_THREADS);
         workers = NettyThreads.group("access-io", config.ioThreads());
-        push = new RpcServer("access-push", new PushService(sessions, metrics, halt), FrameLimits.internal());
+        EndedSessions endedSessions = new EndedSessions(clock, link.authTimeoutMs(), ENDED_SESSIONS_KEPT_MAX);
+        push = new RpcServer("access-push", new PushService(sessions, endedSessions, metrics, halt), FrameLimits.internal());
         InetSocketAddress pushAddress = push.start(boss, workers, new InetSocketAddress(config.bindHost(), config.pushPort()));
         String accessNode = config.advertisedHost() + ":" + pushAddress.getPort();
         logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax());
@@ -109,7 +116,7 @@ public final class AccessServer implements AutoCloseable {
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
-                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt);
+                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions);
         registerGauges();
         InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
         ChannelFuture bound = new ServerBootstrap()

@@ -1,5 +1,6 @@
 package io.synkit.access.session;
 
+import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.Notify;
 
 /**
@@ -20,8 +21,8 @@ public interface ClientSession {
     /** Tells the client to reconnect after {@code retryAfterMs}; the link stays open until the client closes it. */
     void goAway(String reason, int retryAfterMs);
 
-    /** Tells the client to reconnect and closes the link at once. */
-    void goAwayAndClose(String reason);
+    /** Sends GoAway with {@code code} (what the client must do before it reconnects) and closes the link at once. */
+    void goAwayAndClose(ErrorCode code, String reason);
 
     void close();
 }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
@@ -45,6 +46,7 @@ public final class LinkHarness implements AutoCloseable {
     public final LinkSettings settings;
     public final LinkSweep sweep = new LinkSweep(clock, halt);
     public final UnauthenticatedLinks unauthenticated;
+    public final EndedSessions endedSessions;
     private final LinkPipeline pipeline;
     private final List<SlowReaderChannel> channels = new ArrayList<>();
     private long nextRequestId = 1;
@@ -56,9 +58,10 @@ public final class LinkHarness implements AutoCloseable {
     public LinkHarness(LinkSettings settings) {
         this.settings = settings;
         this.unauthenticated = new UnauthenticatedLinks(settings.unauthenticatedLinksMax());
+        this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
         AtomicLong connIds = new AtomicLong(1000);
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
-                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt));
+                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions));
     }
 
     /**

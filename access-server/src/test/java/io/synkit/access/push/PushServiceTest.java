@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.DeviceKey;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
+import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.Stream;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.AccessPushAck;
 import io.synkit.protocol.internal.DeviceNotify;
+import io.synkit.runtime.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,7 +27,7 @@ class PushServiceTest {
     private final SessionRegistry sessions = new SessionRegistry();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<String> halts = new CopyOnWriteArrayList<>();
-    private final PushService push = new PushService(sessions, metrics, halts::add);
+    private final PushService push = new PushService(sessions, new EndedSessions(new ManualClock(0), 10_000, 16), metrics, halts::add);
 
     /** A session that records what it is pushed. */
     private static final class RecordingSession implements ClientSession {
@@ -61,7 +64,7 @@ class PushServiceTest {
         }
 
         @Override
-        public void goAwayAndClose(String reason) {
+        public void goAwayAndClose(ErrorCode code, String reason) {
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.synkit.logic.server;
 
+import io.synkit.logic.device.LoginPolicy;
 import io.synkit.logic.store.StoreRetryPolicy;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Config;
@@ -14,11 +15,12 @@ import java.util.List;
  * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
  * @param metaPollMs how often the slot map is fetched from the meta SET
  * @param groupMembersMax members of a group at most, creator included (small groups: write diffusion)
+ * @param loginPolicy logged-in devices per platform class ({@code logic.login.*.sessions.max})
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
-                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry) {
+                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry, LoginPolicy loginPolicy) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -41,7 +43,12 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
                         config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
-                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)));
+                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
+                new LoginPolicy(
+                        config.integer("logic.login.phone.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.tablet.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.desktop.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.unspecified.sessions.max", LoginPolicy.CLASS_SESSIONS_MAX, 0, LoginPolicy.CLASS_SESSIONS_MAX)));
         config.checkNoUnknownKeys();
         return logic.validated();
     }

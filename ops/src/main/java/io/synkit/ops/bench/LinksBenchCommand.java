@@ -24,6 +24,7 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.frame.ProtoDecoder;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
+import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.RouteUpdated;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
@@ -394,15 +395,18 @@ public final class LinksBenchCommand implements Callable<Integer> {
         return 20_000;
     }
 
-    /** A logic node that only answers route updates: all an idle link needs of logic. */
+    /** A logic node that only answers logins and route updates: all an idle link needs of logic. */
     private static final class RouteOnlyLogic implements RpcHandler {
 
         @Override
         public CompletableFuture<LogicResponse> handle(ByteString payload, long timeoutMs) {
             LogicRequest request = RpcPayloads.parse(LogicRequest.parser(), payload, "logic request");
+            if (request.hasLogin()) {
+                return CompletableFuture.completedFuture(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
+            }
             if (!request.hasRoute()) {
                 return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE,
-                    "bench logic answers route updates only"));
+                    "bench logic answers logins and route updates only"));
             }
             return CompletableFuture.completedFuture(LogicResponse.newBuilder().setRoute(RouteUpdated.getDefaultInstance()).build());
         }

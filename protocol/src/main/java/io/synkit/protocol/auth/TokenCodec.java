@@ -1,5 +1,6 @@
 package io.synkit.protocol.auth;
 
+import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.user.DecimalIds;
 import io.synkit.runtime.Clock;
 import java.nio.charset.StandardCharsets;
@@ -12,15 +13,22 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Issues and verifies device tokens: {@code <kid>.<payload>.<signature>} where payload is
- * base64url({@code v1|<user id>|<device id>|<expires at ms>}) and signature is
+ * base64url({@code v2|<user id>|<device id>|<issued at ms>|<expires at ms>}) and signature is
  * base64url(HMAC-SHA256(secret[kid], "<kid>.<payload>")). The signature check is constant-time.
+ * Tokens of format v1 ({@code v1|<user id>|<device id>|<expires at ms>}, no issue time) still
+ * verify, with issue time 0, so issuers can move to v2 after every access node verifies it; a
+ * device that once logged in with a v2 token refuses them (docs/protocol.md, Tokens).
+ *
+ * <p>Each refusal carries its code: a malformed token or a signature that does not verify is
+ * AUTH_FAILED, an unknown key id TOKEN_KEY_UNKNOWN, a verified token past its expiry TOKEN_EXPIRED.
  */
 public final class TokenCodec {
 
     /** Longest token accepted in characters, checked before any parsing or hashing. */
     public static final int TOKEN_CHARS_MAX = 512;
 
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
+    private static final String VERSION_WITHOUT_ISSUE_TIME = "v1";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -36,27 +44,28 @@ public final class TokenCodec {
         if (ttlMs <= 0) {
             throw new IllegalArgumentException("ttlMs=" + ttlMs + " must be positive");
         }
-        AuthToken token = new AuthToken(userId, deviceId, clock.nowMs() + ttlMs);
+        long nowMs = clock.nowMs();
+        AuthToken token = new AuthToken(userId, deviceId, nowMs, nowMs + ttlMs);
         String kid = keys.signingKeyId();
-        String payload = ENCODER.encodeToString((VERSION + "|" + token.userId() + "|" + token.deviceId() + "|" + token.expiresAtMs())
-                .getBytes(StandardCharsets.UTF_8));
+        String payload = ENCODER.encodeToString((VERSION + "|" + token.userId() + "|" + token.deviceId() + "|" + token.issuedAtMs()
+                + "|" + token.expiresAtMs()).getBytes(StandardCharsets.UTF_8));
         String signed = kid + "." + payload;
         return signed + "." + ENCODER.encodeToString(hmac(keys.secret(kid), signed));
     }
 
     public AuthToken verify(String token) throws AuthException {
         if (token.isEmpty() || token.length() > TOKEN_CHARS_MAX) {
-            throw new AuthException("token must have 1.." + TOKEN_CHARS_MAX + " characters");
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token must have 1.." + TOKEN_CHARS_MAX + " characters");
         }
         int firstDot = token.indexOf('.');
         int lastDot = token.lastIndexOf('.');
         if (firstDot <= 0 || lastDot == firstDot) {
-            throw new AuthException("token is not <kid>.<payload>.<signature>");
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token is not <kid>.<payload>.<signature>");
         }
         String kid = token.substring(0, firstDot);
         byte[] secret = keys.secret(kid);
         if (secret == null) {
-            throw new AuthException("token key id is not known");
+            throw new AuthException(ErrorCode.TOKEN_KEY_UNKNOWN, "token key id is not known");
         }
         String signed = token.substring(0, lastDot);
         // Compare the canonical encoding, not decoded bytes: base64 decoders accept several
@@ -64,11 +73,11 @@ public final class TokenCodec {
         byte[] expected = ENCODER.encodeToString(hmac(secret, signed)).getBytes(StandardCharsets.US_ASCII);
         byte[] presented = token.substring(lastDot + 1).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, presented)) {
-            throw new AuthException("token signature does not verify");
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token signature does not verify");
         }
         AuthToken parsed = parsePayload(token.substring(firstDot + 1, lastDot));
         if (parsed.expiresAtMs() <= clock.nowMs()) {
-            throw new AuthException("token expired at " + parsed.expiresAtMs() + " ms");
+            throw new AuthException(ErrorCode.TOKEN_EXPIRED, "token expired at " + parsed.expiresAtMs() + " ms");
         }
         return parsed;
     }
@@ -78,17 +87,20 @@ public final class TokenCodec {
         try {
             payload = new String(DECODER.decode(encoded), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new AuthException("token payload is not base64url");
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token payload is not base64url");
         }
         String[] fields = payload.split("\\|", -1);
-        if (fields.length != 4 || !VERSION.equals(fields[0])) {
-            throw new AuthException("token payload is not a " + VERSION + " payload");
+        boolean current = fields.length == 5 && VERSION.equals(fields[0]);
+        if (!current && !(fields.length == 4 && VERSION_WITHOUT_ISSUE_TIME.equals(fields[0]))) {
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token payload is neither a " + VERSION + " nor a " + VERSION_WITHOUT_ISSUE_TIME + " payload");
         }
         try {
             // One spelling per number: "007" or "+7" must not sign in as user 7.
-            return new AuthToken(DecimalIds.parsePositive(fields[1], "user id"), fields[2], DecimalIds.parsePositive(fields[3], "expires_at_ms"));
+            long userId = DecimalIds.parsePositive(fields[1], "user id");
+            long issuedAtMs = current ? DecimalIds.parsePositive(fields[3], "issued_at_ms") : 0;
+            return new AuthToken(userId, fields[2], issuedAtMs, DecimalIds.parsePositive(fields[fields.length - 1], "expires_at_ms"));
         } catch (IllegalArgumentException e) {
-            throw new AuthException("token payload is malformed: " + e.getMessage());
+            throw new AuthException(ErrorCode.AUTH_FAILED, "token payload is malformed: " + e.getMessage());
         }
     }
 

@@ -13,6 +13,11 @@ import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.CreateGroupRequest;
+import io.synkit.protocol.client.DeviceList;
+import io.synkit.protocol.client.DevicePlatform;
+import io.synkit.protocol.client.ListDevicesRequest;
+import io.synkit.protocol.client.LogoutRequest;
+import io.synkit.protocol.client.LogoutResponse;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.client.HeartbeatRequest;
@@ -41,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  * stays on that loop needs no locks.
  */
 public final class SynkitClient {
+
+    /** The client protocol version this client implements, told to the server at Auth. */
+    public static final int PROTOCOL_VERSION = 1;
 
     private final EventLoop loop;
     private final ClientListener listener;
@@ -96,8 +104,21 @@ public final class SynkitClient {
     }
 
     public CompletableFuture<AuthResponse> auth(String token) {
-        return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setToken(token).setClientVersion("synkit-sim/1")))
-                .thenApply(ServerFrame::getAuth);
+        return auth(token, DevicePlatform.DEVICE_PLATFORM_UNSPECIFIED);
+    }
+
+    /** Auth naming the device's platform class (the login policy counts sessions per class). */
+    public CompletableFuture<AuthResponse> auth(String token, DevicePlatform platform) {
+        return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setToken(token).setClientVersion("synkit-sim/1")
+                .setPlatform(platform).setProtocolVersion(PROTOCOL_VERSION))).thenApply(ServerFrame::getAuth);
+    }
+
+    public CompletableFuture<DeviceList> listDevices() {
+        return request(ClientFrame.newBuilder().setListDevices(ListDevicesRequest.getDefaultInstance())).thenApply(ServerFrame::getDevices);
+    }
+
+    public CompletableFuture<LogoutResponse> logout(LogoutRequest logout) {
+        return request(ClientFrame.newBuilder().setLogout(logout)).thenApply(ServerFrame::getLogout);
     }
 
     public CompletableFuture<SendAck> send(SendRequest send) {
