@@ -45,13 +45,20 @@ final class Authenticator {
             return;
         }
         AuthRequest auth = frame.getAuth();
-        AuthToken token;
+        if (auth.getToken().isEmpty() == auth.getRefreshToken().isEmpty()) {
+            link.closeWith(Frames.error(requestId, ErrorCode.INVALID_REQUEST, "Auth takes a token or a refresh_token, exactly one", true));
+            return;
+        }
+        boolean refreshing = !auth.getRefreshToken().isEmpty();
+        AuthToken presented;
         try {
-            token = services.tokens().verify(auth.getToken());
+            presented = refreshing ? services.tokens().verifyRefresh(auth.getRefreshToken()) : services.tokens().verify(auth.getToken());
         } catch (AuthException e) {
             refuse(link, requestId, e.code(), e.getMessage());
             return;
         }
+        // A refresh token logs in with an access token minted for its login: the link lives as long as that token.
+        AuthToken token = refreshing ? services.tokens().access(presented, services.accessTokenTtlMs()) : presented;
         link.authenticating(new DeviceKey(token.userId(), token.deviceId()), services.connIds().getAsLong(), token.expiresAtMs());
         LogicRequest login = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setLogin(DeviceLogin.newBuilder()
                 .setPlatformValue(auth.getPlatformValue()).setTokenIssuedAtMs(token.issuedAtMs())
@@ -67,7 +74,12 @@ final class Authenticator {
                 link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, "cannot log the device in: " + error.getMessage(), true));
                 return;
             }
-            link.authenticated(requestId, response.getLogin().getInboxHeadSeq());
+            AuthResponse.Builder answer = response(link);
+            if (refreshing) {
+                answer.setAccessToken(services.tokens().signAccess(token)).setAccessTokenExpiresAtMs(token.expiresAtMs())
+                        .setRefreshToken(services.tokens().signRefresh(presented));
+            }
+            link.authenticated(ServerFrame.newBuilder().setRequestId(requestId).setAuth(answer).build(), response.getLogin().getInboxHeadSeq());
         }));
     }
 
@@ -78,10 +90,8 @@ final class Authenticator {
         link.closeWith(Frames.error(requestId, code, reason, true));
     }
 
-    static ServerFrame response(long requestId, ClientLink link, LinkServices services) {
-        return ServerFrame.newBuilder().setRequestId(requestId).setAuth(AuthResponse.newBuilder()
-                .setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
-                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())
-                .setServerTimeMs(services.clock().nowMs())).build();
+    private AuthResponse.Builder response(ClientLink link) {
+        return AuthResponse.newBuilder().setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
+                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs()).setServerTimeMs(services.clock().nowMs());
     }
 }

@@ -207,8 +207,8 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         phase = AUTHENTICATING;
     }
 
-    /** The device's route is recorded: the link now serves as its device, with the full frame limit. */
-    void authenticated(long requestId, long inboxHeadSeq) {
+    /** The device is logged in: the link now serves as its device, with the full frame limit, and {@code answer} is sent. */
+    void authenticated(ServerFrame answer, long inboxHeadSeq) {
         if (phase != AUTHENTICATING || !ctx.channel().isActive()) {
             routeOffline(); // closed (or timed out) while logic recorded the route: take it back
             return;
@@ -224,7 +224,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
             replaced.goAwayAndClose(ErrorCode.REPLACED, "replaced by a newer connection of the same device");
         }
         shared.raiseFrameLimit(ctx.pipeline());
-        reply(Authenticator.response(requestId, this, services));
+        reply(answer);
         // After the registry holds the link (a session end arriving from now on finds it there):
         // one that arrived while the login was on its way here is applied now.
         SessionEnd ended = services.endedSessions().of(connId);
@@ -248,6 +248,11 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     void answerForwarded(ServerFrame answer) {
         inflightCount--;
         reply(answer);
+    }
+
+    /** A refresh gave the link a new access token: the link lives until it expires. */
+    void tokenRenewed(long expiresAtMs) {
+        tokenExpiresAtMs = Math.max(tokenExpiresAtMs, expiresAtMs);
     }
 
     long latestInboxSeq() {

@@ -14,8 +14,9 @@ import java.util.function.LongSupplier;
  * @param connIds source of connection ids, unique per node lifetime and across restarts
  * @param sweeps each event loop's sweep, which holds the loop's links and checks their deadlines
  * @param endedSessions session ends that arrived for links still authenticating
+ * @param accessTokenTtlMs {@code access.token.ttl.ms}: lifetime of the access tokens the node mints from refresh tokens
  */
 public record LinkServices(LinkSettings settings, TokenCodec tokens, SessionRegistry sessions, LogicClient logic, String accessNode,
                            LongSupplier connIds, Clock clock, LinkSweeps sweeps, UnauthenticatedLinks unauthenticated,
-                           LinkMetrics metrics, Halt halt, EndedSessions endedSessions) {
+                           LinkMetrics metrics, Halt halt, EndedSessions endedSessions, long accessTokenTtlMs) {
 }

@@ -19,10 +19,13 @@ import java.util.List;
  *     flight at most; more fail at once with UNAVAILABLE
  * @param drainRetryAfterMinMs {@code access.drain.retry.after.min.ms}: the least retry_after_ms a
  *     draining node tells its links (a random part up to the drain timeout is added, so reconnects spread)
+ * @param accessTokenTtlMs {@code access.token.ttl.ms}: lifetime of the access tokens the node mints
+ *     from refresh tokens (never past the refresh token's own expiry)
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
-                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health) {
+                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
+                           long accessTokenTtlMs) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
@@ -55,7 +58,8 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.logic.inflight.calls.max", 100_000, 1, 10_000_000),
                 config.integer("access.drain.timeout.ms", 10_000, 0, 600_000),
                 config.integer("access.drain.retry.after.min.ms", 500, 0, 600_000),
-                health(config));
+                health(config),
+                config.longValue("access.token.ttl.ms", 3_600_000, 60_000, 86_400_000));
         config.checkNoUnknownKeys();
         return access;
     }

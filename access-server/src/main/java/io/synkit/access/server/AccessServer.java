@@ -116,7 +116,8 @@ public final class AccessServer implements AutoCloseable {
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
-                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions);
+                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
+                config.accessTokenTtlMs());
         registerGauges();
         InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
         ChannelFuture bound = new ServerBootstrap()

@@ -43,6 +43,8 @@ public final class LinkHarness implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final RecordedHalt halt = new RecordedHalt();
     public final TokenCodec tokens = new TokenCodec(AuthKeys.dev(), clock);
+    /** Lifetime of the access tokens links mint from refresh tokens. */
+    public static final long ACCESS_TOKEN_TTL_MS = 3_600_000;
     public final LinkSettings settings;
     public final LinkSweep sweep = new LinkSweep(clock, halt);
     public final UnauthenticatedLinks unauthenticated;
@@ -61,7 +63,7 @@ public final class LinkHarness implements AutoCloseable {
         this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
         AtomicLong connIds = new AtomicLong(1000);
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
-                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions));
+                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS));
     }
 
     /**

@@ -11,6 +11,9 @@ import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.DeviceLogin;
 import io.synkit.protocol.internal.DeviceRecord;
+import io.synkit.protocol.internal.DeviceRefresh;
+import io.synkit.protocol.internal.DeviceRefreshed;
+import io.synkit.protocol.internal.ReadDevicesResponse;
 import io.synkit.protocol.internal.DeviceRoute;
 import io.synkit.protocol.internal.LoginDeviceRequest;
 import io.synkit.protocol.internal.LogoutDevicesRequest;
@@ -73,6 +76,24 @@ public final class DevicePath {
         return store.forUser(caller.getUserId(), StoreRequest.newBuilder().setLogoutDevices(request).build()).thenApply(response -> {
             sessionEnds.end(response.getLogoutDevices().getEndsList().stream().filter(end -> !isCallers(end, caller)).toList());
             return LogoutResponse.newBuilder().addAllDeviceIds(response.getLogoutDevices().getDeviceIdsList()).build();
+        });
+    }
+
+    /**
+     * A refresh of the caller's device: refused with TOKEN_REVOKED when the refresh token's login is
+     * older than the device's revocation time (a read at the SET's primary sees every committed
+     * logout).
+     */
+    public CompletableFuture<DeviceRefreshed> refresh(Caller caller, DeviceRefresh refresh) {
+        StoreRequest read = StoreRequest.newBuilder().setReadDevices(ReadDevicesRequest.newBuilder().setUserId(caller.getUserId())).build();
+        return store.forUser(caller.getUserId(), read).thenApply(response -> {
+            ReadDevicesResponse devices = response.getReadDevices();
+            long validFromMs = devices.getDevicesList().stream().filter(device -> device.getDeviceId().equals(caller.getDeviceId()))
+                    .mapToLong(DeviceRecord::getTokensValidFromMs).findFirst().orElse(devices.getTokensValidFromMs());
+            if (refresh.getTokenIssuedAtMs() < validFromMs) {
+                throw new RpcException(ErrorCode.TOKEN_REVOKED, "the refresh token's login is older than the device's revocation");
+            }
+            return DeviceRefreshed.getDefaultInstance();
         });
     }
 

@@ -50,6 +50,7 @@ public final class LogicService implements RpcHandler {
             case LOGIN -> devices.login(caller, request.getLogin()).thenApply(done -> LogicResponse.newBuilder().setLogin(done).build());
             case LIST_DEVICES -> devices.list(caller).thenApply(list -> LogicResponse.newBuilder().setDevices(list).build());
             case LOGOUT -> devices.logout(caller, request.getLogout()).thenApply(done -> LogicResponse.newBuilder().setLogout(done).build());
+            case REFRESH -> devices.refresh(caller, request.getRefresh()).thenApply(done -> LogicResponse.newBuilder().setRefreshed(done).build());
             case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request has no body");
         };
     }

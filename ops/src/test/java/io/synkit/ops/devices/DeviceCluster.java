@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -66,11 +67,18 @@ final class DeviceCluster implements AutoCloseable {
                 "logic.port", "0",
                 "logic.store.sets", "s1=" + String.join("|", addresses))))).start();
         for (int i = 0; i < 2; i++) {
-            access.add(new AccessServer(AccessConfig.from(Config.of(Map.of(
-                    "access.port", "0",
-                    "access.push.port", "0",
-                    "access.logic.nodes", logic.hostPort())))).start());
+            startAccess(Map.of());
         }
+    }
+
+    /** Another access node of the cluster, with these settings besides its ports and logic node; returns its index. */
+    int startAccess(Map<String, String> settings) throws Exception {
+        Map<String, String> config = new HashMap<>(settings);
+        config.put("access.port", "0");
+        config.put("access.push.port", "0");
+        config.put("access.logic.nodes", logic.hostPort());
+        access.add(new AccessServer(AccessConfig.from(Config.of(config))).start());
+        return access.size() - 1;
     }
 
     InetSocketAddress access(int index) {

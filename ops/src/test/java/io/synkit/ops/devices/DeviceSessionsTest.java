@@ -168,6 +168,31 @@ class DeviceSessionsTest {
     }
 
     @Test
+    void aRefreshTokenOfALoggedOutDeviceIsRefusedAtAuthAndAtRefresh() throws Exception {
+        long user = 1007;
+        TokenCodec issuer = new TokenCodec(AuthKeys.dev(), new ManualClock(System.currentTimeMillis() - 1000));
+        String phoneRefresh = issuer.issueRefresh(user, "phone", HOUR_MS);
+        TestDevice phone = TestDevice.connect(loop, cluster.access(0));
+        phone.client.authWithRefreshToken(phoneRefresh, DevicePlatform.DEVICE_PLATFORM_PHONE).join();
+        String tabletRefresh = issuer.issueRefresh(user, "tablet", HOUR_MS);
+        TestDevice tablet = TestDevice.connect(loop, cluster.access(1));
+        tablet.client.authWithRefreshToken(tabletRefresh, DevicePlatform.DEVICE_PLATFORM_TABLET).join();
+        assertEquals(ErrorCode.FORBIDDEN, failureCode(tablet.client.refresh(phoneRefresh)), "another device's refresh token");
+
+        tablet.client.logout(LogoutRequest.newBuilder().setDeviceId("phone").build()).join();
+        assertEquals(ErrorCode.LOGGED_OUT, phone.awaitGoAway().getCode());
+
+        TestDevice again = TestDevice.connect(loop, cluster.access(1));
+        assertEquals(ErrorCode.TOKEN_REVOKED, failureCode(again.client.authWithRefreshToken(phoneRefresh, DevicePlatform.DEVICE_PLATFORM_PHONE)));
+        assertTrue(tablet.client.refresh(tabletRefresh).join().getAccessTokenExpiresAtMs() > System.currentTimeMillis());
+        tablet.client.logout(LogoutRequest.getDefaultInstance()).join();
+        tablet.awaitClosed();
+        TestDevice tabletAgain = TestDevice.connect(loop, cluster.access(0));
+        assertEquals(ErrorCode.TOKEN_REVOKED, failureCode(tabletAgain.client.authWithRefreshToken(tabletRefresh,
+                DevicePlatform.DEVICE_PLATFORM_TABLET)));
+    }
+
+    @Test
     void logoutOfADeviceTheUserDoesNotHaveIsInvalid() {
         TestDevice phone = TestDevice.login(loop, cluster.access(0), token(1006, "phone", -1000), DevicePlatform.DEVICE_PLATFORM_PHONE);
 

@@ -56,6 +56,40 @@ class TokenCodecTest {
     }
 
     @Test
+    void anAccessTokenMintedFromARefreshTokenKeepsItsLoginTimeAndEndsWithIt() throws AuthException {
+        TokenCodec codec = oldKeyOnly();
+        long loginMs = clock.nowMs();
+        AuthToken refresh = codec.verifyRefresh(codec.issueRefresh(42, "phone-1", 10 * TTL_MS));
+        clock.advanceMs(9 * TTL_MS);
+
+        AuthToken access = codec.verify(codec.signAccess(codec.access(refresh, 5 * TTL_MS)));
+
+        assertEquals(new AuthToken(42, "phone-1", loginMs, loginMs + 10 * TTL_MS), access);
+    }
+
+    @Test
+    void neitherKindOfTokenIsAcceptedAsTheOther() {
+        TokenCodec codec = oldKeyOnly();
+        String access = codec.issue(42, "phone-1", TTL_MS);
+        String refresh = codec.issueRefresh(42, "phone-1", TTL_MS);
+
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verify(refresh)).code());
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verifyRefresh(access)).code());
+    }
+
+    @Test
+    void aRefreshTokenSignedAgainWithTheNewKeyOutlivesTheOldKey() throws AuthException {
+        String oldRefresh = oldKeyOnly().issueRefresh(42, "phone-1", TTL_MS);
+        TokenCodec rotating = codec("old:" + OLD_SECRET + ",new:" + NEW_SECRET, "new");
+
+        String resigned = rotating.signRefresh(rotating.verifyRefresh(oldRefresh));
+
+        TokenCodec newOnly = codec("new:" + NEW_SECRET, null);
+        assertEquals(ErrorCode.TOKEN_KEY_UNKNOWN, assertThrows(AuthException.class, () -> newOnly.verifyRefresh(oldRefresh)).code());
+        assertEquals(oldKeyOnly().verifyRefresh(oldRefresh), newOnly.verifyRefresh(resigned));
+    }
+
+    @Test
     void eachRefusalCarriesItsOwnCode() throws Exception {
         TokenCodec codec = oldKeyOnly();
         String valid = codec.issue(42, "phone-1", TTL_MS);

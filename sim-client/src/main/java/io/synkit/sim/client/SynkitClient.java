@@ -18,6 +18,8 @@ import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.ListDevicesRequest;
 import io.synkit.protocol.client.LogoutRequest;
 import io.synkit.protocol.client.LogoutResponse;
+import io.synkit.protocol.client.RefreshRequest;
+import io.synkit.protocol.client.RefreshResponse;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.client.HeartbeatRequest;
@@ -111,6 +113,17 @@ public final class SynkitClient {
     public CompletableFuture<AuthResponse> auth(String token, DevicePlatform platform) {
         return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setToken(token).setClientVersion("synkit-sim/1")
                 .setPlatform(platform).setProtocolVersion(PROTOCOL_VERSION))).thenApply(ServerFrame::getAuth);
+    }
+
+    /** Auth with a refresh token: the answer carries an access token for this login and the refresh token signed again. */
+    public CompletableFuture<AuthResponse> authWithRefreshToken(String refreshToken, DevicePlatform platform) {
+        return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setRefreshToken(refreshToken).setClientVersion("synkit-sim/1")
+                .setPlatform(platform).setProtocolVersion(PROTOCOL_VERSION))).thenApply(ServerFrame::getAuth);
+    }
+
+    /** A new access token for this link's device; the link then lives until it expires. */
+    public CompletableFuture<RefreshResponse> refresh(String refreshToken) {
+        return request(ClientFrame.newBuilder().setRefresh(RefreshRequest.newBuilder().setRefreshToken(refreshToken))).thenApply(ServerFrame::getRefresh);
     }
 
     public CompletableFuture<DeviceList> listDevices() {

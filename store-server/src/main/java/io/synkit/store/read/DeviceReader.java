@@ -3,6 +3,7 @@ package io.synkit.store.read;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.internal.ReadDevicesRequest;
 import io.synkit.protocol.internal.ReadDevicesResponse;
+import io.synkit.protocol.internal.UserDevices;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
@@ -24,8 +25,8 @@ public final class DeviceReader {
         if (userId <= 0) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "read_devices needs user_id > 0");
         }
-        return ReadDevicesResponse.newBuilder()
-                .addAllDevices(StoreKeys.userDevicesOf(engine.get(Column.META, StoreKeys.devices(userId)), userId).getDevicesList())
+        UserDevices registry = StoreKeys.userDevicesOf(engine.get(Column.META, StoreKeys.devices(userId)), userId);
+        return ReadDevicesResponse.newBuilder().addAllDevices(registry.getDevicesList()).setTokensValidFromMs(registry.getTokensValidFromMs())
                 .addAllRoutes(routes.routesOf(userId)).build();
     }
 }
