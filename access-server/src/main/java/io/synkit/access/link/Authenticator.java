@@ -86,6 +86,10 @@ final class Authenticator {
     /** A token refused: its own code and counter, a log line naming why but never the token. */
     private void refuse(ClientLink link, long requestId, ErrorCode code, String reason) {
         services.metrics().authRefused(code);
+        if (code == ErrorCode.AUTH_FAILED && link.address() != null) {
+            // A forged or malformed token is misbehaviour; an expired, revoked or retired one is a client being late.
+            services.addressLimits().strike(link.address());
+        }
         log.info("auth refused peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), code, reason);
         link.closeWith(Frames.error(requestId, code, reason, true));
     }

@@ -17,6 +17,9 @@ import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.RouteUpdate;
 import io.synkit.protocol.internal.SessionEnd;
 import io.synkit.runtime.Clock;
+import io.synkit.access.limit.Verdict;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -118,6 +121,15 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
             return;
         }
         LinkServices services = services();
+        InetAddress address = address();
+        Verdict verdict = address == null ? Verdict.ALLOWED : services.addressLimits().spend(address, 1);
+        if (!verdict.allowed()) {
+            phase = CLOSED;
+            boolean blocked = verdict.outcome() == Verdict.Outcome.BLOCKED;
+            closeWith(Frames.error(0, blocked ? ErrorCode.ADDRESS_BLOCKED : ErrorCode.RATE_LIMITED, (blocked ? "this address is blocked"
+                    : "too many connections from this address") + "; retry after " + verdict.retryAfterMs() + " ms", true, verdict.retryAfterMs()));
+            return;
+        }
         if (!services.unauthenticated().tryEnter()) {
             phase = CLOSED;
             services.metrics().refusedUnauthenticatedMax();
@@ -451,6 +463,11 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
 
     ChannelHandlerContext context() {
         return ctx;
+    }
+
+    /** The client's IP address; null on a channel without one (tests' embedded channels). */
+    InetAddress address() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
     }
 
     @Override

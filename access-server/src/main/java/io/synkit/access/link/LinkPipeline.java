@@ -50,7 +50,7 @@ public final class LinkPipeline extends ChannelInitializer<Channel> {
         this.encoder = new FrameEncoder(limits);
         this.authenticator = new Authenticator(services);
         this.router = new RequestRouter(services);
-        this.errors = new LinkErrors(services.metrics(), services.halt());
+        this.errors = new LinkErrors(services.metrics(), services.halt(), services.addressLimits());
     }
 
     @Override

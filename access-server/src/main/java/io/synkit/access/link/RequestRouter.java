@@ -1,5 +1,6 @@
 package io.synkit.access.link;
 
+import io.synkit.access.limit.Verdict;
 import io.synkit.protocol.auth.AuthException;
 import io.synkit.protocol.auth.AuthToken;
 import io.synkit.protocol.client.ClientFrame;
@@ -33,6 +34,13 @@ final class RequestRouter {
         long requestId = frame.getRequestId();
         if (requestId == 0) {
             link.reply(Frames.error(0, ErrorCode.INVALID_REQUEST, "request_id 0 is reserved for server pushes", false));
+            return;
+        }
+        Verdict verdict = services.userLimits().spend(link.device().userId(), 1);
+        if (!verdict.allowed()) {
+            link.reply(Frames.error(requestId, ErrorCode.RATE_LIMITED, (verdict.outcome() == Verdict.Outcome.BLOCKED
+                    ? "this user is blocked for sending too many requests" : "too many requests of this user") + "; retry after "
+                    + verdict.retryAfterMs() + " ms", false, verdict.retryAfterMs()));
             return;
         }
         switch (frame.getBodyCase()) {

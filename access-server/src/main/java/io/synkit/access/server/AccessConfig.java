@@ -1,6 +1,7 @@
 package io.synkit.access.server;
 
 import io.synkit.access.health.HealthSettings;
+import io.synkit.access.limit.RateLimit;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.frame.FrameLimits;
@@ -21,11 +22,14 @@ import java.util.List;
  *     draining node tells its links (a random part up to the drain timeout is added, so reconnects spread)
  * @param accessTokenTtlMs {@code access.token.ttl.ms}: lifetime of the access tokens the node mints
  *     from refresh tokens (never past the refresh token's own expiry)
+ * @param addressLimit {@code access.limit.address.*}: connections per client address; forged tokens and bad frames are strikes
+ * @param userLimit {@code access.limit.user.*}: requests per user on this node
+ * @param limitKeysMax {@code access.limit.keys.max}: addresses, and users, tracked by the limits at most
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
                            int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
-                           long accessTokenTtlMs) {
+                           long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
@@ -59,7 +63,10 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.drain.timeout.ms", 10_000, 0, 600_000),
                 config.integer("access.drain.retry.after.min.ms", 500, 0, 600_000),
                 health(config),
-                config.longValue("access.token.ttl.ms", 3_600_000, 60_000, 86_400_000));
+                config.longValue("access.token.ttl.ms", 3_600_000, 60_000, 86_400_000),
+                limit(config, "access.limit.address.", 200, 2000, 20, 10_000, 3_600_000),
+                limit(config, "access.limit.user.", 1000, 2000, 100, 1000, 60_000),
+                config.integer("access.limit.keys.max", 200_000, 1, 10_000_000));
         config.checkNoUnknownKeys();
         return access;
     }
@@ -80,6 +87,15 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.links.unauthenticated.max", 4096, 1, 1_000_000),
                 config.integer("access.links.refused.retry.after.ms", 1000, 0, 600_000),
                 config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20));
+    }
+
+    private static RateLimit limit(Config config, String prefix, int ratePerS, int burst, int strikes, int blockBaseMs, int blockMaxMs) {
+        return new RateLimit(prefix,
+                config.integer(prefix + "rate.per.s", ratePerS, 0, 1_000_000),
+                config.integer(prefix + "burst", burst, 1, 10_000_000),
+                config.integer(prefix + "block.strikes", strikes, 1, 1_000_000),
+                config.integer(prefix + "block.base.ms", blockBaseMs, 1, 3_600_000),
+                config.integer(prefix + "block.max.ms", blockMaxMs, 1, 86_400_000));
     }
 
     private static HealthSettings health(Config config) {

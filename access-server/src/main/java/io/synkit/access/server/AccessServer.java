@@ -16,6 +16,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.synkit.access.health.Halt;
 import io.synkit.access.health.LoopWatchdog;
 import io.synkit.access.health.ReadyProbe;
+import io.synkit.access.limit.RateLimiter;
 import io.synkit.access.link.LinkMetrics;
 import io.synkit.access.link.LinkPipeline;
 import io.synkit.access.link.LinkServices;
@@ -37,6 +38,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.runtime.ListenException;
 import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -72,6 +74,8 @@ public final class AccessServer implements AutoCloseable {
      * authenticating at once is plenty ({@code access.links.unauthenticated.max} is at most 1,000,000).
      */
     private static final int ENDED_SESSIONS_KEPT_MAX = 65_536;
+    /** How often the rate limits forget keys that behave (full bucket, no recent block). */
+    private static final long LIMIT_SWEEP_INTERVAL_MS = 1000;
 
     private final AccessConfig config;
     private final Clock clock;
@@ -86,6 +90,8 @@ public final class AccessServer implements AutoCloseable {
     private AdminServer admin;
     private InetSocketAddress clientAddress;
     private UnauthenticatedLinks unauthenticated;
+    private RateLimiter<InetAddress> addressLimits;
+    private RateLimiter<Long> userLimits;
     private LoopWatchdog watchdog;
     private ReadyProbe readyProbe;
     private ScheduledExecutorService healthThreads;
@@ -113,11 +119,13 @@ public final class AccessServer implements AutoCloseable {
         logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax());
         AtomicLong connIds = new AtomicLong(new SplittableRandom(new SecureRandom().nextLong()).nextLong(1, Long.MAX_VALUE >> 16) << 16);
         unauthenticated = new UnauthenticatedLinks(link.unauthenticatedLinksMax());
+        addressLimits = new RateLimiter<>(config.addressLimit(), false, clock, config.limitKeysMax(), metrics, "address");
+        userLimits = new RateLimiter<>(config.userLimit(), true, clock, config.limitKeysMax(), metrics, "user");
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
                 LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
-                config.accessTokenTtlMs());
+                config.accessTokenTtlMs(), addressLimits, userLimits);
         registerGauges();
         InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
         ChannelFuture bound = new ServerBootstrap()
@@ -147,6 +155,8 @@ public final class AccessServer implements AutoCloseable {
     private void registerGauges() {
         Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
         Gauge.builder("synkit_access_links_unauthenticated", unauthenticated, UnauthenticatedLinks::count).register(metrics);
+        Gauge.builder("synkit_access_rate_keys", addressLimits, RateLimiter::keyCount).tag("scope", "address").register(metrics);
+        Gauge.builder("synkit_access_rate_keys", userLimits, RateLimiter::keyCount).tag("scope", "user").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
     }
 
@@ -163,6 +173,10 @@ public final class AccessServer implements AutoCloseable {
             return thread;
         });
         healthThreads.scheduleWithFixedDelay(guarded(watchdog::tick), 0, config.health().loopProbeIntervalMs(), TimeUnit.MILLISECONDS);
+        healthThreads.scheduleWithFixedDelay(guarded(() -> {
+            addressLimits.sweep();
+            userLimits.sweep();
+        }), LIMIT_SWEEP_INTERVAL_MS, LIMIT_SWEEP_INTERVAL_MS, TimeUnit.MILLISECONDS);
         if (config.adminPort() >= 0) {
             readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
                     config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"));

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.synkit.access.limit.RateLimit;
+import io.synkit.access.limit.RateLimiter;
 import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.AuthKeys;
@@ -58,12 +60,19 @@ public final class LinkHarness implements AutoCloseable {
     }
 
     public LinkHarness(LinkSettings settings) {
+        this(settings, RateLimit.off("access.limit.user."));
+    }
+
+    /** Links with these settings whose users are limited by {@code userLimit} (addresses are not: embedded channels have none). */
+    public LinkHarness(LinkSettings settings, RateLimit userLimit) {
         this.settings = settings;
         this.unauthenticated = new UnauthenticatedLinks(settings.unauthenticatedLinksMax());
         this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
         AtomicLong connIds = new AtomicLong(1000);
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
-                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS));
+                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS,
+                new RateLimiter<>(RateLimit.off("access.limit.address."), false, clock, 1, registry, "address"),
+                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user")));
     }
 
     /**

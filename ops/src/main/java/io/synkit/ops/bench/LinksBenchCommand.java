@@ -170,7 +170,9 @@ public final class LinksBenchCommand implements Callable<Integer> {
                 "io.synkit.access.AccessServerMain",
                 "--access.port=" + basePort, "--access.push.port=" + (basePort + 1), "--access.admin.port=" + (basePort + 2),
                 "--access.logic.nodes=127.0.0.1:" + logicAddress.getPort(),
-                "--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS, "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS));
+                "--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS, "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS,
+                // The bench opens tens of thousands of links from a few addresses as fast as it can: no per-address pacing.
+                "--access.limit.address.rate.per.s=0"));
         return command;
     }
 
