@@ -3,6 +3,7 @@ package io.synkit.access.link;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.synkit.access.link.LinkMetrics.CloseReason;
 import io.synkit.access.session.ClientSession;
@@ -175,6 +176,14 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
             ctx.channel().config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            services().metrics().tlsFailed();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.synkit.access.health.Halt;
 import io.synkit.access.limit.RateLimiter;
 import io.synkit.protocol.frame.FrameException;
 import java.net.InetAddress;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,12 @@ final class LinkErrors {
             }
             log.info("bad frame peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), frame.code(), frame.getMessage());
             link.closeWith(Frames.error(0, frame.code(), frame.getMessage(), true));
+            return;
+        }
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            // Counted where the handshake's failure is told (ClientLink.userEventTriggered), before the close.
+            log.debug("tls failed peer={} reason=\"{}\"", link.context().channel().remoteAddress(), cause.toString());
+            link.context().close();
             return;
         }
         log.debug("link failed link={} reason=\"{}\"", link, cause.toString());

@@ -39,6 +39,7 @@ public final class LinkMetrics {
     private final Counter authFailed;
     private final Counter notifyPushed;
     private final Counter notifySkippedUnwritable;
+    private final Counter tlsFailed;
     private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
@@ -52,6 +53,7 @@ public final class LinkMetrics {
         authFailed = registry.counter("synkit_access_auth_failed");
         notifyPushed = registry.counter("synkit_access_notify_pushed");
         notifySkippedUnwritable = registry.counter("synkit_access_notify_skipped_unwritable");
+        tlsFailed = registry.counter("synkit_access_tls_failed");
         for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
             sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
         }
@@ -93,6 +95,11 @@ public final class LinkMetrics {
 
     void readsPaused() {
         readsPaused.increment();
+    }
+
+    /** A link's TLS handshake or record layer failed (not TLS, an old protocol version, a certificate the client refused). */
+    void tlsFailed() {
+        tlsFailed.increment();
     }
 
     void notifyPushed() {

@@ -25,17 +25,34 @@ import java.util.List;
  * @param addressLimit {@code access.limit.address.*}: connections per client address; forged tokens and bad frames are strikes
  * @param userLimit {@code access.limit.user.*}: requests per user on this node
  * @param limitKeysMax {@code access.limit.keys.max}: addresses, and users, tracked by the limits at most
+ * @param tlsCertFile {@code access.tls.cert.file}: PEM certificate chain of the client listeners; empty: plain TCP
+ * @param tlsKeyFile {@code access.tls.key.file}: PEM PKCS#8 private key of that certificate
+ * @param tlsReloadIntervalMs {@code access.tls.reload.interval.ms}: how often the two files are checked for a change
+ * @param webSocketPort {@code access.ws.port}: the WebSocket client listener (-1: none; with TLS files, wss)
+ * @param webSocketPath {@code access.ws.path}: the path of the WebSocket upgrade
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
                            int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
-                           long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax) {
+                           long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax,
+                           String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
             throw new ConfigException("config: access.logic.nodes lists no logic node");
         }
         logicNodes = List.copyOf(logicNodes);
+        if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
+            throw new ConfigException("config: access.tls.cert.file and access.tls.key.file go together; got "
+                    + (tlsCertFile.isEmpty() ? "only the key file" : "only the certificate file"));
+        }
+        if (!webSocketPath.startsWith("/")) {
+            throw new ConfigException("config: access.ws.path=" + webSocketPath + " must start with /");
+        }
+    }
+
+    public boolean tls() {
+        return !tlsCertFile.isEmpty();
     }
 
     public static AccessConfig from(Config config) {
@@ -66,7 +83,12 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.longValue("access.token.ttl.ms", 3_600_000, 60_000, 86_400_000),
                 limit(config, "access.limit.address.", 200, 2000, 20, 10_000, 3_600_000),
                 limit(config, "access.limit.user.", 1000, 2000, 100, 1000, 60_000),
-                config.integer("access.limit.keys.max", 200_000, 1, 10_000_000));
+                config.integer("access.limit.keys.max", 200_000, 1, 10_000_000),
+                config.string("access.tls.cert.file", ""),
+                config.string("access.tls.key.file", ""),
+                config.integer("access.tls.reload.interval.ms", 10_000, 100, 3_600_000),
+                config.integer("access.ws.port", -1, -1, 65535),
+                config.string("access.ws.path", "/synkit"));
         config.checkNoUnknownKeys();
         return access;
     }

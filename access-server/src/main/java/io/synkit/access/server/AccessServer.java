@@ -28,6 +28,10 @@ import io.synkit.access.push.PushService;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.DeviceKey;
 import io.synkit.access.session.EndedSessions;
+import io.synkit.access.link.WebSocketLinkPipeline;
+import io.synkit.access.tls.TlsFiles;
+import io.netty.channel.ChannelInitializer;
+import java.nio.file.Path;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.frame.FrameLimits;
@@ -87,6 +91,8 @@ public final class AccessServer implements AutoCloseable {
     private RpcClientPool logicClients;
     private RpcServer push;
     private Channel listener;
+    private Channel webSocketListener;
+    private TlsFiles tls;
     private AdminServer admin;
     private InetSocketAddress clientAddress;
     private UnauthenticatedLinks unauthenticated;
@@ -127,7 +133,25 @@ public final class AccessServer implements AutoCloseable {
                 LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
                 config.accessTokenTtlMs(), addressLimits, userLimits);
         registerGauges();
-        InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
+        tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
+        LinkPipeline pipeline = new LinkPipeline(services, tls);
+        listener = listen(new InetSocketAddress(config.bindHost(), config.port()), pipeline);
+        clientAddress = (InetSocketAddress) listener.localAddress();
+        if (config.webSocketPort() >= 0) {
+            webSocketListener = listen(new InetSocketAddress(config.bindHost(), config.webSocketPort()),
+                    new WebSocketLinkPipeline(pipeline, config.webSocketPath()));
+        }
+        startHealth(tokens);
+        if (config.adminPort() >= 0) {
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
+        }
+        log.info("access node started clients={} push={}", clientAddress, accessNode);
+        return this;
+    }
+
+    /** A client listener: every link gets {@code pipeline}. */
+    private Channel listen(InetSocketAddress address, ChannelInitializer<Channel> pipeline) throws InterruptedException {
+        LinkSettings link = config.link();
         ChannelFuture bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -137,19 +161,22 @@ public final class AccessServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(link.writeBufferLowBytes(), link.writeBufferHighBytes()))
                 // Fixed-size reads, one allocator for all links: see LinkSettings.readBufferBytes.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(link.readBufferBytes()))
-                .childHandler(new LinkPipeline(services))
-                .bind(clientBind).await();
+                .childHandler(pipeline)
+                .bind(address).await();
         if (!bound.isSuccess()) {
-            throw new ListenException(clientBind, bound.cause());
+            throw new ListenException(address, bound.cause());
         }
-        listener = bound.channel();
-        clientAddress = (InetSocketAddress) listener.localAddress();
-        startHealth(tokens);
-        if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
-        }
-        log.info("access node started clients={} push={}", clientAddress, accessNode);
-        return this;
+        return bound.channel();
+    }
+
+    /** The WebSocket client listener's address; null without one. */
+    public InetSocketAddress webSocketAddress() {
+        return webSocketListener == null ? null : (InetSocketAddress) webSocketListener.localAddress();
+    }
+
+    /** Reads the TLS files again now if they changed (what the node does every access.tls.reload.interval.ms); false without TLS. */
+    public boolean reloadTls() {
+        return tls != null && tls.reloadIfChanged();
     }
 
     private void registerGauges() {
@@ -177,9 +204,13 @@ public final class AccessServer implements AutoCloseable {
             addressLimits.sweep();
             userLimits.sweep();
         }), LIMIT_SWEEP_INTERVAL_MS, LIMIT_SWEEP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (tls != null) {
+            healthThreads.scheduleWithFixedDelay(guarded(tls::reloadIfChanged), config.tlsReloadIntervalMs(), config.tlsReloadIntervalMs(),
+                    TimeUnit.MILLISECONDS);
+        }
         if (config.adminPort() >= 0) {
             readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
-                    config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"));
+                    config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"), tls == null ? null : tls::probeSockets);
             healthThreads.scheduleWithFixedDelay(guarded(readyProbe::run), 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
         }
     }
@@ -254,6 +285,9 @@ public final class AccessServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        if (webSocketListener != null) {
+            webSocketListener.close().syncUninterruptibly();
+        }
         SplittableRandom jitter = new SplittableRandom();
         for (ClientSession session : sessions.all()) {
             session.goAway("server draining for restart", config.drainRetryAfterMinMs() + jitter.nextInt(Math.max(1, config.drainTimeoutMs())));
@@ -281,6 +315,9 @@ public final class AccessServer implements AutoCloseable {
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (webSocketListener != null) {
+            webSocketListener.close().syncUninterruptibly();
         }
         for (ClientSession session : sessions.all()) {
             session.close();

@@ -72,7 +72,7 @@ public final class LinkHarness implements AutoCloseable {
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
                 loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS,
                 new RateLimiter<>(RateLimit.off("access.limit.address."), false, clock, 1, registry, "address"),
-                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user")));
+                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user")), null);
     }
 
     /**

@@ -34,7 +34,14 @@ import io.synkit.protocol.frame.FrameDecoder;
 import io.synkit.protocol.frame.FrameEncoder;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.frame.ProtoDecoder;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.synkit.protocol.frame.WebSocketFrames;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.SocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,27 +58,38 @@ public final class SynkitClient {
 
     /** The client protocol version this client implements, told to the server at Auth. */
     public static final int PROTOCOL_VERSION = 1;
+    private static final int HTTP_BODY_BYTES_MAX = 8192;
+    private static final WebSocketFrames WEB_SOCKET_FRAMES = new WebSocketFrames();
 
     private final EventLoop loop;
     private final ClientListener listener;
     private final long requestTimeoutMs;
+    private final LinkTransport transport;
+    /** Completed once frames can flow: at connect for TCP, after the TLS and WebSocket handshakes otherwise. */
+    private CompletableFuture<Void> ready;
     private final Map<Long, CompletableFuture<ServerFrame>> pending = new HashMap<>();
     private long nextRequestId = 1;
     private Channel channel;
 
     public SynkitClient(EventLoop loop, ClientListener listener, long requestTimeoutMs) {
+        this(loop, listener, requestTimeoutMs, LinkTransport.TCP);
+    }
+
+    public SynkitClient(EventLoop loop, ClientListener listener, long requestTimeoutMs, LinkTransport transport) {
         this.loop = loop;
         this.listener = listener;
         this.requestTimeoutMs = requestTimeoutMs;
+        this.transport = transport;
     }
 
     public EventLoop loop() {
         return loop;
     }
 
-    /** Connects (optionally from a given local address, to spread source IPs) on the client's loop. */
+    /** Connects (optionally from a given local address, to spread source IPs) on the client's loop; done once frames can flow. */
     public CompletableFuture<Void> connect(InetSocketAddress server, SocketAddress localAddress) {
         CompletableFuture<Void> connected = new CompletableFuture<>();
+        ready = connected;
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -81,18 +99,43 @@ public final class SynkitClient {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         FrameLimits limits = FrameLimits.client();
+                        if (transport.tls() != null) {
+                            SslHandler tls = transport.tls().newHandler(ch.alloc(), server.getHostString(), server.getPort());
+                            ch.pipeline().addLast(tls);
+                            if (transport.webSocketPath() == null) {
+                                tls.handshakeFuture().addListener(done -> handshaken(connected, done.cause()));
+                            }
+                        }
+                        if (transport.webSocketPath() != null) {
+                            URI uri = URI.create((transport.tls() == null ? "ws" : "wss") + "://" + server.getHostString() + ":" + server.getPort()
+                                    + transport.webSocketPath());
+                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(HTTP_BODY_BYTES_MAX),
+                                    new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder().webSocketUri(uri)
+                                            .maxFramePayloadLength(limits.frameBytesMax() + FrameLimits.LENGTH_PREFIX_BYTES).build()),
+                                    WEB_SOCKET_FRAMES);
+                        }
                         ch.pipeline().addLast(new FrameDecoder(limits), new ProtoDecoder<>(ServerFrame.parser()),
                                 new FrameEncoder(limits), new Responses());
                     }
                 });
         (localAddress == null ? bootstrap.connect(server) : bootstrap.connect(server, localAddress)).addListener(done -> {
             if (done.isSuccess()) {
-                connected.complete(null);
+                if (transport.tls() == null && transport.webSocketPath() == null) {
+                    connected.complete(null);
+                }
             } else {
                 connected.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "connect to " + server + " failed: " + done.cause(), 0));
             }
         });
         return connected;
+    }
+
+    private static void handshaken(CompletableFuture<Void> connected, Throwable failure) {
+        if (failure == null) {
+            connected.complete(null);
+        } else {
+            connected.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "handshake failed: " + failure, 0));
+        }
     }
 
     public boolean isConnected() {
@@ -200,7 +243,18 @@ public final class SynkitClient {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                handshaken(ready, null);
+            } else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+                handshaken(ready, new IllegalStateException("WebSocket handshake timed out"));
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            handshaken(ready, new IllegalStateException("closed before the link was ready"));
             for (CompletableFuture<ServerFrame> response : pending.values()) {
                 response.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "link closed", 0));
             }
@@ -210,6 +264,7 @@ public final class SynkitClient {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            handshaken(ready, cause);
             ctx.close();
         }
     }
