@@ -96,6 +96,7 @@ final class Authenticator {
 
     private AuthResponse.Builder response(ClientLink link) {
         return AuthResponse.newBuilder().setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
-                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs()).setServerTimeMs(services.clock().nowMs());
+                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs()).setServerTimeMs(services.clock().nowMs())
+                .setHeartbeatIntervalMaxMs(services.settings().heartbeatIntervalMaxMs());
     }
 }

@@ -92,8 +92,10 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     private long connId;
     private long tokenExpiresAtMs;
     private long latestInboxSeq;
-    /** A short, as {@code access.inflight.max} is at most 10,000: it keeps this object at 72 bytes. */
+    /** A short, as {@code access.inflight.max} is at most 10,000. */
     private short inflightCount;
+    /** The interval the client heartbeats at ({@link LinkSettings#heartbeatIntervalOf}); sets its idle timeout and presence window. */
+    private int heartbeatIntervalMs;
 
     ClientLink(LinkPipeline shared) {
         this.shared = shared;
@@ -236,6 +238,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         }
         LinkServices services = services();
         phase = AUTHENTICATED;
+        heartbeatIntervalMs = services.settings().heartbeatIntervalMs();
         services.unauthenticated().leave();
         lastReadMs = monotonicMs(services.clock());
         inboxAdvanced(inboxHeadSeq);
@@ -274,6 +277,11 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     /** A refresh gave the link a new access token: the link lives until it expires. */
     void tokenRenewed(long expiresAtMs) {
         tokenExpiresAtMs = Math.max(tokenExpiresAtMs, expiresAtMs);
+    }
+
+    /** The client says it heartbeats at {@code declaredMs} now (adaptive heartbeats); 0: the suggested interval. */
+    void heartbeatsEvery(int declaredMs) {
+        heartbeatIntervalMs = services().settings().heartbeatIntervalOf(declaredMs);
     }
 
     long latestInboxSeq() {
@@ -352,7 +360,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
                 log.info("link cut: it read none of its queued output within the unwritable timeout link={} queued_bytes={} unwritable_timeout_ms={}",
                         this, queuedBytes(), settings.unwritableTimeoutMs());
                 ctx.close();
-            } else if (!readsPaused() && nowMs - lastReadMs >= settings.idleTimeoutMs()) {
+            } else if (!readsPaused() && nowMs - lastReadMs >= settings.idleTimeoutOf(heartbeatIntervalMs)) {
                 services().metrics().closed(CloseReason.IDLE);
                 closeWith(Frames.goAway("idle: no heartbeat within the idle timeout", 0));
             } else if (wallNowMs >= tokenExpiresAtMs) {
@@ -394,6 +402,16 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     @Override
     public long connId() {
         return connId;
+    }
+
+    /**
+     * Read from another thread without a lock: presence is soft state, and a read a few
+     * milliseconds stale only moves when a device shows as offline by as much.
+     */
+    @Override
+    public boolean present() {
+        return phase == AUTHENTICATED && ctx.channel().isActive()
+                && monotonicMs(services().clock()) - lastReadMs < LinkSettings.presenceWindowOf(heartbeatIntervalMs);
     }
 
     @Override

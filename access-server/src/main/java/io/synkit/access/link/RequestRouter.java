@@ -44,8 +44,12 @@ final class RequestRouter {
             return;
         }
         switch (frame.getBodyCase()) {
-            case HEARTBEAT -> link.reply(ServerFrame.newBuilder().setRequestId(requestId).setHeartbeat(HeartbeatResponse.newBuilder()
-                    .setLatestInboxSeq(link.latestInboxSeq()).setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())).build());
+            case HEARTBEAT -> {
+                link.heartbeatsEvery(frame.getHeartbeat().getIntervalMs());
+                link.reply(ServerFrame.newBuilder().setRequestId(requestId).setHeartbeat(HeartbeatResponse.newBuilder()
+                        .setLatestInboxSeq(link.latestInboxSeq()).setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())
+                        .setHeartbeatIntervalMaxMs(services.settings().heartbeatIntervalMaxMs())).build());
+            }
             case SEND -> forward(link, requestId, LogicRequest.newBuilder().setSend(frame.getSend()));
             case SYNC -> forward(link, requestId, LogicRequest.newBuilder().setSync(frame.getSync()));
             case CREATE_GROUP -> forward(link, requestId, LogicRequest.newBuilder().setCreateGroup(frame.getCreateGroup()));

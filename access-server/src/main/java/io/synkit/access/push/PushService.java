@@ -69,6 +69,13 @@ public final class PushService implements RpcHandler {
 
     private AccessPushAck deliver(AccessPush push) {
         end(push);
+        AccessPushAck.Builder ack = AccessPushAck.newBuilder();
+        for (DeviceNotify asked : push.getPresenceList()) {
+            ClientSession session = sessions.get(asked.getUserId(), asked.getDeviceId());
+            if (session != null && session.connId() == asked.getConnId() && session.present()) {
+                ack.addPresentConnIds(asked.getConnId());
+            }
+        }
         int undelivered = 0;
         for (DeviceNotify notify : push.getNotifiesList()) {
             ClientSession session = sessions.get(notify.getUserId(), notify.getDeviceId());
@@ -79,6 +86,6 @@ public final class PushService implements RpcHandler {
             }
             session.push(notify.getNotify());
         }
-        return AccessPushAck.newBuilder().setUndelivered(undelivered).build();
+        return ack.setUndelivered(undelivered).build();
     }
 }

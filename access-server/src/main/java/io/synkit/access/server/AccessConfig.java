@@ -108,7 +108,8 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.link.sweep.interval.ms", 1000, 1, 60_000),
                 config.integer("access.links.unauthenticated.max", 4096, 1, 1_000_000),
                 config.integer("access.links.refused.retry.after.ms", 1000, 0, 600_000),
-                config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20));
+                config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20),
+                config.integer("access.heartbeat.interval.max.ms", Math.max(heartbeatMs, 300_000), 100, 3_600_000));
     }
 
     private static RateLimit limit(Config config, String prefix, int ratePerS, int burst, int strikes, int blockBaseMs, int blockMaxMs) {

@@ -15,6 +15,9 @@ public interface ClientSession {
     /** The connection id written into this device's route, so a push can tell a stale route. */
     long connId();
 
+    /** Whether the link heard from its client within its presence window (one and a half heartbeat intervals): soft state. */
+    boolean present();
+
     /** Raises the inbox head this link knows of and pushes the notify if the link keeps up (see the link's class comment). */
     void push(Notify notify);
 

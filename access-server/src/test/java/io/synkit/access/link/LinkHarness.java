@@ -82,7 +82,7 @@ public final class LinkHarness implements AutoCloseable {
      */
     public static LinkSettings settings(int unauthenticatedMax) {
         return new LinkSettings(30_000, 90_000, 10_000, 4, 64 * 1024, 1024, 1024, 4096, 72 * 1024, 30_000, 1000,
-                unauthenticatedMax, 1000, 4096);
+                unauthenticatedMax, 1000, 4096, 300_000);
     }
 
     /** A new link, open and not authenticated. */

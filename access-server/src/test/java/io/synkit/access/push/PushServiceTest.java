@@ -55,6 +55,11 @@ class PushServiceTest {
         }
 
         @Override
+        public boolean present() {
+            return true;
+        }
+
+        @Override
         public void push(Notify notify) {
             if (failure != null) {
                 throw failure;

@@ -21,6 +21,7 @@ import io.synkit.protocol.internal.ReadDevicesRequest;
 import io.synkit.protocol.internal.SessionEnd;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -39,11 +40,13 @@ public final class DevicePath {
     private final StoreCalls store;
     private final SessionEnds sessionEnds;
     private final LoginPolicy policy;
+    private final Presence presence;
 
-    public DevicePath(StoreCalls store, SessionEnds sessionEnds, LoginPolicy policy) {
+    public DevicePath(StoreCalls store, SessionEnds sessionEnds, LoginPolicy policy, Presence presence) {
         this.store = store;
         this.sessionEnds = sessionEnds;
         this.policy = policy;
+        this.presence = presence;
     }
 
     public CompletableFuture<DeviceLoggedIn> login(Caller caller, DeviceLogin login) {
@@ -99,17 +102,23 @@ public final class DevicePath {
 
     public CompletableFuture<DeviceList> list(Caller caller) {
         StoreRequest read = StoreRequest.newBuilder().setReadDevices(ReadDevicesRequest.newBuilder().setUserId(caller.getUserId())).build();
-        return store.forUser(caller.getUserId(), read).thenApply(response -> {
-            Set<String> online = response.getReadDevices().getRoutesList().stream().map(DeviceRoute::getDeviceId).collect(Collectors.toSet());
-            DeviceList.Builder list = DeviceList.newBuilder();
-            for (DeviceRecord device : response.getReadDevices().getDevicesList()) {
-                list.addDevices(DeviceInfo.newBuilder().setDeviceId(device.getDeviceId()).setPlatformValue(device.getPlatformValue())
-                        .setFirstLoginMs(device.getFirstLoginMs()).setLastSeenMs(device.getLastSeenMs()).setAppVersion(device.getAppVersion())
-                        .setProtocolVersion(device.getProtocolVersion()).setLoggedIn(device.getLoggedIn())
-                        .setOnline(online.contains(device.getDeviceId())).setThisDevice(device.getDeviceId().equals(caller.getDeviceId())));
-            }
-            return list.build();
+        return store.forUser(caller.getUserId(), read).thenCompose(response -> {
+            List<DeviceRoute> routes = response.getReadDevices().getRoutesList();
+            return presence.present(caller.getUserId(), routes).thenApply(present -> list(caller, response.getReadDevices(),
+                    routes.stream().filter(route -> present.contains(route.getConnId())).map(DeviceRoute::getDeviceId).collect(Collectors.toSet())));
         });
+    }
+
+    /** The registry as the client sees it; {@code online}: the devices whose link is present now. */
+    private static DeviceList list(Caller caller, ReadDevicesResponse response, Set<String> online) {
+        DeviceList.Builder list = DeviceList.newBuilder();
+        for (DeviceRecord device : response.getDevicesList()) {
+            list.addDevices(DeviceInfo.newBuilder().setDeviceId(device.getDeviceId()).setPlatformValue(device.getPlatformValue())
+                    .setFirstLoginMs(device.getFirstLoginMs()).setLastSeenMs(device.getLastSeenMs()).setAppVersion(device.getAppVersion())
+                    .setProtocolVersion(device.getProtocolVersion()).setLoggedIn(device.getLoggedIn())
+                    .setOnline(online.contains(device.getDeviceId())).setThisDevice(device.getDeviceId().equals(caller.getDeviceId())));
+        }
+        return list.build();
     }
 
     private static boolean isCallers(SessionEnd end, Caller caller) {

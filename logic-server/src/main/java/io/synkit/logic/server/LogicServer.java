@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.logic.device.DevicePath;
+import io.synkit.logic.device.Presence;
 import io.synkit.logic.device.SessionEnds;
 import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.group.GroupPath;
@@ -70,7 +71,7 @@ public final class LogicServer implements AutoCloseable {
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
                 new GroupPath(store, members, config.groupMembersMax()),
-                new DevicePath(store, new SessionEnds(accessClients, workers, metrics), config.loginPolicy()));
+                new DevicePath(store, new SessionEnds(accessClients, workers, metrics), config.loginPolicy(), new Presence(accessClients, metrics)));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal());
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));

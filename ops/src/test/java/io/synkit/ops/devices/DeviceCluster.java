@@ -6,6 +6,7 @@ import io.synkit.logic.server.LogicConfig;
 import io.synkit.logic.server.LogicServer;
 import io.synkit.ops.cluster.Directories;
 import io.synkit.ops.cluster.FreePorts;
+import io.synkit.runtime.Clock;
 import io.synkit.runtime.Config;
 import io.synkit.store.server.StoreConfig;
 import io.synkit.store.server.StoreServer;
@@ -73,11 +74,18 @@ final class DeviceCluster implements AutoCloseable {
 
     /** Another access node of the cluster, with these settings besides its ports and logic node; returns its index. */
     int startAccess(Map<String, String> settings) throws Exception {
+        return startAccess(settings, Clock.SYSTEM);
+    }
+
+    /** As {@link #startAccess(Map)}, on {@code clock} (a test's ManualClock moves the node's deadlines and presence). */
+    int startAccess(Map<String, String> settings, Clock clock) throws Exception {
         Map<String, String> config = new HashMap<>(settings);
         config.put("access.port", "0");
         config.put("access.push.port", "0");
         config.put("access.logic.nodes", logic.hostPort());
-        access.add(new AccessServer(AccessConfig.from(Config.of(config))).start());
+        access.add(new AccessServer(AccessConfig.from(Config.of(config)), clock, reason -> {
+            throw new AssertionError("the access node would have halted: " + reason);
+        }).start());
         return access.size() - 1;
     }
 

@@ -193,6 +193,11 @@ public final class SynkitClient {
         return request(ClientFrame.newBuilder().setHeartbeat(HeartbeatRequest.getDefaultInstance())).thenApply(ServerFrame::getHeartbeat);
     }
 
+    /** A heartbeat telling the server the interval this client heartbeats at now (adaptive heartbeats). */
+    public CompletableFuture<HeartbeatResponse> heartbeat(int intervalMs) {
+        return request(ClientFrame.newBuilder().setHeartbeat(HeartbeatRequest.newBuilder().setIntervalMs(intervalMs))).thenApply(ServerFrame::getHeartbeat);
+    }
+
     private CompletableFuture<ServerFrame> request(ClientFrame.Builder frame) {
         CompletableFuture<ServerFrame> response = new CompletableFuture<>();
         loop.execute(() -> {
