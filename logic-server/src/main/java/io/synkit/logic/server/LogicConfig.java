@@ -1,5 +1,6 @@
 package io.synkit.logic.server;
 
+import io.synkit.logic.device.LoginPolicy;
 import io.synkit.logic.store.StoreRetryPolicy;
 import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.protocol.slot.SlotMap;
@@ -19,12 +20,13 @@ import java.util.List;
  * @param readyPrimaryGraceMs a SET counts as without a reachable primary after this long without one; with no SET
  *     reachable the node is not ready
  * @param tls internal mutual TLS of the RPC port and of the connections to stores and access nodes
+ * @param loginPolicy logged-in devices per platform class ({@code logic.login.*.sessions.max})
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
                           int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
-                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls) {
+                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls, LoginPolicy loginPolicy) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -50,7 +52,12 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
                 config.longValue("logic.set.probe.interval.ms", 1000, 10, 60_000),
                 config.longValue("logic.ready.primary.grace.ms", 3000, 10, 600_000),
-                TlsFiles.read(config, "logic"));
+                TlsFiles.read(config, "logic"),
+                new LoginPolicy(
+                        config.integer("logic.login.phone.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.tablet.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.desktop.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.unspecified.sessions.max", LoginPolicy.CLASS_SESSIONS_MAX, 0, LoginPolicy.CLASS_SESSIONS_MAX)));
         config.checkNoUnknownKeys();
         return logic.validated();
     }

@@ -3,6 +3,9 @@ package io.synkit.logic.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.synkit.logic.device.DevicePath;
+import io.synkit.logic.device.Presence;
+import io.synkit.logic.device.SessionEnds;
 import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.group.GroupPath;
 import io.synkit.logic.notify.Notifier;
@@ -75,6 +78,7 @@ public final class LogicServer implements AutoCloseable {
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
                 new GroupPath(store, members, config.groupMembersMax()),
+                new DevicePath(store, new SessionEnds(accessClients, workers, metrics), config.loginPolicy(), new Presence(accessClients, metrics)),
                 new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal(), tls);

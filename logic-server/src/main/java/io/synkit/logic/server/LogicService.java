@@ -2,6 +2,7 @@ package io.synkit.logic.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import io.synkit.logic.device.DevicePath;
 import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.group.GroupPath;
 import io.synkit.logic.send.SendPath;
@@ -23,13 +24,15 @@ public final class LogicService implements RpcHandler {
     private final RoutePath route;
     private final GroupPath groups;
     private final RequestOutcomes outcomes;
+    private final DevicePath devices;
 
-    public LogicService(SendPath send, SyncPath sync, RoutePath route, GroupPath groups, RequestOutcomes outcomes) {
-        this.outcomes = outcomes;
+    public LogicService(SendPath send, SyncPath sync, RoutePath route, GroupPath groups, DevicePath devices, RequestOutcomes outcomes) {
         this.send = send;
         this.sync = sync;
         this.route = route;
         this.groups = groups;
+        this.devices = devices;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -45,6 +48,11 @@ public final class LogicService implements RpcHandler {
             case ROUTE -> route.update(caller, request.getRoute()).thenApply(done -> LogicResponse.newBuilder().setRoute(done).build());
             case CREATE_GROUP -> groups.create(caller, request.getCreateGroup())
                     .thenApply(created -> LogicResponse.newBuilder().setGroupCreated(created).build());
+            // Devices and sessions (DevicePath).
+            case LOGIN -> devices.login(caller, request.getLogin()).thenApply(done -> LogicResponse.newBuilder().setLogin(done).build());
+            case LIST_DEVICES -> devices.list(caller).thenApply(list -> LogicResponse.newBuilder().setDevices(list).build());
+            case LOGOUT -> devices.logout(caller, request.getLogout()).thenApply(done -> LogicResponse.newBuilder().setLogout(done).build());
+            case REFRESH -> devices.refresh(caller, request.getRefresh()).thenApply(done -> LogicResponse.newBuilder().setRefreshed(done).build());
             case BODY_NOT_SET -> throw new RpcException(ErrorCode.INVALID_REQUEST, "logic request has no body");
         });
     }

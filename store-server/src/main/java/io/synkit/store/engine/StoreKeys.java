@@ -2,6 +2,7 @@ package io.synkit.store.engine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.internal.GroupRecord;
+import io.synkit.protocol.internal.UserDevices;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.List;
  * meta          | 'M'                                   | SlotMapRecord (meta SET only)
  * meta          | 'G' conv                              | GroupRecord (group conversations, home SET)
  * meta          | 'W' user conv                         | empty: the user is a member of group conv (in the user's SET)
+ * meta          | 'V' user                              | UserDevices: the user's device registry and revocations
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'M' sender conv client_msg_id         | conv conv_seq of the original send
@@ -84,6 +86,22 @@ public final class StoreKeys {
     public static byte[] membership(long userId, String convId) {
         byte[] conv = convBytes(convId);
         return ByteBuffer.allocate(9 + conv.length).put((byte) 'W').putLong(userId).put(conv).array();
+    }
+
+    public static byte[] devices(long userId) {
+        return ByteBuffer.allocate(9).put((byte) 'V').putLong(userId).array();
+    }
+
+    /** The stored device registry of {@code userId}; empty when {@code value} is null (no device logged in yet). */
+    public static UserDevices userDevicesOf(byte[] value, long userId) {
+        if (value == null) {
+            return UserDevices.getDefaultInstance();
+        }
+        try {
+            return UserDevices.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: device registry of user " + userId + " does not parse", e);
+        }
     }
 
     public static byte[] convCursor(long userId, String convId) {

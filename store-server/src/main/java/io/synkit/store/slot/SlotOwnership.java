@@ -75,6 +75,9 @@ public final class SlotOwnership {
             case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());
             case REMOVE_ROUTE -> map.slotOfUser(request.getRemoveRoute().getUserId());
             case ADD_MEMBERSHIP -> map.slotOfUser(request.getAddMembership().getUserId());
+            case LOGIN_DEVICE -> map.slotOfUser(request.getLoginDevice().getUserId());
+            case LOGOUT_DEVICES -> map.slotOfUser(request.getLogoutDevices().getUserId());
+            case READ_DEVICES -> map.slotOfUser(request.getReadDevices().getUserId());
             default -> -1;
         };
     }

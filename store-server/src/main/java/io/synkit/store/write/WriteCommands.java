@@ -51,11 +51,13 @@ final class WriteCommands {
     private final StoreEngine engine;
     private final RouteReader routes;
     private final Clock clock;
+    private final DeviceCommands devices;
 
     WriteCommands(StoreEngine engine, Clock clock) {
         this.engine = engine;
         this.routes = new RouteReader(engine);
         this.clock = clock;
+        this.devices = new DeviceCommands(clock);
     }
 
     StoreResponse apply(BatchView view, StoreRequest request) {
@@ -68,6 +70,9 @@ final class WriteCommands {
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
             case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(addMembership(view, request.getAddMembership())).build();
+            // Devices and sessions (DeviceCommands).
+            case LOGIN_DEVICE -> StoreResponse.newBuilder().setLoginDevice(devices.login(view, request.getLoginDevice())).build();
+            case LOGOUT_DEVICES -> StoreResponse.newBuilder().setLogoutDevices(devices.logout(view, request.getLogoutDevices())).build();
             default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
         };
     }
@@ -257,6 +262,7 @@ final class WriteCommands {
             return RemoveRouteResponse.newBuilder().setRemoved(false).build();
         }
         view.delete(Column.ROUTES, key);
+        devices.linkEnded(view, request.getUserId(), route.getDeviceId());
         return RemoveRouteResponse.newBuilder().setRemoved(true).build();
     }
 
