@@ -14,11 +14,15 @@ import java.util.List;
  * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
  * @param metaPollMs how often the slot map is fetched from the meta SET
  * @param groupMembersMax members of a group at most, creator included (small groups: write diffusion)
+ * @param groupChangeUsersMax users one membership change adds or removes at most
+ * @param historyEntriesMax conversation entries one history page holds at most (also its default)
+ * @param conversationsMax conversations one conversation-list page holds at most (also its default)
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
-                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry) {
+                          int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
+                          int groupChangeUsersMax, int historyEntriesMax, int conversationsMax) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -41,7 +45,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
                         config.integer("logic.store.backoff.base.ms", 20, 1, 60_000),
-                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)));
+                        config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
+                config.integer("logic.group.change.users.max", 100, 1, 10_000),
+                config.integer("logic.history.entries.max", 100, 1, 1_000),
+                config.integer("logic.conversations.max", 100, 1, 1_000));
         config.checkNoUnknownKeys();
         return logic.validated();
     }
@@ -53,6 +60,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
         if (storeRetry.backoffMaxMs() < storeRetry.backoffBaseMs()) {
             throw new ConfigException("config: logic.store.backoff.max.ms=" + storeRetry.backoffMaxMs()
                     + " must be >= logic.store.backoff.base.ms=" + storeRetry.backoffBaseMs());
+        }
+        if (groupChangeUsersMax > groupMembersMax) {
+            throw new ConfigException("config: logic.group.change.users.max=" + groupChangeUsersMax + " must be <= logic.group.members.max="
+                    + groupMembersMax);
         }
         if (storeSets.isBlank() == metaReplicas.isEmpty()) {
             throw new ConfigException("config: give exactly one of logic.store.sets (a fixed slot map) and logic.meta.replicas (the meta SET"

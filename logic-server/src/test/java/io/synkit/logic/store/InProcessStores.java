@@ -128,6 +128,8 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
                 case READ_CONV -> StoreResponse.newBuilder().setReadConv(reader.readConv(request.getReadConv())).build();
                 case READ_GROUP -> StoreResponse.newBuilder().setReadGroup(reader.readGroup(request.getReadGroup())).build();
                 case OUTBOX_SCAN -> StoreResponse.newBuilder().setOutboxScan(reader.scanOutbox(request.getOutboxScan())).build();
+                case READ_HISTORY -> StoreResponse.newBuilder().setReadHistory(reader.readHistory(request.getReadHistory())).build();
+                case READ_CONVERSATIONS -> StoreResponse.newBuilder().setReadConversations(reader.readConversations(request.getReadConversations())).build();
                 default -> write(request);
             };
         }

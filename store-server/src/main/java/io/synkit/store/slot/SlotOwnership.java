@@ -75,6 +75,9 @@ public final class SlotOwnership {
             case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());
             case REMOVE_ROUTE -> map.slotOfUser(request.getRemoveRoute().getUserId());
             case ADD_MEMBERSHIP -> map.slotOfUser(request.getAddMembership().getUserId());
+            case READ_HISTORY -> map.slotOfConversation(request.getReadHistory().getConvId());
+            case MARK_READ -> map.slotOfUser(request.getMarkRead().getUserId());
+            case READ_CONVERSATIONS -> map.slotOfUser(request.getReadConversations().getUserId());
             default -> -1;
         };
     }
