@@ -63,9 +63,20 @@ public final class LogicPaths implements AutoCloseable {
     public final HistoryPath history;
     public final ReadStatePath readState;
     private final RpcClientPool accessNodes = new RpcClientPool(null, FrameLimits.internal(), 1);
+    private final boolean ownsStores;
 
     public LogicPaths(Path dir, int setCount, Clock clock) {
-        stores = new InProcessStores(dir, setCount, clock);
+        this(new InProcessStores(dir, setCount, clock), true);
+    }
+
+    /** Another logic node over the same stores (its own caches), as a cluster runs several; closing it leaves the stores open. */
+    public LogicPaths(LogicPaths other) {
+        this(other.stores, false);
+    }
+
+    private LogicPaths(InProcessStores stores, boolean ownsStores) {
+        this.stores = stores;
+        this.ownsStores = ownsStores;
         members = new ConversationMembers(stores);
         Notifier notifier = new Notifier(accessNodes, new SimpleMeterRegistry());
         fanout = new Fanout(stores, notifier, members);
@@ -149,6 +160,8 @@ public final class LogicPaths implements AutoCloseable {
     @Override
     public void close() {
         accessNodes.close();
-        stores.close();
+        if (ownsStores) {
+            stores.close();
+        }
     }
 }
