@@ -162,7 +162,8 @@ final class WriteCommands {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, conv + " is not a group: its members cannot change");
             }
             // The change is an entry like a message, in the same order; the record changes in the same batch.
-            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, request.getGroupMembersMax());
+            int membersMax = request.getGroupMembersMax() == 0 ? GROUP_MEMBERS_MAX : Math.min(request.getGroupMembersMax(), GROUP_MEMBERS_MAX);
+            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax);
             view.put(Column.META, StoreKeys.group(conv.value()), roster.record().toByteArray());
         }
         long nowMs = clock.nowMs();
