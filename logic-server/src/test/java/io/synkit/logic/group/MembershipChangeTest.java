@@ -201,4 +201,21 @@ class MembershipChangeTest {
             assertEquals(List.of("1:MEMBERS_ADDED[3]", "2:welcome"), view(logic, 3));
         }
     }
+
+    @Test
+    void leaveOrMessageRetriedAfterTheSenderLeftIsAnsweredAsTheOriginal() {
+        try (LogicPaths logic = new LogicPaths(dir, 2)) {
+            logic.createGroup(1, "team", List.of(2L, 3L));
+            logic.send(2, GROUP, "m1", "last words");
+            GroupChanged left = logic.change(2, GROUP, "l1", GroupChangeKind.MEMBER_LEFT, List.of());
+
+            GroupChanged leftAgain = logic.change(2, GROUP, "l1", GroupChangeKind.MEMBER_LEFT, List.of());
+
+            assertTrue(leftAgain.getDuplicate(), "the answer was lost, the leave happened: the retry says so");
+            assertEquals(left.getConvSeq(), leftAgain.getConvSeq());
+            assertEquals(left.getSeq(), leftAgain.getSeq());
+            assertTrue(logic.send(2, GROUP, "m1", "last words").getDuplicate(), "a message sent before leaving, retried after");
+            assertEquals(ErrorCode.FORBIDDEN, assertThrows(RpcException.class, () -> logic.send(2, GROUP, "m2", "new")).code());
+        }
+    }
 }

@@ -144,15 +144,17 @@ final class WriteCommands {
         MessageOp message = request.getMessage();
         ConversationId conv = conversation(message.getConvId());
         GroupRoster roster = conv.isGroup() ? roster(view, conv) : null;
-        if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
-            throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
-        }
         checkClientMsgId(message.getClientMsgId());
         byte[] dedupKey = StoreKeys.sendDedup(message.getSenderUserId(), conv.value(), message.getClientMsgId());
         byte[] original = view.get(Column.DEDUP, dedupKey);
         if (original != null) {
+            // The sender's own committed entry, answered even if the sender has left the group
+            // since (a leave whose answer was lost, retried): it reveals nothing the sender lacks.
             return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
                     .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version()).build();
+        }
+        if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
         }
         byte[] headKey = StoreKeys.convHead(conv.value());
         long head = view.getLong(Column.META, headKey, 0);
