@@ -12,6 +12,7 @@ import io.synkit.protocol.client.GroupChanged;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.internal.AppendInboxRequest;
+import io.synkit.protocol.internal.CreateGroupStoreRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
 import java.nio.file.Path;
@@ -216,6 +217,21 @@ class MembershipChangeTest {
             assertEquals(left.getSeq(), leftAgain.getSeq());
             assertTrue(logic.send(2, GROUP, "m1", "last words").getDuplicate(), "a message sent before leaving, retried after");
             assertEquals(ErrorCode.FORBIDDEN, assertThrows(RpcException.class, () -> logic.send(2, GROUP, "m2", "new")).code());
+        }
+    }
+
+    @Test
+    void membersWithoutAMembershipRecordGetTheirStintFromTheNextFanOut() {
+        try (LogicPaths logic = new LogicPaths(dir, 3)) {
+            // A group whose members' SETs hold no membership records, as groups created before they existed.
+            LogicPaths.answer(() -> logic.stores.forConversation(GROUP, StoreRequest.newBuilder().setCreateGroup(CreateGroupStoreRequest.newBuilder()
+                    .setConvId(GROUP).addMemberUserIds(1).addMemberUserIds(2).addMemberUserIds(3)).build()));
+
+            logic.send(2, GROUP, "m1", "still works");
+
+            for (long user = 1; user <= 3; user++) {
+                assertEquals(List.of("1:still works"), view(logic, user));
+            }
         }
     }
 }
