@@ -17,7 +17,7 @@ import io.synkit.protocol.rpc.RpcException;
 
 /**
  * Serves an authenticated link's requests: heartbeats here (with the latest inbox seq the link
- * knows of, so a lost notify is repaired), Send, Sync and CreateGroup forwarded to a logic node
+ * knows of, so a lost notify is repaired), Send, Sync, the group and read-state requests forwarded to a logic node
  * with the caller identity taken from the link. At most {@code inflightCountMax} forwarded
  * requests per link wait for logic; more are refused with RATE_LIMITED rather than queued. Shared
  * by every link; runs on the link's event loop.
@@ -56,6 +56,10 @@ final class RequestRouter {
             case LIST_DEVICES -> forward(link, requestId, LogicRequest.newBuilder().setListDevices(frame.getListDevices()));
             case LOGOUT -> forward(link, requestId, LogicRequest.newBuilder().setLogout(frame.getLogout()));
             case REFRESH -> refresh(link, requestId, frame.getRefresh());
+            case CHANGE_GROUP -> forward(link, requestId, LogicRequest.newBuilder().setChangeGroup(frame.getChangeGroup()));
+            case HISTORY -> forward(link, requestId, LogicRequest.newBuilder().setHistory(frame.getHistory()));
+            case MARK_READ -> forward(link, requestId, LogicRequest.newBuilder().setMarkRead(frame.getMarkRead()));
+            case CONVERSATION_LIST -> forward(link, requestId, LogicRequest.newBuilder().setConversationList(frame.getConversationList()));
             case AUTH -> link.reply(Frames.error(requestId, ErrorCode.ALREADY_AUTHENTICATED, "this link is authenticated already", false));
             case BODY_NOT_SET -> link.reply(Frames.error(requestId, ErrorCode.INVALID_REQUEST, "frame has no request body (unknown request kind?)", false));
         }
@@ -141,6 +145,19 @@ final class RequestRouter {
             case GROUP_CREATED -> frame.setGroupCreated(response.getGroupCreated());
             case DEVICES -> frame.setDevices(response.getDevices());
             case LOGOUT -> frame.setLogout(response.getLogout());
+            case GROUP_CHANGED -> {
+                link.inboxAdvanced(response.getGroupChanged().getSeq());
+                frame.setGroupChanged(response.getGroupChanged());
+            }
+            case HISTORY -> frame.setHistory(response.getHistory());
+            case READ_MARKED -> {
+                link.inboxAdvanced(response.getReadMarked().getSeq());
+                frame.setReadMarked(response.getReadMarked());
+            }
+            case CONVERSATION_LIST -> {
+                response.getConversationList().getKey().getPositionsList().forEach(position -> link.inboxAdvanced(position.getSeq()));
+                frame.setConversationList(response.getConversationList());
+            }
             default -> frame.setError(Error.newBuilder().setCode(ErrorCode.INTERNAL).setMessage("logic answered with " + response.getBodyCase()));
         }
         return frame.build();

@@ -130,6 +130,8 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
                 case READ_GROUP -> StoreResponse.newBuilder().setReadGroup(reader.readGroup(request.getReadGroup())).build();
                 case READ_DEVICES -> StoreResponse.newBuilder().setReadDevices(new DeviceReader(engine).readDevices(request.getReadDevices())).build();
                 case OUTBOX_SCAN -> StoreResponse.newBuilder().setOutboxScan(reader.scanOutbox(request.getOutboxScan())).build();
+                case READ_HISTORY -> StoreResponse.newBuilder().setReadHistory(reader.readHistory(request.getReadHistory())).build();
+                case READ_CONVERSATIONS -> StoreResponse.newBuilder().setReadConversations(reader.readConversations(request.getReadConversations())).build();
                 default -> write(request);
             };
         }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
  * The subcommands measure one part each.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "The one benchmark: synkit beside Kafka on this machine (subcommands: one part each).",
-        subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class, LinksBenchCommand.class})
+        subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class, LinksBenchCommand.class,
+                GroupBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     static final List<String> PARTS = List.of("probes", "set", "kafka", "e2e");

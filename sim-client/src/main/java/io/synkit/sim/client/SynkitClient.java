@@ -11,7 +11,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.AuthResponse;
+import io.synkit.protocol.client.ChangeGroupRequest;
 import io.synkit.protocol.client.ClientFrame;
+import io.synkit.protocol.client.ConversationList;
+import io.synkit.protocol.client.ConversationListRequest;
+import io.synkit.protocol.client.GroupChanged;
+import io.synkit.protocol.client.HistoryRequest;
+import io.synkit.protocol.client.HistoryResponse;
+import io.synkit.protocol.client.MarkReadRequest;
+import io.synkit.protocol.client.ReadMarked;
 import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.DeviceList;
 import io.synkit.protocol.client.DevicePlatform;
@@ -183,6 +191,24 @@ public final class SynkitClient {
 
     public CompletableFuture<GroupCreated> createGroup(CreateGroupRequest create) {
         return request(ClientFrame.newBuilder().setCreateGroup(create)).thenApply(ServerFrame::getGroupCreated);
+    }
+
+    public CompletableFuture<GroupChanged> changeGroup(ChangeGroupRequest change) {
+        return request(ClientFrame.newBuilder().setChangeGroup(change)).thenApply(ServerFrame::getGroupChanged);
+    }
+
+    public CompletableFuture<HistoryResponse> history(HistoryRequest history) {
+        return request(ClientFrame.newBuilder().setHistory(history)).thenApply(ServerFrame::getHistory);
+    }
+
+    public CompletableFuture<ReadMarked> markRead(String convId, long readUpToConvSeq) {
+        return request(ClientFrame.newBuilder().setMarkRead(MarkReadRequest.newBuilder().setConvId(convId).setReadUpToConvSeq(readUpToConvSeq)))
+                .thenApply(ServerFrame::getReadMarked);
+    }
+
+    public CompletableFuture<ConversationList> conversationList(long beforeSeq, int limit) {
+        return request(ClientFrame.newBuilder().setConversationList(ConversationListRequest.newBuilder().setBeforeSeq(beforeSeq).setLimit(limit)))
+                .thenApply(ServerFrame::getConversationList);
     }
 
     public CompletableFuture<SyncResponse> sync(SyncKey key, int limit) {

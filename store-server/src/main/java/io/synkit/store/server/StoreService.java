@@ -91,7 +91,7 @@ public final class StoreService implements RpcHandler {
         ownership.check(request);
         return switch (request.getBodyCase()) {
             case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP,
-                    LOGIN_DEVICE, LOGOUT_DEVICES -> {
+                    LOGIN_DEVICE, LOGOUT_DEVICES, MARK_READ -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);
             }
@@ -100,6 +100,9 @@ public final class StoreService implements RpcHandler {
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
             case READ_GROUP -> read(() -> StoreResponse.newBuilder().setReadGroup(reads.readGroup(request.getReadGroup())).build());
             case READ_DEVICES -> read(() -> StoreResponse.newBuilder().setReadDevices(devices.readDevices(request.getReadDevices())).build());
+            case READ_HISTORY -> read(() -> StoreResponse.newBuilder().setReadHistory(reads.readHistory(request.getReadHistory())).build());
+            case READ_CONVERSATIONS -> read(() -> StoreResponse.newBuilder()
+                    .setReadConversations(reads.readConversations(request.getReadConversations())).build());
             case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP, HAND_OVER -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }

@@ -114,6 +114,11 @@ final class BatchView {
         return batch.length();
     }
 
+    /** Keys written so far (puts and deletes). */
+    int keyCount() {
+        return batch.count();
+    }
+
     /** The batch's writes in RocksDB's serialized form; the view takes no more writes after. */
     ByteString data() {
         return batch.data();

@@ -31,6 +31,11 @@ public final class CommandBatch implements AutoCloseable {
         return commands.apply(view, request);
     }
 
+    /** Keys the batch writes so far (puts and deletes): what a benchmark counts as storage writes. */
+    public int keyCount() {
+        return view.keyCount();
+    }
+
     /** The batch's bytes, as a primary proposes them to the replication log and its backups apply them. */
     public byte[] data() {
         return view.data().toByteArray();
