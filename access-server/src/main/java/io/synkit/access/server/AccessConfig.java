@@ -30,18 +30,32 @@ import java.util.List;
  * @param tlsReloadIntervalMs {@code access.tls.reload.interval.ms}: how often the two files are checked for a change
  * @param webSocketPort {@code access.ws.port}: the WebSocket client listener (-1: none; with TLS files, wss)
  * @param webSocketPath {@code access.ws.path}: the path of the WebSocket upgrade
+ * @param peerAddresses {@code access.peer.addresses}: client addresses ("host:port") of the other access
+ *     nodes, told to clients at login and in a drain's GoAway, so they know where else to go
+ * @param drainGoAwayBatchLinks {@code access.drain.goaway.batch.links}: GoAways a drain sends at once
+ * @param drainGoAwayBatchIntervalMs {@code access.drain.goaway.batch.interval.ms}: pause between two batches
+ * @param authInflightMax {@code access.auth.inflight.max}: logins of the node on their way to the user's SET at
+ *     once; more Auths are refused with UNAVAILABLE and a jittered retry-after (a reconnect storm is paced)
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
                            int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
                            long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax,
-                           String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath) {
+                           String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath,
+                           List<String> peerAddresses, int drainGoAwayBatchLinks, int drainGoAwayBatchIntervalMs, int authInflightMax) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
             throw new ConfigException("config: access.logic.nodes lists no logic node");
         }
         logicNodes = List.copyOf(logicNodes);
+        peerAddresses = List.copyOf(peerAddresses);
+        for (String peer : peerAddresses) {
+            int colon = peer.lastIndexOf(':');
+            if (colon <= 0 || !peer.substring(colon + 1).matches("[0-9]{1,5}") || Integer.parseInt(peer.substring(colon + 1)) > 65535) {
+                throw new ConfigException("config: access.peer.addresses=" + String.join(",", peerAddresses) + ": " + peer + " is not host:port");
+            }
+        }
         if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
             throw new ConfigException("config: access.tls.cert.file and access.tls.key.file go together; got "
                     + (tlsCertFile.isEmpty() ? "only the key file" : "only the certificate file"));
@@ -88,7 +102,11 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.string("access.tls.key.file", ""),
                 config.integer("access.tls.reload.interval.ms", 10_000, 100, 3_600_000),
                 config.integer("access.ws.port", -1, -1, 65535),
-                config.string("access.ws.path", "/synkit"));
+                config.string("access.ws.path", "/synkit"),
+                config.list("access.peer.addresses"),
+                config.integer("access.drain.goaway.batch.links", 500, 1, 1_000_000),
+                config.integer("access.drain.goaway.batch.interval.ms", 100, 0, 60_000),
+                config.integer("access.auth.inflight.max", 1024, 1, 1_000_000));
         config.checkNoUnknownKeys();
         return access;
     }
