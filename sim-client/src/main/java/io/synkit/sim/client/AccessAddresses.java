@@ -1,0 +1,106 @@
+package io.synkit.sim.client;
+
+import io.synkit.protocol.rpc.RpcClientPool;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The access nodes a client knows, in the order it tries them (docs/protocol.md §15). It starts
+ * with the addresses the app was configured with; a login replaces the rest of the list with the
+ * server's {@code AuthResponse.access_addresses} (the node it is on stays first: it works), and a
+ * GoAway that names addresses puts those first and the node that went away last, not to be tried
+ * again before the GoAway's {@code retry_after_ms}. A failed connect moves to the next address, so
+ * a client falls back through the whole list before it comes round again. Not thread-safe: one
+ * client's loop owns it.
+ */
+public final class AccessAddresses {
+
+    private final List<InetSocketAddress> order = new ArrayList<>();
+    private int index;
+    /** The node that sent the last GoAway with addresses, and until when it is not to be tried. */
+    private InetSocketAddress awayNode;
+    private long awayUntilNanos;
+
+    /** @param start where in {@code configured} this client begins (a random start spreads clients) */
+    public AccessAddresses(List<InetSocketAddress> configured, int start) {
+        if (configured.isEmpty()) {
+            throw new IllegalArgumentException("a client needs at least one access address");
+        }
+        order.addAll(configured);
+        index = Math.floorMod(start, configured.size());
+    }
+
+    /** The address to connect to now. */
+    public InetSocketAddress current() {
+        return order.get(index);
+    }
+
+    /** A connect to {@link #current()} failed (refused, timed out, or its Auth refused): the next one in order. */
+    public void next() {
+        index = (index + 1) % order.size();
+    }
+
+    /** Logged in at {@link #current()}: the server's list of the other nodes follows it, in the server's order. */
+    public void loggedIn(List<String> others) {
+        if (others.isEmpty()) {
+            return;
+        }
+        InetSocketAddress here = current();
+        order.clear();
+        order.add(here);
+        addAll(others);
+        index = 0;
+    }
+
+    /**
+     * {@link #current()} sent a GoAway at {@code nowNanos}: the addresses it names come first, itself
+     * last and not before {@code retryAfterMs}. Without addresses, the next known one.
+     */
+    public void goAway(List<String> others, int retryAfterMs, long nowNanos) {
+        InetSocketAddress away = current();
+        awayNode = away;
+        awayUntilNanos = nowNanos + retryAfterMs * 1_000_000L;
+        if (others.isEmpty()) {
+            next();
+            return;
+        }
+        order.clear();
+        addAll(others);
+        if (!contains(away)) {
+            order.add(away);
+        }
+        index = 0;
+    }
+
+    /** How long to wait before connecting to {@link #current()}: the rest of a GoAway's retry-after when it is the node that sent it. */
+    public long waitNanos(long nowNanos) {
+        return awayNode != null && same(awayNode, current()) ? Math.max(0, awayUntilNanos - nowNanos) : 0;
+    }
+
+    public List<InetSocketAddress> order() {
+        return List.copyOf(order);
+    }
+
+    private void addAll(List<String> hostPorts) {
+        for (String hostPort : hostPorts) {
+            InetSocketAddress address;
+            try {
+                address = RpcClientPool.parseAddress(hostPort);
+            } catch (IllegalArgumentException e) {
+                continue; // a server's bad entry costs that entry, not the client
+            }
+            if (!contains(address)) {
+                order.add(address);
+            }
+        }
+    }
+
+    private boolean contains(InetSocketAddress address) {
+        return order.stream().anyMatch(known -> same(known, address));
+    }
+
+    private static boolean same(InetSocketAddress a, InetSocketAddress b) {
+        return a.getPort() == b.getPort() && a.getHostString().equals(b.getHostString());
+    }
+}
