@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * route is recorded so notifies find it. Each refusal has its own code and counter, and is logged
  * with its reason, never the token. Logins on their way to logic are capped per node
  * ({@link LoginSlots}): in a reconnect storm an Auth beyond the cap is refused at once with a
- * jittered retry-after rather than queued until every login is slow. Shared by every link; runs
+ * jittered retry-after rather than queued until every login is slow; a node holding
+ * {@code access.redirect.above.links} links sends new logins on to the other nodes (GoAway
+ * REDIRECTED), once per client. Shared by every link; runs
  * on the link's event loop.
  */
 final class Authenticator {
@@ -61,6 +63,14 @@ final class Authenticator {
             presented = refreshing ? services.tokens().verifyRefresh(auth.getRefreshToken()) : services.tokens().verify(auth.getToken());
         } catch (AuthException e) {
             refuse(link, requestId, e.code(), e.getMessage());
+            return;
+        }
+        int links = services.sessions().size() + services.logins().taken();
+        if (services.redirectAboveLinks() > 0 && links >= services.redirectAboveLinks() && !auth.getRedirected()
+                && !services.peerAddresses().isEmpty()) {
+            services.metrics().loginRedirected();
+            link.closeWith(Frames.redirect("redirected: this node holds " + links + " links",
+                    FallbackOrder.of(services.peerAddresses(), ThreadLocalRandom.current()::nextInt)));
             return;
         }
         if (!services.logins().tryTake()) {

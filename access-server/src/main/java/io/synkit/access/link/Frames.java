@@ -39,6 +39,12 @@ final class Frames {
                 .addAllAccessAddresses(accessAddresses)).build();
     }
 
+    /** A login redirected: GoAway REDIRECTED naming the nodes to go to, in order, at once. */
+    static ServerFrame redirect(String reason, List<String> accessAddresses) {
+        return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setCode(ErrorCode.REDIRECTED).setReason(reason)
+                .addAllAccessAddresses(accessAddresses)).build();
+    }
+
     /** A GoAway whose code tells the client what to do before it reconnects (e.g. LOGGED_OUT: log in again). */
     static ServerFrame goAway(ErrorCode code, String reason) {
         return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setCode(code).setReason(reason)).build();

@@ -41,6 +41,7 @@ public final class LinkMetrics {
     private final Counter notifySkippedUnwritable;
     private final Counter tlsFailed;
     private final Counter loginsPaced;
+    private final Counter loginsRedirected;
     private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
@@ -56,6 +57,7 @@ public final class LinkMetrics {
         notifySkippedUnwritable = registry.counter("synkit_access_notify_skipped_unwritable");
         tlsFailed = registry.counter("synkit_access_tls_failed");
         loginsPaced = registry.counter("synkit_access_logins_paced");
+        loginsRedirected = registry.counter("synkit_access_logins_redirected");
         for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
             sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
         }
@@ -107,6 +109,11 @@ public final class LinkMetrics {
     /** An Auth refused with a retry-after because the node's login slots were all taken (a reconnect storm). */
     void loginsPaced() {
         loginsPaced.increment();
+    }
+
+    /** A login sent on to the other nodes because this one held {@code access.redirect.above.links} links. */
+    void loginRedirected() {
+        loginsRedirected.increment();
     }
 
     void notifyPushed() {

@@ -23,10 +23,12 @@ import java.util.function.LongSupplier;
  * @param logins logins on their way to the user's SET, paced (see {@link LoginSlots})
  * @param peerAddresses {@code access.peer.addresses}: client addresses of the other access nodes, told to
  *     clients at login and in GoAway so they know where else to go
+ * @param redirectAboveLinks {@code access.redirect.above.links}: with this many authenticated links (0: never) a
+ *     new login is redirected to the other nodes, unless it was redirected here
  */
 public record LinkServices(LinkSettings settings, TokenCodec tokens, SessionRegistry sessions, LogicClient logic, String accessNode,
                            LongSupplier connIds, Clock clock, LinkSweeps sweeps, UnauthenticatedLinks unauthenticated,
                            LinkMetrics metrics, Halt halt, EndedSessions endedSessions, long accessTokenTtlMs,
                            RateLimiter<InetAddress> addressLimits, RateLimiter<Long> userLimits, LoginSlots logins,
-                           List<String> peerAddresses) {
+                           List<String> peerAddresses, int redirectAboveLinks) {
 }

@@ -36,13 +36,16 @@ import java.util.List;
  * @param drainGoAwayBatchIntervalMs {@code access.drain.goaway.batch.interval.ms}: pause between two batches
  * @param authInflightMax {@code access.auth.inflight.max}: logins of the node on their way to the user's SET at
  *     once; more Auths are refused with UNAVAILABLE and a jittered retry-after (a reconnect storm is paced)
+ * @param redirectAboveLinks {@code access.redirect.above.links}: authenticated links from which a new login is
+ *     redirected to the peers (GoAway REDIRECTED; a login redirected here is served); 0: never
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
                            int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
                            long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax,
                            String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath,
-                           List<String> peerAddresses, int drainGoAwayBatchLinks, int drainGoAwayBatchIntervalMs, int authInflightMax) {
+                           List<String> peerAddresses, int drainGoAwayBatchLinks, int drainGoAwayBatchIntervalMs, int authInflightMax,
+                           int redirectAboveLinks) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
@@ -106,7 +109,8 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.list("access.peer.addresses"),
                 config.integer("access.drain.goaway.batch.links", 500, 1, 1_000_000),
                 config.integer("access.drain.goaway.batch.interval.ms", 100, 0, 60_000),
-                config.integer("access.auth.inflight.max", 1024, 1, 1_000_000));
+                config.integer("access.auth.inflight.max", 1024, 1, 1_000_000),
+                config.integer("access.redirect.above.links", 0, 0, 10_000_000));
         config.checkNoUnknownKeys();
         return access;
     }

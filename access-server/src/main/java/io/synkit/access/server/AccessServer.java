@@ -137,7 +137,7 @@ public final class AccessServer implements AutoCloseable {
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
                 LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
-                config.accessTokenTtlMs(), addressLimits, userLimits, logins, config.peerAddresses());
+                config.accessTokenTtlMs(), addressLimits, userLimits, logins, config.peerAddresses(), config.redirectAboveLinks());
         registerGauges();
         tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
         LinkPipeline pipeline = new LinkPipeline(services, tls);

@@ -42,6 +42,7 @@ class AccessConfigTest {
         assertEquals(500, config.drainGoAwayBatchLinks());
         assertEquals(100, config.drainGoAwayBatchIntervalMs());
         assertEquals(1024, config.authInflightMax());
+        assertEquals(0, config.redirectAboveLinks());
         assertEquals(List.of(), config.peerAddresses());
         assertEquals(2, config.ioThreads());
         assertEquals(2, config.health().stallUnreadyTicks());
@@ -63,6 +64,7 @@ class AccessConfigTest {
             "access.drain.retry.after.min.ms, -5",
             "access.drain.goaway.batch.links, 0",
             "access.auth.inflight.max, 0",
+            "access.redirect.above.links, -1",
             "access.peer.addresses, 10.0.0.2",
             "access.peer.addresses, '10.0.0.2:7100,10.0.0.3:99999'",
             "access.loop.probe.interval.ms, 1",

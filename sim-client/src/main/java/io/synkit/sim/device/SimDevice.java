@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.CreateGroupRequest;
+import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.GroupCreated;
@@ -65,6 +66,8 @@ public final class SimDevice {
     private int connectFailures;
     /** A link told to go away that still waits for answers to requests it carries; closed once they are in. */
     private SynkitClient leaving;
+    /** The last GoAway was a redirect: the next Auth says so, and is served wherever it lands. */
+    private boolean redirected;
     private int sendsInflight;
     private long sendCounter;
     private SyncKey key = SyncKey.getDefaultInstance();
@@ -178,8 +181,9 @@ public final class SimDevice {
         SynkitClient link = new SynkitClient(loop, events, settings.requestTimeoutMs());
         events.link = link;
         client = link;
+        addresses.attempting(clock.nanoTime());
         link.connect(addresses.current(), null)
-                .thenCompose(connected -> link.auth(tokens.get()))
+                .thenCompose(connected -> link.auth(tokens.get(), DevicePlatform.DEVICE_PLATFORM_UNSPECIFIED, redirected))
                 .whenComplete((auth, failure) -> {
                     if (client != link) {
                         return;
@@ -194,6 +198,7 @@ public final class SimDevice {
                         return;
                     }
                     addresses.loggedIn(auth.getAccessAddressesList());
+                    redirected = false;
                     connectFailures = 0;
                     ready = true;
                     startHeartbeats(link, auth.getHeartbeatIntervalMs());
@@ -250,6 +255,7 @@ public final class SimDevice {
             leaving = link;
             closeLeavingIfQuiet();
             addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), clock.nanoTime());
+            redirected = goAway.getCode() == ErrorCode.REDIRECTED;
             reconnectAfterBackoff();
         }
 

@@ -73,4 +73,19 @@ class AccessAddressesTest {
     private static InetSocketAddress resolved(InetSocketAddress address) {
         return new InetSocketAddress(address.getHostString(), address.getPort());
     }
+
+    @Test
+    void oneAddressIsNeverTriedTwiceWithinTheMinimumGap() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
+        long gapNanos = TimeUnit.MILLISECONDS.toNanos(AccessAddresses.ATTEMPT_GAP_MS_MIN);
+
+        addresses.attempting(0);
+        addresses.next();
+        assertEquals(0, addresses.waitNanos(10), "another address: at once");
+        addresses.attempting(10);
+        addresses.next();
+
+        assertEquals(gapNanos - 20, addresses.waitNanos(20), "back at A 20 ns after trying it: the rest of the gap");
+        assertEquals(0, addresses.waitNanos(gapNanos));
+    }
 }
