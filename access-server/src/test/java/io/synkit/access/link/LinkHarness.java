@@ -102,6 +102,16 @@ public final class LinkHarness implements AutoCloseable {
         return channel;
     }
 
+    /** A new WebSocket link (not upgraded yet) whose upgrade path is {@code path}. */
+    public SlowReaderChannel connectWebSocket(String path) throws Exception {
+        SlowReaderChannel channel = new SlowReaderChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(settings.writeBufferLowBytes(), settings.writeBufferHighBytes()));
+        channel.pipeline().addLast(new WebSocketLinkPipeline(pipeline, path));
+        channel.register();
+        channels.add(channel);
+        return channel;
+    }
+
     /** A link authenticated as {@code user}/{@code device}; its AuthResponse has been read. */
     public SlowReaderChannel authenticated(long user, String device) throws Exception {
         SlowReaderChannel channel = connect();
