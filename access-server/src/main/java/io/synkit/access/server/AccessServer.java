@@ -105,6 +105,7 @@ public final class AccessServer implements AutoCloseable {
     private ReadyProbe readyProbe;
     private ScheduledExecutorService healthThreads;
     private volatile boolean draining;
+    private boolean closed;
     /** What a drain waits for now, for {@code /status} (an operator sees why it has not finished). */
     private volatile String drainPhase = "";
 
@@ -345,8 +346,13 @@ public final class AccessServer implements AutoCloseable {
         }
     }
 
+    /** Stops the node; a second call does nothing (a shutdown hook and its owner may both close it). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (watchdog != null) {
             // Before the loops shut down: a loop that stops now is the node stopping, not dying.
             watchdog.stop();

@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A drain under load, through real servers and sockets: devices that were configured with only
- * the node that drains learn the other node at login, move there on the drain's GoAway, and the
- * checker finds nothing lost, duplicated or reordered.
+ * A node leaving under load, through real servers and sockets: devices that were configured with
+ * only that node learn the other node at login and move there, on the drain's GoAway or when the
+ * node is gone without one (its links cut, as a kill -9 cuts them), and the checker finds nothing
+ * lost, duplicated or reordered.
  */
 class DrainUnderLoadTest {
 
@@ -32,6 +34,15 @@ class DrainUnderLoadTest {
 
     @Test
     void aDrainUnderLoadMovesEveryClientToTheOtherNodeWithNothingLost() throws Exception {
+        leaveUnderLoad(AccessServer::drain, "a drain");
+    }
+
+    @Test
+    void aNodeGoneUnderLoadWithoutADrainLosesNothingAndItsClientsAreBackOnTheOtherNode() throws Exception {
+        leaveUnderLoad(AccessServer::close, "the node's links cut without a drain");
+    }
+
+    private void leaveUnderLoad(Consumer<AccessServer> leave, String how) throws Exception {
         try (DeviceCluster cluster = DeviceCluster.start()) {
             int port = FreePorts.base(2);
             int draining = cluster.startAccess(Map.of("access.port", Integer.toString(port), "access.peer.addresses", "127.0.0.1:" + (port + 1),
@@ -45,11 +56,11 @@ class DrainUnderLoadTest {
                     System.nanoTime());
             AtomicLong allBackMs = new AtomicLong(-1);
             LoadRun run = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out)
-                    .at(1500, "drain", () -> allBackMs.set(drainAndAwaitAllOn(drained, other, devices)));
+                    .at(1500, how, () -> allBackMs.set(leaveAndAwaitAllOn(leave, drained, other, devices)));
 
             RunReport report = run.run();
 
-            System.out.println("drain under load: all " + devices + " devices back on the other node " + allBackMs.get() + " ms after the drain began");
+            System.out.println(how + " under load: all " + devices + " devices back on the other node " + allBackMs.get() + " ms after it began");
             assertTrue(report.passed(), report.resultLine());
             assertTrue(report.check().acked() > 0, report.resultLine());
             assertEquals(0, drained.sessionCount());
@@ -57,10 +68,10 @@ class DrainUnderLoadTest {
         }
     }
 
-    /** Drains {@code drained} and returns how long after the drain began every device was on {@code other}, or -1 if not within 20 s. */
-    private static long drainAndAwaitAllOn(AccessServer drained, AccessServer other, int devices) {
+    /** Lets {@code drained} leave and returns how long after it began every device was on {@code other}, or -1 if not within 20 s. */
+    private static long leaveAndAwaitAllOn(Consumer<AccessServer> leave, AccessServer drained, AccessServer other, int devices) {
         long startNs = System.nanoTime();
-        drained.drain();
+        leave.accept(drained);
         long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(20);
         while (other.sessionCount() < devices) {
             if (System.nanoTime() > deadlineNs) {
