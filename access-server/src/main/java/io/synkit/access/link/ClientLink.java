@@ -440,6 +440,10 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         });
     }
 
+    /**
+     * Read from the draining thread without a lock: the drain polls it until it reads 0, and a
+     * read a poll stale only delays the link's close by one poll.
+     */
     @Override
     public int requestsInFlight() {
         return inflightCount;
