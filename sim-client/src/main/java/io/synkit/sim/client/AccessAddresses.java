@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The access nodes a client knows, in the order it tries them (docs/protocol.md §15). It starts
+ * The access nodes a client knows, in the order it tries them (docs/protocol.md §16). It starts
  * with the addresses the app was configured with; a login replaces the rest of the list with the
  * server's {@code AuthResponse.access_addresses} (the node it is on stays first: it works), and a
  * GoAway that names addresses puts those first and the node that went away last, not to be tried
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AccessAddresses {
 
-    /** The least time between two connection attempts to one address (docs/protocol.md §15). */
+    /** The least time between two connection attempts to one address (docs/protocol.md §16). */
     public static final long ATTEMPT_GAP_MS_MIN = 1000;
 
     private final List<InetSocketAddress> order = new ArrayList<>();

@@ -49,7 +49,7 @@ public final class SimDevice {
     private final String deviceId;
     private final Supplier<String> tokens;
     private final EventLoop loop;
-    /** The access nodes in the order to try them: configured, then as logins and GoAways tell (docs/protocol.md §15). */
+    /** The access nodes in the order to try them: configured, then as logins and GoAways tell (docs/protocol.md §16). */
     private final AccessAddresses addresses;
     private final DeviceSettings settings;
     private final RunRecorder recorder;
