@@ -10,7 +10,10 @@ import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.DeviceLogin;
+import io.synkit.protocol.internal.LogicResponse;
 import io.synkit.protocol.rpc.RpcException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,12 @@ import org.slf4j.LoggerFactory;
  * the device is logged in at the user's SET: a revoked token is refused there (TOKEN_REVOKED, the
  * same on every access node and after a failover), the login policy applies, and the device's
  * route is recorded so notifies find it. Each refusal has its own code and counter, and is logged
- * with its reason, never the token. Shared by every link; runs on the link's event loop.
+ * with its reason, never the token. Logins on their way to logic are capped per node
+ * ({@link LoginSlots}): in a reconnect storm an Auth beyond the cap is refused at once with a
+ * jittered retry-after rather than queued until every login is slow; a node holding
+ * {@code access.redirect.above.links} links sends new logins on to the other nodes (GoAway
+ * REDIRECTED), once per client. Shared by every link; runs
+ * on the link's event loop.
  */
 final class Authenticator {
 
@@ -57,13 +65,38 @@ final class Authenticator {
             refuse(link, requestId, e.code(), e.getMessage());
             return;
         }
+        int links = services.sessions().size() + services.logins().taken();
+        if (services.redirectAboveLinks() > 0 && links >= services.redirectAboveLinks() && !auth.getRedirected()
+                && !services.peerAddresses().isEmpty()) {
+            services.metrics().loginRedirected();
+            link.closeWith(Frames.redirect("redirected: this node holds " + links + " links",
+                    FallbackOrder.of(services.peerAddresses(), ThreadLocalRandom.current()::nextInt)));
+            return;
+        }
+        if (!services.logins().tryTake()) {
+            services.metrics().loginsPaced();
+            int retryAfterMs = services.settings().refusedRetryAfterMs();
+            retryAfterMs += ThreadLocalRandom.current().nextInt(retryAfterMs + 1);
+            link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, services.logins().max() + " logins are on their way on this node; retry after "
+                    + retryAfterMs + " ms", true, retryAfterMs));
+            return;
+        }
         // A refresh token logs in with an access token minted for its login: the link lives as long as that token.
         AuthToken token = refreshing ? services.tokens().access(presented, services.accessTokenTtlMs()) : presented;
         link.authenticating(new DeviceKey(token.userId(), token.deviceId()), services.connIds().getAsLong(), token.expiresAtMs());
         LogicRequest login = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setLogin(DeviceLogin.newBuilder()
                 .setPlatformValue(auth.getPlatformValue()).setTokenIssuedAtMs(token.issuedAtMs())
                 .setAppVersion(auth.getClientVersion()).setProtocolVersion(auth.getProtocolVersion())).build();
-        services.logic().call(login).whenComplete((response, failure) -> link.onLoop(() -> {
+        CompletableFuture<LogicResponse> answered;
+        try {
+            answered = services.logic().call(login);
+        } catch (RuntimeException | Error e) {
+            services.logins().release();
+            throw e;
+        }
+        // The slot is freed when logic answers, not on the link's loop: a loop that is gone must not keep it.
+        answered.whenComplete((response, failure) -> services.logins().release());
+        answered.whenComplete((response, failure) -> link.onLoop(() -> {
             if (failure != null) {
                 services.halt().ifFatal(failure);
                 RpcException error = RpcException.of(failure);
@@ -97,6 +130,7 @@ final class Authenticator {
     private AuthResponse.Builder response(ClientLink link) {
         return AuthResponse.newBuilder().setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
                 .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs()).setServerTimeMs(services.clock().nowMs())
-                .setHeartbeatIntervalMaxMs(services.settings().heartbeatIntervalMaxMs());
+                .setHeartbeatIntervalMaxMs(services.settings().heartbeatIntervalMaxMs())
+                .addAllAccessAddresses(FallbackOrder.of(services.peerAddresses(), ThreadLocalRandom.current()::nextInt));
     }
 }

@@ -21,6 +21,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.access.limit.Verdict;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -431,12 +432,21 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     }
 
     @Override
-    public void goAway(String reason, int retryAfterMs) {
+    public void goAway(String reason, int retryAfterMs, List<String> accessAddresses) {
         onLoop(() -> {
             if (ctx.channel().isActive()) {
-                ctx.writeAndFlush(Frames.goAway(reason, retryAfterMs), ctx.voidPromise());
+                ctx.writeAndFlush(Frames.goAway(reason, retryAfterMs, accessAddresses), ctx.voidPromise());
             }
         });
+    }
+
+    /**
+     * Read from the draining thread without a lock: the drain polls it until it reads 0, and a
+     * read a poll stale only delays the link's close by one poll.
+     */
+    @Override
+    public int requestsInFlight() {
+        return inflightCount;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.RpcError;
+import java.util.List;
 
 /** Builders for the server frames the link sends on its own (errors, go-aways). */
 final class Frames {
@@ -30,6 +31,18 @@ final class Frames {
 
     static ServerFrame goAway(String reason, int retryAfterMs) {
         return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason).setRetryAfterMs(retryAfterMs)).build();
+    }
+
+    /** A GoAway naming the access nodes to reconnect to, in order. */
+    static ServerFrame goAway(String reason, int retryAfterMs, List<String> accessAddresses) {
+        return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason).setRetryAfterMs(retryAfterMs)
+                .addAllAccessAddresses(accessAddresses)).build();
+    }
+
+    /** A login redirected: GoAway REDIRECTED naming the nodes to go to, in order, at once. */
+    static ServerFrame redirect(String reason, List<String> accessAddresses) {
+        return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setCode(ErrorCode.REDIRECTED).setReason(reason)
+                .addAllAccessAddresses(accessAddresses)).build();
     }
 
     /** A GoAway whose code tells the client what to do before it reconnects (e.g. LOGGED_OUT: log in again). */

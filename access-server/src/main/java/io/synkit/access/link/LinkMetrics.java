@@ -40,6 +40,8 @@ public final class LinkMetrics {
     private final Counter notifyPushed;
     private final Counter notifySkippedUnwritable;
     private final Counter tlsFailed;
+    private final Counter loginsPaced;
+    private final Counter loginsRedirected;
     private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
@@ -54,6 +56,8 @@ public final class LinkMetrics {
         notifyPushed = registry.counter("synkit_access_notify_pushed");
         notifySkippedUnwritable = registry.counter("synkit_access_notify_skipped_unwritable");
         tlsFailed = registry.counter("synkit_access_tls_failed");
+        loginsPaced = registry.counter("synkit_access_logins_paced");
+        loginsRedirected = registry.counter("synkit_access_logins_redirected");
         for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
             sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
         }
@@ -100,6 +104,16 @@ public final class LinkMetrics {
     /** A link's TLS handshake or record layer failed (not TLS, an old protocol version, a certificate the client refused). */
     void tlsFailed() {
         tlsFailed.increment();
+    }
+
+    /** An Auth refused with a retry-after because the node's login slots were all taken (a reconnect storm). */
+    void loginsPaced() {
+        loginsPaced.increment();
+    }
+
+    /** A login sent on to the other nodes because this one held {@code access.redirect.above.links} links. */
+    void loginRedirected() {
+        loginsRedirected.increment();
     }
 
     void notifyPushed() {

@@ -7,6 +7,7 @@ import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.runtime.Clock;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,9 +20,15 @@ import java.util.function.LongSupplier;
  * @param accessTokenTtlMs {@code access.token.ttl.ms}: lifetime of the access tokens the node mints from refresh tokens
  * @param addressLimits connections (and bad tokens) per client address
  * @param userLimits requests per user on this node
+ * @param logins logins on their way to the user's SET, paced (see {@link LoginSlots})
+ * @param peerAddresses {@code access.peer.addresses}: client addresses of the other access nodes, told to
+ *     clients at login and in GoAway so they know where else to go
+ * @param redirectAboveLinks {@code access.redirect.above.links}: with this many authenticated links (0: never) a
+ *     new login is redirected to the other nodes, unless it was redirected here
  */
 public record LinkServices(LinkSettings settings, TokenCodec tokens, SessionRegistry sessions, LogicClient logic, String accessNode,
                            LongSupplier connIds, Clock clock, LinkSweeps sweeps, UnauthenticatedLinks unauthenticated,
                            LinkMetrics metrics, Halt halt, EndedSessions endedSessions, long accessTokenTtlMs,
-                           RateLimiter<InetAddress> addressLimits, RateLimiter<Long> userLimits) {
+                           RateLimiter<InetAddress> addressLimits, RateLimiter<Long> userLimits, LoginSlots logins,
+                           List<String> peerAddresses, int redirectAboveLinks) {
 }

@@ -33,19 +33,36 @@ import java.util.List;
  * @param webSocketPath {@code access.ws.path}: the path of the WebSocket upgrade
  * @param internalTls {@code access.internal.tls.*}: internal mutual TLS of the push port and of the connections to
  *     logic nodes (not the client listeners, whose TLS is {@code access.tls.*})
+ * @param peerAddresses {@code access.peer.addresses}: client addresses ("host:port") of the other access
+ *     nodes, told to clients at login and in a drain's GoAway, so they know where else to go
+ * @param drainGoAwayBatchLinks {@code access.drain.goaway.batch.links}: GoAways a drain sends at once
+ * @param drainGoAwayBatchIntervalMs {@code access.drain.goaway.batch.interval.ms}: pause between two batches
+ * @param authInflightMax {@code access.auth.inflight.max}: logins of the node on their way to the user's SET at
+ *     once; more Auths are refused with UNAVAILABLE and a jittered retry-after (a reconnect storm is paced)
+ * @param redirectAboveLinks {@code access.redirect.above.links}: authenticated links from which a new login is
+ *     redirected to the peers (GoAway REDIRECTED; a login redirected here is served); 0: never
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
                            int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
                            long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax,
                            String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath,
-                           TlsFiles internalTls) {
+                           TlsFiles internalTls,
+                           List<String> peerAddresses, int drainGoAwayBatchLinks, int drainGoAwayBatchIntervalMs, int authInflightMax,
+                           int redirectAboveLinks) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
             throw new ConfigException("config: access.logic.nodes lists no logic node");
         }
         logicNodes = List.copyOf(logicNodes);
+        peerAddresses = List.copyOf(peerAddresses);
+        for (String peer : peerAddresses) {
+            int colon = peer.lastIndexOf(':');
+            if (colon <= 0 || !peer.substring(colon + 1).matches("[0-9]{1,5}") || Integer.parseInt(peer.substring(colon + 1)) > 65535) {
+                throw new ConfigException("config: access.peer.addresses=" + String.join(",", peerAddresses) + ": " + peer + " is not host:port");
+            }
+        }
         if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
             throw new ConfigException("config: access.tls.cert.file and access.tls.key.file go together; got "
                     + (tlsCertFile.isEmpty() ? "only the key file" : "only the certificate file"));
@@ -93,7 +110,12 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.tls.reload.interval.ms", 10_000, 100, 3_600_000),
                 config.integer("access.ws.port", -1, -1, 65535),
                 config.string("access.ws.path", "/synkit"),
-                TlsFiles.read(config, "access.internal"));
+                TlsFiles.read(config, "access.internal"),
+                config.list("access.peer.addresses"),
+                config.integer("access.drain.goaway.batch.links", 500, 1, 1_000_000),
+                config.integer("access.drain.goaway.batch.interval.ms", 100, 0, 60_000),
+                config.integer("access.auth.inflight.max", 1024, 1, 1_000_000),
+                config.integer("access.redirect.above.links", 0, 0, 10_000_000));
         config.checkNoUnknownKeys();
         return access;
     }

@@ -18,10 +18,12 @@ import io.synkit.access.health.LoopWatchdog;
 import io.synkit.access.health.ReadyProbe;
 import io.synkit.access.limit.RateLimiter;
 import io.synkit.access.link.LinkMetrics;
+import io.synkit.access.link.FallbackOrder;
 import io.synkit.access.link.LinkPipeline;
 import io.synkit.access.link.LinkServices;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.access.link.LinkSweeps;
+import io.synkit.access.link.LoginSlots;
 import io.synkit.access.link.LogicNodes;
 import io.synkit.access.link.UnauthenticatedLinks;
 import io.synkit.access.push.PushService;
@@ -98,11 +100,15 @@ public final class AccessServer implements AutoCloseable {
     private InetSocketAddress clientAddress;
     private UnauthenticatedLinks unauthenticated;
     private RateLimiter<InetAddress> addressLimits;
+    private LoginSlots logins;
     private RateLimiter<Long> userLimits;
     private LoopWatchdog watchdog;
     private ReadyProbe readyProbe;
     private ScheduledExecutorService healthThreads;
     private volatile boolean draining;
+    private boolean closed;
+    /** What a drain waits for now, for {@code /status} (an operator sees why it has not finished). */
+    private volatile String drainPhase = "";
 
     public AccessServer(AccessConfig config) {
         this(config, Clock.SYSTEM, Halt.PROCESS);
@@ -127,13 +133,14 @@ public final class AccessServer implements AutoCloseable {
         logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax(), internalTls);
         AtomicLong connIds = new AtomicLong(new SplittableRandom(new SecureRandom().nextLong()).nextLong(1, Long.MAX_VALUE >> 16) << 16);
         unauthenticated = new UnauthenticatedLinks(link.unauthenticatedLinksMax());
+        logins = new LoginSlots(config.authInflightMax());
         addressLimits = new RateLimiter<>(config.addressLimit(), false, clock, config.limitKeysMax(), metrics, "address");
         userLimits = new RateLimiter<>(config.userLimit(), true, clock, config.limitKeysMax(), metrics, "user");
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
                 LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
-                config.accessTokenTtlMs(), addressLimits, userLimits);
+                config.accessTokenTtlMs(), addressLimits, userLimits, logins, config.peerAddresses(), config.redirectAboveLinks());
         registerGauges();
         tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
         LinkPipeline pipeline = new LinkPipeline(services, tls);
@@ -185,6 +192,7 @@ public final class AccessServer implements AutoCloseable {
         Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
         Gauge.builder("synkit_access_links_unauthenticated", unauthenticated, UnauthenticatedLinks::count).register(metrics);
         Gauge.builder("synkit_access_rate_keys", addressLimits, RateLimiter::keyCount).tag("scope", "address").register(metrics);
+        Gauge.builder("synkit_access_logins_in_flight", logins, LoginSlots::taken).register(metrics);
         Gauge.builder("synkit_access_rate_keys", userLimits, RateLimiter::keyCount).tag("scope", "user").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
     }
@@ -277,12 +285,22 @@ public final class AccessServer implements AutoCloseable {
     }
 
     public String status() {
-        return "role=access clients=" + clientHostPort() + " state=" + (draining ? "draining" : "serving") + " sessions=" + sessions.size()
+        return "role=access clients=" + clientHostPort() + " state=" + (draining ? "draining (" + drainPhase + ")" : "serving") + " sessions=" + sessions.size()
                 + " unauthenticated=" + unauthenticated.count();
     }
 
-    /** Stops accepting and asks every link to reconnect elsewhere; returns when links are gone or the timeout passes. */
+    /**
+     * Drains the node for a restart: stops accepting at once (a client's connect is refused and it
+     * tries its next address), tells every link to go away, in batches of
+     * {@code access.drain.goaway.batch.links} every {@code access.drain.goaway.batch.interval.ms}
+     * with a jittered retry-after and the other access nodes' addresses (so the clients do not all
+     * come back at once or all to one node), and waits for the links to leave up to the drain
+     * timeout. Then it closes the links with no request in flight at once, and each other one as
+     * soon as its requests are answered, waiting at most the logic timeout (by then every request
+     * has an answer or its TIMEOUT): a request in flight is not cut off by the drain.
+     */
     public void drain() {
+        drainPhase = "waiting for links to leave";
         draining = true;
         if (listener != null) {
             listener.close().syncUninterruptibly();
@@ -290,26 +308,53 @@ public final class AccessServer implements AutoCloseable {
         if (webSocketListener != null) {
             webSocketListener.close().syncUninterruptibly();
         }
-        SplittableRandom jitter = new SplittableRandom();
-        for (ClientSession session : sessions.all()) {
-            session.goAway("server draining for restart", config.drainRetryAfterMinMs() + jitter.nextInt(Math.max(1, config.drainTimeoutMs())));
-        }
         long deadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.drainTimeoutMs());
-        while (sessions.size() > 0 && clock.nanoTime() < deadlineNs) {
-            try {
-                Thread.sleep(DRAIN_POLL_MS); // polling a shutdown path, not a test: links close on their own schedule
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        SplittableRandom jitter = new SplittableRandom();
+        List<ClientSession> links = List.copyOf(sessions.all());
+        for (int start = 0; start < links.size(); start += config.drainGoAwayBatchLinks()) {
+            if (start > 0 && !pause(config.drainGoAwayBatchIntervalMs())) {
                 break;
             }
+            for (ClientSession session : links.subList(start, Math.min(links.size(), start + config.drainGoAwayBatchLinks()))) {
+                session.goAway("server draining for restart", config.drainRetryAfterMinMs() + jitter.nextInt(Math.max(1, config.drainTimeoutMs())),
+                        FallbackOrder.of(config.peerAddresses(), jitter::nextInt));
+            }
         }
+        while (sessions.size() > 0 && clock.nanoTime() < deadlineNs && pause(DRAIN_POLL_MS)) {
+            // links close on their own schedule, after their clients' last answers
+        }
+        drainPhase = "closing links once their requests are answered";
+        long inflightDeadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.logicTimeoutMs());
+        do {
+            for (ClientSession session : sessions.all()) {
+                if (session.requestsInFlight() == 0) {
+                    session.close();
+                }
+            }
+        } while (sessions.size() > 0 && clock.nanoTime() < inflightDeadlineNs && pause(DRAIN_POLL_MS));
         for (ClientSession session : sessions.all()) {
             session.close();
         }
     }
 
+    /** Sleeps on the draining thread (a shutdown path polling, not a test); false if interrupted. */
+    private static boolean pause(long ms) {
+        try {
+            Thread.sleep(ms);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops the node; a second call does nothing (a shutdown hook and its owner may both close it). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (watchdog != null) {
             // Before the loops shut down: a loop that stops now is the node stopping, not dying.
             watchdog.stop();

@@ -2,6 +2,7 @@ package io.synkit.access.session;
 
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.Notify;
+import java.util.List;
 
 /**
  * An authenticated client link as the rest of the node sees it: whose it is, which connection it
@@ -21,8 +22,14 @@ public interface ClientSession {
     /** Raises the inbox head this link knows of and pushes the notify if the link keeps up (see the link's class comment). */
     void push(Notify notify);
 
-    /** Tells the client to reconnect after {@code retryAfterMs}; the link stays open until the client closes it. */
-    void goAway(String reason, int retryAfterMs);
+    /**
+     * Tells the client to reconnect after {@code retryAfterMs}, to one of {@code accessAddresses} in
+     * that order; the link stays open until the client closes it.
+     */
+    void goAway(String reason, int retryAfterMs, List<String> accessAddresses);
+
+    /** Requests of the link forwarded and not answered yet (read without a lock: a drain polls it). */
+    int requestsInFlight();
 
     /** Sends GoAway with {@code code} (what the client must do before it reconnects) and closes the link at once. */
     void goAwayAndClose(ErrorCode code, String reason);

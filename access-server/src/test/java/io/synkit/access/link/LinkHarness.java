@@ -51,6 +51,7 @@ public final class LinkHarness implements AutoCloseable {
     public final LinkSweep sweep = new LinkSweep(clock, halt);
     public final UnauthenticatedLinks unauthenticated;
     public final EndedSessions endedSessions;
+    public final LoginSlots logins;
     private final LinkPipeline pipeline;
     private final List<SlowReaderChannel> channels = new ArrayList<>();
     private long nextRequestId = 1;
@@ -65,6 +66,12 @@ public final class LinkHarness implements AutoCloseable {
 
     /** Links with these settings whose users are limited by {@code userLimit} (addresses are not: embedded channels have none). */
     public LinkHarness(LinkSettings settings, RateLimit userLimit) {
+        this(settings, userLimit, 1 << 20);
+    }
+
+    /** As above, with at most {@code loginsMax} logins on their way to logic at once. */
+    public LinkHarness(LinkSettings settings, RateLimit userLimit, int loginsMax) {
+        this.logins = new LoginSlots(loginsMax);
         this.settings = settings;
         this.unauthenticated = new UnauthenticatedLinks(settings.unauthenticatedLinksMax());
         this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
@@ -72,7 +79,7 @@ public final class LinkHarness implements AutoCloseable {
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
                 loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS,
                 new RateLimiter<>(RateLimit.off("access.limit.address."), false, clock, 1, registry, "address"),
-                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user")), null);
+                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user"), logins, List.of("access-2:7100", "access-3:7100"), 0), null);
     }
 
     /**
@@ -90,6 +97,16 @@ public final class LinkHarness implements AutoCloseable {
         SlowReaderChannel channel = new SlowReaderChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(settings.writeBufferLowBytes(), settings.writeBufferHighBytes()));
         channel.pipeline().addLast(pipeline);
+        channel.register();
+        channels.add(channel);
+        return channel;
+    }
+
+    /** A new WebSocket link (not upgraded yet) whose upgrade path is {@code path}. */
+    public SlowReaderChannel connectWebSocket(String path) throws Exception {
+        SlowReaderChannel channel = new SlowReaderChannel();
+        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(settings.writeBufferLowBytes(), settings.writeBufferHighBytes()));
+        channel.pipeline().addLast(new WebSocketLinkPipeline(pipeline, path));
         channel.register();
         channels.add(channel);
         return channel;

@@ -68,7 +68,12 @@ class PushServiceTest {
         }
 
         @Override
-        public void goAway(String reason, int retryAfterMs) {
+        public int requestsInFlight() {
+            return 0;
+        }
+
+        @Override
+        public void goAway(String reason, int retryAfterMs, List<String> accessAddresses) {
         }
 
         @Override

@@ -39,6 +39,11 @@ class AccessConfigTest {
         assertEquals(100_000, config.logicInflightCallsMax());
         assertEquals(10_000, config.drainTimeoutMs());
         assertEquals(500, config.drainRetryAfterMinMs());
+        assertEquals(500, config.drainGoAwayBatchLinks());
+        assertEquals(100, config.drainGoAwayBatchIntervalMs());
+        assertEquals(1024, config.authInflightMax());
+        assertEquals(0, config.redirectAboveLinks());
+        assertEquals(List.of(), config.peerAddresses());
         assertEquals(2, config.ioThreads());
         assertEquals(2, config.health().stallUnreadyTicks());
         assertEquals(60, config.health().stallExitTicks());
@@ -57,6 +62,11 @@ class AccessConfigTest {
             "access.listen.backlog.connections, 0",
             "access.logic.inflight.calls.max, 0",
             "access.drain.retry.after.min.ms, -5",
+            "access.drain.goaway.batch.links, 0",
+            "access.auth.inflight.max, 0",
+            "access.redirect.above.links, -1",
+            "access.peer.addresses, 10.0.0.2",
+            "access.peer.addresses, '10.0.0.2:7100,10.0.0.3:99999'",
             "access.loop.probe.interval.ms, 1",
             "access.loop.stall.exit.ms, 1",
             "access.ready.probe.interval.ms, 5",

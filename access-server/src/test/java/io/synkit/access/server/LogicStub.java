@@ -28,6 +28,12 @@ final class LogicStub implements RpcHandler, AutoCloseable {
     volatile RpcException failure;
     /** Sync answers carry 500 ops with bodies of this many bytes (a full page). */
     volatile int syncOpBodyBytes = 1024;
+    /** While set, sync answers wait for it (a request held in flight). */
+    volatile CompletableFuture<Void> syncGate;
+    /** Completes when a sync arrives. */
+    final CompletableFuture<Void> syncArrived = new CompletableFuture<>();
+    /** While set, login answers wait for it (logins held on their way, as at a slow SET). */
+    volatile CompletableFuture<Void> loginGate;
     private final EventLoopGroup loops = NettyThreads.group("logic-stub", 1);
     private final RpcServer server = new RpcServer("logic-stub", this, FrameLimits.internal());
     private final InetSocketAddress address;
@@ -48,19 +54,27 @@ final class LogicStub implements RpcHandler, AutoCloseable {
             return CompletableFuture.failedFuture(refusal);
         }
         if (request.hasSync()) {
-            SyncResponse.Builder page = SyncResponse.newBuilder();
-            for (int seq = 1; seq <= SYNC_PAGE_OPS; seq++) {
-                page.addOps(Op.newBuilder().setSeq(seq).setMessage(MessageOp.newBuilder().setBody(ByteString.copyFrom(new byte[syncOpBodyBytes]))));
-            }
-            return CompletableFuture.completedFuture(LogicResponse.newBuilder().setSync(page).build());
+            syncArrived.complete(null);
+            CompletableFuture<Void> gate = syncGate;
+            return gate == null ? CompletableFuture.completedFuture(syncPage()) : gate.thenApply(released -> syncPage());
         }
         if (request.hasLogin()) {
-            return CompletableFuture.completedFuture(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
+            CompletableFuture<Void> gate = loginGate;
+            LogicResponse loggedIn = LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build();
+            return gate == null ? CompletableFuture.completedFuture(loggedIn) : gate.thenApply(released -> loggedIn);
         }
         if (!request.hasRoute()) {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "the stub records routes and answers syncs only"));
         }
         return CompletableFuture.completedFuture(LogicResponse.newBuilder().setRoute(RouteUpdated.getDefaultInstance()).build());
+    }
+
+    private LogicResponse syncPage() {
+        SyncResponse.Builder page = SyncResponse.newBuilder();
+        for (int seq = 1; seq <= SYNC_PAGE_OPS; seq++) {
+            page.addOps(Op.newBuilder().setSeq(seq).setMessage(MessageOp.newBuilder().setBody(ByteString.copyFrom(new byte[syncOpBodyBytes]))));
+        }
+        return LogicResponse.newBuilder().setSync(page).build();
     }
 
     @Override

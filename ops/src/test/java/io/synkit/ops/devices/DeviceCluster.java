@@ -72,7 +72,7 @@ final class DeviceCluster implements AutoCloseable {
         }
     }
 
-    /** Another access node of the cluster, with these settings besides its ports and logic node; returns its index. */
+    /** Another access node of the cluster, with these settings besides its push port and logic node (its client port: 0 unless given); returns its index. */
     int startAccess(Map<String, String> settings) throws Exception {
         return startAccess(settings, Clock.SYSTEM);
     }
@@ -80,7 +80,7 @@ final class DeviceCluster implements AutoCloseable {
     /** As {@link #startAccess(Map)}, on {@code clock} (a test's ManualClock moves the node's deadlines and presence). */
     int startAccess(Map<String, String> settings, Clock clock) throws Exception {
         Map<String, String> config = new HashMap<>(settings);
-        config.put("access.port", "0");
+        config.putIfAbsent("access.port", "0");
         config.put("access.push.port", "0");
         config.put("access.logic.nodes", logic.hostPort());
         access.add(new AccessServer(AccessConfig.from(Config.of(config)), clock, reason -> {

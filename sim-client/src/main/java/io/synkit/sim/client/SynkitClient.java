@@ -162,8 +162,13 @@ public final class SynkitClient {
 
     /** Auth naming the device's platform class (the login policy counts sessions per class). */
     public CompletableFuture<AuthResponse> auth(String token, DevicePlatform platform) {
+        return auth(token, platform, false);
+    }
+
+    /** Auth saying whether another node redirected the client here (GoAway REDIRECTED): then it is served, not redirected again. */
+    public CompletableFuture<AuthResponse> auth(String token, DevicePlatform platform, boolean redirected) {
         return request(ClientFrame.newBuilder().setAuth(AuthRequest.newBuilder().setToken(token).setClientVersion("synkit-sim/1")
-                .setPlatform(platform).setProtocolVersion(PROTOCOL_VERSION))).thenApply(ServerFrame::getAuth);
+                .setPlatform(platform).setProtocolVersion(PROTOCOL_VERSION).setRedirected(redirected))).thenApply(ServerFrame::getAuth);
     }
 
     /** Auth with a refresh token: the answer carries an access token for this login and the refresh token signed again. */

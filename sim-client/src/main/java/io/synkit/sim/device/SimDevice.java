@@ -8,6 +8,7 @@ import io.synkit.protocol.client.ConversationSummary;
 import io.synkit.protocol.client.GroupChanged;
 import io.synkit.protocol.conv.ReadState;
 import io.synkit.protocol.client.CreateGroupRequest;
+import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.GroupCreated;
@@ -20,6 +21,7 @@ import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.sync.RangeDigests;
 import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.runtime.Clock;
+import io.synkit.sim.client.AccessAddresses;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
@@ -38,8 +40,9 @@ import java.util.function.Supplier;
  * A simulated phone: one device of one user, behaving as a correct client must. It keeps its
  * sync key across reconnects (like a client's local database), syncs on connect, on notify and
  * when a heartbeat says it is behind, retries every unacknowledged send with the same
- * client_msg_id until acked, reconnects with exponential backoff and full jitter, and honours
- * GoAway. Everything it receives is recorded as is, for the checker to judge.
+ * client_msg_id until acked, reconnects with exponential backoff and full jitter, falls back
+ * through the access addresses it knows and learns more of them at login and on GoAway, and
+ * honours GoAway (no new requests, the link closed once its answers are in). Everything it receives is recorded as is, for the checker to judge.
  *
  * <p>Threading: every method body runs on the device's event loop (public methods hop onto it),
  * so its state needs no locks.
@@ -50,7 +53,8 @@ public final class SimDevice {
     private final String deviceId;
     private final Supplier<String> tokens;
     private final EventLoop loop;
-    private final List<InetSocketAddress> accessNodes;
+    /** The access nodes in the order to try them: configured, then as logins and GoAways tell (docs/protocol.md §16). */
+    private final AccessAddresses addresses;
     private final DeviceSettings settings;
     private final RunRecorder recorder;
     private final SplittableRandom random;
@@ -66,7 +70,10 @@ public final class SimDevice {
     private boolean ready;
     private boolean wantOnline;
     private int connectFailures;
-    private int accessIndex;
+    /** A link told to go away that still waits for answers to requests it carries; closed once they are in. */
+    private SynkitClient leaving;
+    /** The last GoAway was a redirect: the next Auth says so, and is served wherever it lands. */
+    private boolean redirected;
     private int sendsInflight;
     private long sendCounter;
     private SyncKey key = SyncKey.getDefaultInstance();
@@ -82,14 +89,13 @@ public final class SimDevice {
         this.deviceId = deviceId;
         this.tokens = tokens;
         this.loop = loop;
-        this.accessNodes = List.copyOf(accessNodes);
         this.settings = settings;
         this.recorder = recorder;
         this.random = new SplittableRandom(seed);
         this.runId = runId;
         this.clock = clock;
-        this.accessIndex = random.nextInt(accessNodes.size());
         this.readState = new ReadState(userId);
+        this.addresses = new AccessAddresses(accessNodes, random.nextInt(accessNodes.size()));
     }
 
     public long userId() {
@@ -246,20 +252,24 @@ public final class SimDevice {
         SynkitClient link = new SynkitClient(loop, events, settings.requestTimeoutMs());
         events.link = link;
         client = link;
-        InetSocketAddress target = accessNodes.get(accessIndex % accessNodes.size());
-        link.connect(target, null)
-                .thenCompose(connected -> link.auth(tokens.get()))
+        addresses.attempting(clock.nanoTime());
+        link.connect(addresses.current(), null)
+                .thenCompose(connected -> link.auth(tokens.get(), DevicePlatform.DEVICE_PLATFORM_UNSPECIFIED, redirected))
                 .whenComplete((auth, failure) -> {
                     if (client != link) {
                         return;
                     }
                     if (failure != null) {
+                        // Refused or unreachable: this node waits out its retry-after (a paced login), the next is tried.
+                        addresses.goAway(List.of(), ClientException.of(failure).retryAfterMs(), clock.nanoTime());
                         link.close();
                         if (!link.isConnected()) {
-                            scheduleReconnect(0);
+                            reconnectAfterBackoff();
                         }
                         return;
                     }
+                    addresses.loggedIn(auth.getAccessAddressesList());
+                    redirected = false;
                     connectFailures = 0;
                     ready = true;
                     startHeartbeats(link, auth.getHeartbeatIntervalMs());
@@ -268,14 +278,17 @@ public final class SimDevice {
                 });
     }
 
-    private void scheduleReconnect(int retryAfterMs) {
+    /**
+     * Reconnects after a backoff with full jitter (doubling per failure since the last login), and
+     * not before the address to try allows (the rest of a retry-after it gave).
+     */
+    private void reconnectAfterBackoff() {
         client = null;
         if (!wantOnline) {
             return;
         }
-        accessIndex++;
         long ceilingMs = Math.min(settings.reconnectBackoffMaxMs(), settings.reconnectBackoffBaseMs() << Math.min(connectFailures++, 16));
-        long delayMs = retryAfterMs + random.nextLong(ceilingMs + 1);
+        long delayMs = Math.max(random.nextLong(ceilingMs + 1), TimeUnit.NANOSECONDS.toMillis(addresses.waitNanos(clock.nanoTime())));
         loop.schedule(() -> {
             if (wantOnline && client == null) {
                 connect();
@@ -295,7 +308,8 @@ public final class SimDevice {
             }
             ready = false;
             heartbeatGeneration++;
-            scheduleReconnect(0);
+            addresses.next();
+            reconnectAfterBackoff();
         }
 
         @Override
@@ -305,8 +319,15 @@ public final class SimDevice {
             }
             ready = false;
             heartbeatGeneration++;
-            link.close();
-            scheduleReconnect(goAway.getRetryAfterMs());
+            // No new requests on this link; it closes once the answers it waits for are in (the server waits for them too).
+            if (leaving != null) {
+                leaving.close();
+            }
+            leaving = link;
+            closeLeavingIfQuiet();
+            addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), clock.nanoTime());
+            redirected = goAway.getCode() == ErrorCode.REDIRECTED;
+            reconnectAfterBackoff();
         }
 
         @Override
@@ -314,6 +335,13 @@ public final class SimDevice {
             if (client == link && SyncPosition.fromKey(key).inboxSeq() < notify.getSeq()) {
                 requestSync();
             }
+        }
+    }
+
+    private void closeLeavingIfQuiet() {
+        if (leaving != null && sendsInflight == 0 && !syncing) {
+            leaving.close();
+            leaving = null;
         }
     }
 
@@ -362,6 +390,7 @@ public final class SimDevice {
                     failure == null ? SyncPosition.fromKey(page.getNewKey()).inboxSeq() : 0, failure == null ? page.getOpsCount() : 0,
                     failure == null && page.getHasMore());
             syncing = false;
+            closeLeavingIfQuiet();
             if (failure != null) {
                 settleHeadWaiters(failure);
                 if (ready && client == link) {
@@ -412,6 +441,7 @@ public final class SimDevice {
                     .setContentType(ContentType.CONTENT_TYPE_TEXT).setBody(body(record)).build();
             client.send(request).whenComplete((ack, failure) -> {
                 sendsInflight--;
+                closeLeavingIfQuiet();
                 long completeNanos = clock.nanoTime();
                 if (failure == null) {
                     record.convSeq = ack.getConvSeq();

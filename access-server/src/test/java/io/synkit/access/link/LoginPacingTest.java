@@ -1,0 +1,52 @@
+package io.synkit.access.link;
+
+import static io.synkit.access.link.AuthFirstTest.assertFatal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.synkit.access.limit.RateLimit;
+import io.synkit.protocol.client.AuthResponse;
+import io.synkit.protocol.client.ServerFrame;
+import io.synkit.protocol.internal.DeviceLoggedIn;
+import io.synkit.protocol.internal.LogicResponse;
+import java.util.Set;
+import java.util.HashSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A reconnect storm meets paced logins: beyond the node's slots an Auth is refused at once with a jittered retry-after. */
+@ExtendWith(ByteBufLeaks.class)
+class LoginPacingTest {
+
+    private final LinkHarness links = new LinkHarness(LinkHarness.settings(8), RateLimit.off("access.limit.user."), 1);
+
+    @AfterEach
+    void close() {
+        links.close();
+    }
+
+    @Test
+    void anAuthBeyondTheLoginSlotsIsRefusedAtOnceWithARetryAfterAndTheNextOneAfterASlotFreesIsServed() throws Exception {
+        links.logic.holdRoutes = true;
+        SlowReaderChannel first = links.connect();
+        links.send(first, links.auth(1, "phone", 60_000));
+        SlowReaderChannel second = links.connect();
+
+        links.send(second, links.auth(2, "phone", 60_000));
+
+        ServerFrame paced = links.onlyReceived(second);
+        assertFatal(io.synkit.protocol.client.ErrorCode.UNAVAILABLE, paced);
+        int retryAfterMs = paced.getError().getRetryAfterMs();
+        assertTrue(retryAfterMs >= 1000 && retryAfterMs <= 2000, "jittered in [1 s, 2 s]: " + retryAfterMs);
+        assertEquals(1, links.count("synkit_access_logins_paced"));
+
+        links.logic.takePending().answer().complete(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
+        AuthResponse auth = links.onlyReceived(first).getAuth();
+        assertEquals(Set.of("access-2:7100", "access-3:7100"), new HashSet<>(auth.getAccessAddressesList()), "the other nodes to fall back to");
+        assertEquals(0, links.logins.taken());
+        SlowReaderChannel third = links.connect();
+        links.send(third, links.auth(3, "phone", 60_000));
+        assertEquals(1, links.logins.taken(), "a freed slot serves the next login");
+    }
+}

@@ -1,0 +1,91 @@
+package io.synkit.sim.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The client's ordered access addresses: learnt at login, reordered by a GoAway, fallen back through on failed connects. */
+class AccessAddressesTest {
+
+    private static final InetSocketAddress A = new InetSocketAddress("127.0.0.1", 7100);
+    private static final InetSocketAddress B = new InetSocketAddress("127.0.0.1", 7110);
+    private static final InetSocketAddress C = new InetSocketAddress("127.0.0.1", 7120);
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    @Test
+    void aLoginKeepsTheNodeItIsOnFirstAndTheServersListAfterIt() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
+
+        addresses.loggedIn(List.of(hostPort(C), hostPort(B), hostPort(A), "not-an-address"));
+
+        assertEquals(List.of(A, C, B), addresses.order().stream().map(AccessAddressesTest::resolved).toList());
+        assertEquals(A, resolved(addresses.current()));
+    }
+
+    @Test
+    void aGoAwayWithAddressesGoesToTheFirstAtOnceAndBackToTheNodeThatWentAwayOnlyLastAndAfterItsRetryAfter() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
+        addresses.loggedIn(List.of(hostPort(B), hostPort(C)));
+        long now = 1_000_000_000L;
+
+        addresses.goAway(List.of(hostPort(C), hostPort(B)), 3000, now);
+
+        assertEquals(C, resolved(addresses.current()));
+        assertEquals(0, addresses.waitNanos(now), "another node: at once");
+        addresses.next();
+        assertEquals(B, resolved(addresses.current()), "C refused: fall back to B");
+        addresses.next();
+        assertEquals(A, resolved(addresses.current()), "the node that went away comes last");
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(2000), addresses.waitNanos(now + TimeUnit.MILLISECONDS.toNanos(1000)), "and not before its retry-after");
+        addresses.next();
+        assertEquals(C, resolved(addresses.current()), "round again");
+    }
+
+    @Test
+    void aGoAwayWithoutAddressesMovesToTheNextKnownNodeAndKeepsTheRetryAfterForTheOneThatWentAway() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
+
+        addresses.goAway(List.of(), 500, 0);
+
+        assertEquals(B, addresses.current());
+        assertEquals(0, addresses.waitNanos(0));
+        addresses.next();
+        assertEquals(A, addresses.current());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(500), addresses.waitNanos(0));
+    }
+
+    @Test
+    void aSingleNodeClientWaitsOutTheRetryAfter() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
+
+        addresses.goAway(List.of(), 800, 0);
+
+        assertEquals(A, addresses.current());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(800), addresses.waitNanos(0));
+    }
+
+    private static InetSocketAddress resolved(InetSocketAddress address) {
+        return new InetSocketAddress(address.getHostString(), address.getPort());
+    }
+
+    @Test
+    void oneAddressIsNeverTriedTwiceWithinTheMinimumGap() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
+        long gapNanos = TimeUnit.MILLISECONDS.toNanos(AccessAddresses.ATTEMPT_GAP_MS_MIN);
+
+        addresses.attempting(0);
+        addresses.next();
+        assertEquals(0, addresses.waitNanos(10), "another address: at once");
+        addresses.attempting(10);
+        addresses.next();
+
+        assertEquals(gapNanos - 20, addresses.waitNanos(20), "back at A 20 ns after trying it: the rest of the gap");
+        assertEquals(0, addresses.waitNanos(gapNanos));
+    }
+}
