@@ -79,7 +79,8 @@ class ContainerClusterTest {
         String next = id + ":next";
         String nextVersion = BuildInfo.current().version() + "-next";
         EventLoopGroup proxyLoops = NettyThreads.group("container-test-chaos", 1);
-        try (Network network = Network.newNetwork()) {
+        Network network = Network.newNetwork();
+        try {
             buildImage(image);
             nextImage(image, next, nextVersion);
             List<String> replicas = REPLICAS;
@@ -122,6 +123,7 @@ class ContainerClusterTest {
         } finally {
             proxyLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             nodes.values().forEach(GenericContainer::stop);
+            network.close(); // after its containers: a network with containers attached is not removed
             for (String replica : REPLICAS) {
                 try {
                     DockerClientFactory.instance().client().removeVolumeCmd(volume(replica)).exec();
