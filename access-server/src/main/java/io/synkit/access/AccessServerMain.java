@@ -46,6 +46,7 @@ public final class AccessServerMain {
     }
 
     private static IntFunction<String> portKey(AccessConfig config) {
-        return port -> port == config.port() ? "access.port" : port == config.pushPort() ? "access.push.port" : "access.admin.port";
+        return port -> port == config.port() ? "access.port" : port == config.pushPort() ? "access.push.port"
+                : port == config.webSocketPort() ? "access.ws.port" : "access.admin.port";
     }
 }

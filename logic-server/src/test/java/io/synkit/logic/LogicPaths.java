@@ -4,6 +4,17 @@ import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.group.GroupPath;
+import io.synkit.logic.history.HistoryPath;
+import io.synkit.logic.readstate.ReadStatePath;
+import io.synkit.protocol.client.ChangeGroupRequest;
+import io.synkit.protocol.client.ConversationList;
+import io.synkit.protocol.client.ConversationListRequest;
+import io.synkit.protocol.client.GroupChangeKind;
+import io.synkit.protocol.client.GroupChanged;
+import io.synkit.protocol.client.HistoryRequest;
+import io.synkit.protocol.client.HistoryResponse;
+import io.synkit.protocol.client.MarkReadRequest;
+import io.synkit.protocol.client.ReadMarked;
 import io.synkit.logic.notify.Notifier;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
@@ -39,6 +50,9 @@ public final class LogicPaths implements AutoCloseable {
     public static final int SYNC_OPS_DEFAULT = 5;
     public static final int SYNC_OPS_MAX = 8;
     public static final int GROUP_MEMBERS_MAX = 10;
+    public static final int GROUP_CHANGE_USERS_MAX = 4;
+    public static final int HISTORY_ENTRIES_MAX = 6;
+    public static final int CONVERSATIONS_MAX = 5;
 
     public final InProcessStores stores;
     public final ConversationMembers members;
@@ -46,15 +60,31 @@ public final class LogicPaths implements AutoCloseable {
     public final SendPath send;
     public final GroupPath groups;
     public final SyncPath sync;
+    public final HistoryPath history;
+    public final ReadStatePath readState;
     private final RpcClientPool accessNodes = new RpcClientPool(null, FrameLimits.internal(), 1);
+    private final boolean ownsStores;
 
     public LogicPaths(Path dir, int setCount, Clock clock) {
-        stores = new InProcessStores(dir, setCount, clock);
+        this(new InProcessStores(dir, setCount, clock), true);
+    }
+
+    /** Another logic node over the same stores (its own caches), as a cluster runs several; closing it leaves the stores open. */
+    public LogicPaths(LogicPaths other) {
+        this(other.stores, false);
+    }
+
+    private LogicPaths(InProcessStores stores, boolean ownsStores) {
+        this.stores = stores;
+        this.ownsStores = ownsStores;
         members = new ConversationMembers(stores);
-        fanout = new Fanout(stores, new Notifier(accessNodes, new SimpleMeterRegistry()));
+        Notifier notifier = new Notifier(accessNodes, new SimpleMeterRegistry());
+        fanout = new Fanout(stores, notifier, members);
         send = new SendPath(stores, fanout, members, BODY_BYTES_MAX);
-        groups = new GroupPath(stores, members, GROUP_MEMBERS_MAX);
+        groups = new GroupPath(stores, members, fanout, GROUP_MEMBERS_MAX, GROUP_CHANGE_USERS_MAX);
         sync = new SyncPath(stores, SYNC_OPS_DEFAULT, SYNC_OPS_MAX);
+        history = new HistoryPath(stores, HISTORY_ENTRIES_MAX);
+        readState = new ReadStatePath(stores, notifier, CONVERSATIONS_MAX);
     }
 
     public LogicPaths(Path dir, int setCount) {
@@ -80,8 +110,39 @@ public final class LogicPaths implements AutoCloseable {
 
     /** The messages in a user's inbox, in seq order (read from the store, not through sync). */
     public List<MessageOp> inbox(long userId) {
+        return ops(userId).stream().filter(Op::hasMessage).map(Op::getMessage).toList();
+    }
+
+    /** Every op in a user's inbox, in seq order (read from the store, not through sync). */
+    public List<Op> ops(long userId) {
         StoreRequest read = StoreRequest.newBuilder().setReadInbox(ReadInboxRequest.newBuilder().setUserId(userId)).build();
-        return stores.forUser(userId, read).join().getReadInbox().getOpsList().stream().map(Op::getMessage).toList();
+        return stores.forUser(userId, read).join().getReadInbox().getOpsList();
+    }
+
+    /** The conversation entries (messages and membership changes) in a user's inbox, in seq order. */
+    public List<MessageOp> entries(long userId) {
+        return ops(userId).stream().filter(op -> op.hasMessage() || op.hasGroupChange())
+                .map(op -> op.hasMessage() ? op.getMessage() : op.getGroupChange()).toList();
+    }
+
+    public GroupChanged change(long actor, String convId, String clientMsgId, GroupChangeKind kind, List<Long> users) {
+        return answer(() -> groups.change(caller(actor), ChangeGroupRequest.newBuilder().setConvId(convId).setClientMsgId(clientMsgId).setKind(kind)
+                .addAllUserIds(users).build()));
+    }
+
+    public HistoryResponse history(long userId, String convId, long beforeConvSeq, int limit) {
+        return answer(() -> history.history(caller(userId), HistoryRequest.newBuilder().setConvId(convId).setBeforeConvSeq(beforeConvSeq)
+                .setLimit(limit).build()));
+    }
+
+    public ReadMarked markRead(long userId, String convId, long readUpToConvSeq) {
+        return answer(() -> readState.markRead(caller(userId), MarkReadRequest.newBuilder().setConvId(convId).setReadUpToConvSeq(readUpToConvSeq)
+                .build()));
+    }
+
+    public ConversationList conversations(long userId, long beforeSeq, int limit) {
+        return answer(() -> readState.conversations(caller(userId), ConversationListRequest.newBuilder().setBeforeSeq(beforeSeq).setLimit(limit)
+                .build()));
     }
 
     /**
@@ -99,6 +160,8 @@ public final class LogicPaths implements AutoCloseable {
     @Override
     public void close() {
         accessNodes.close();
-        stores.close();
+        if (ownsStores) {
+            stores.close();
+        }
     }
 }

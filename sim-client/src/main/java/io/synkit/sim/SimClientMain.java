@@ -50,6 +50,14 @@ public final class SimClientMain implements Callable<Integer> {
             description = "Group-heavy: share of messages sent to group chats, 0..1 (default ${DEFAULT-VALUE})")
     double chatGroupSendShare;
 
+    @Option(names = "--chat-group-churn-share", defaultValue = "0",
+            description = "Group creators: share of their turns spent changing their group chat's members, 0..1 (default ${DEFAULT-VALUE})")
+    double chatGroupChurnShare;
+
+    @Option(names = "--read-mark-share", defaultValue = "0",
+            description = "Share of a device's turns after which it marks its newest conversation read, 0..1 (default ${DEFAULT-VALUE})")
+    double readMarkShare;
+
     @Option(names = "--auth-keys", defaultValue = AuthKeys.DEV_KEYS, description = "Token signing keys kid:secret (default: the dev key)")
     String authKeys;
 
@@ -58,7 +66,8 @@ public final class SimClientMain implements Callable<Integer> {
         List<InetSocketAddress> nodes = Arrays.stream(access.split(",")).map(String::trim).map(RpcClientPool::parseAddress)
                 .map(address -> new InetSocketAddress(address.getHostString(), address.getPort())).toList();
         TokenCodec tokens = new TokenCodec(AuthKeys.parse(authKeys, null), Clock.SYSTEM);
-        LoadSettings settings = new LoadSettings(List.of(new UserGroup("all", users, devicesPerUser, 1.0, nodes, chatGroupSize, chatGroupSendShare)),
+        LoadSettings settings = new LoadSettings(List.of(new UserGroup("all", users, devicesPerUser, 1.0, nodes, chatGroupSize, chatGroupSendShare,
+                chatGroupChurnShare, readMarkShare)),
                 load.rate(), load.durationMs(), load.convergeTimeoutMs(), load.seed());
         RunReport report = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), System.out)
                 .startingAtUser(firstUser).run();

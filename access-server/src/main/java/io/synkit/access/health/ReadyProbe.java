@@ -13,13 +13,15 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Readiness by a real login. {@link #run()} connects to this node's own client port, authenticates
  * as a reserved probe device with a fresh token and waits for the AuthResponse, then hangs up. That
  * one round trip needs what every new client needs: the accept loop, an event loop, framing, token
- * verification, and a logic node that records the device's route in the store. Its cost is one
- * loopback connection and two route writes (online, then offline) per probe.
+ * verification, and a logic node that logs the device in at the store. Its cost is one
+ * loopback connection and two writes (the login, then the route's removal) per probe.
  *
  * <p>{@link #run()} blocks for at most the timeout; runs from several threads take turns, so the
  * last to finish is the newest outcome. {@link #failureReason()} may be read from any thread.
@@ -34,6 +36,7 @@ public final class ReadyProbe {
     private final DeviceKey probeDevice;
     private final int timeoutMs;
     private final Counter failures;
+    private final Supplier<SSLSocketFactory> tls;
     private long nextRequestId = 1;
     private volatile String failureReason = "no auth probe has completed yet";
 
@@ -41,7 +44,10 @@ public final class ReadyProbe {
      * @param clientAddress the node's client listener; a wildcard address is probed on loopback
      * @param probeDevice the reserved identity the probe logs in as (a user no real account has)
      */
-    public ReadyProbe(InetSocketAddress clientAddress, TokenCodec tokens, DeviceKey probeDevice, int timeoutMs, Counter failures) {
+    /** @param tls sockets for a TLS listener (trusting the certificate it serves), or null for plain TCP */
+    public ReadyProbe(InetSocketAddress clientAddress, TokenCodec tokens, DeviceKey probeDevice, int timeoutMs, Counter failures,
+                      Supplier<SSLSocketFactory> tls) {
+        this.tls = tls;
         this.target = clientAddress.getAddress().isAnyLocalAddress()
                 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), clientAddress.getPort()) : clientAddress;
         this.tokens = tokens;
@@ -75,9 +81,10 @@ public final class ReadyProbe {
         ClientFrame auth = ClientFrame.newBuilder().setRequestId(requestId).setAuth(AuthRequest.newBuilder()
                 .setToken(tokens.issue(probeDevice.userId(), probeDevice.deviceId(), TOKEN_TTL_MS)).setClientVersion("synkit/ready-probe")).build();
         long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
-        try (Socket socket = new Socket()) {
-            socket.connect(target, timeoutMs);
-            socket.setSoTimeout((int) Math.max(1, (deadlineNs - System.nanoTime()) / 1_000_000));
+        try (Socket plain = new Socket()) {
+            plain.connect(target, timeoutMs);
+            plain.setSoTimeout((int) Math.max(1, (deadlineNs - System.nanoTime()) / 1_000_000));
+            Socket socket = tls == null ? plain : tls.get().createSocket(plain, target.getHostString(), target.getPort(), true);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(auth.getSerializedSize());
             auth.writeTo(out);

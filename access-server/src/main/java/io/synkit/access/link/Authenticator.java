@@ -3,12 +3,13 @@ package io.synkit.access.link;
 import io.synkit.access.session.DeviceKey;
 import io.synkit.protocol.auth.AuthException;
 import io.synkit.protocol.auth.AuthToken;
+import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.internal.LogicRequest;
-import io.synkit.protocol.internal.RouteUpdate;
+import io.synkit.protocol.internal.DeviceLogin;
 import io.synkit.protocol.rpc.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +18,11 @@ import org.slf4j.LoggerFactory;
  * Auth first: until a token verifies, the only frame accepted is one Auth; anything else, or a
  * second frame while the first Auth is processed, gets UNAUTHENTICATED and the link is closed. A
  * verified token binds the link to one user and device for its lifetime: the identity of every
- * later request comes from here, never from the request. The device's route is recorded (so
- * notifies find it) before the client hears AuthResponse. Shared by every link; runs on the
- * link's event loop.
+ * later request comes from here, never from the request. Before the client hears AuthResponse
+ * the device is logged in at the user's SET: a revoked token is refused there (TOKEN_REVOKED, the
+ * same on every access node and after a failover), the login policy applies, and the device's
+ * route is recorded so notifies find it. Each refusal has its own code and counter, and is logged
+ * with its reason, never the token. Shared by every link; runs on the link's event loop.
  */
 final class Authenticator {
 
@@ -41,32 +44,59 @@ final class Authenticator {
             link.closeWith(Frames.error(0, ErrorCode.INVALID_REQUEST, "request_id 0 is reserved for server pushes", true));
             return;
         }
-        AuthToken token;
-        try {
-            token = services.tokens().verify(frame.getAuth().getToken());
-        } catch (AuthException e) {
-            services.metrics().authFailed();
-            log.info("auth failed peer={} reason=\"{}\"", link.context().channel().remoteAddress(), e.getMessage());
-            link.closeWith(Frames.error(requestId, ErrorCode.AUTH_FAILED, e.getMessage(), true));
+        AuthRequest auth = frame.getAuth();
+        if (auth.getToken().isEmpty() == auth.getRefreshToken().isEmpty()) {
+            link.closeWith(Frames.error(requestId, ErrorCode.INVALID_REQUEST, "Auth takes a token or a refresh_token, exactly one", true));
             return;
         }
+        boolean refreshing = !auth.getRefreshToken().isEmpty();
+        AuthToken presented;
+        try {
+            presented = refreshing ? services.tokens().verifyRefresh(auth.getRefreshToken()) : services.tokens().verify(auth.getToken());
+        } catch (AuthException e) {
+            refuse(link, requestId, e.code(), e.getMessage());
+            return;
+        }
+        // A refresh token logs in with an access token minted for its login: the link lives as long as that token.
+        AuthToken token = refreshing ? services.tokens().access(presented, services.accessTokenTtlMs()) : presented;
         link.authenticating(new DeviceKey(token.userId(), token.deviceId()), services.connIds().getAsLong(), token.expiresAtMs());
-        LogicRequest online = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setRoute(RouteUpdate.newBuilder().setOnline(true)).build();
-        services.logic().call(online).whenComplete((response, failure) -> link.onLoop(() -> {
+        LogicRequest login = LogicRequest.newBuilder().setCaller(link.caller(requestId)).setLogin(DeviceLogin.newBuilder()
+                .setPlatformValue(auth.getPlatformValue()).setTokenIssuedAtMs(token.issuedAtMs())
+                .setAppVersion(auth.getClientVersion()).setProtocolVersion(auth.getProtocolVersion())).build();
+        services.logic().call(login).whenComplete((response, failure) -> link.onLoop(() -> {
             if (failure != null) {
                 services.halt().ifFatal(failure);
-                link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE,
-                        "cannot register the device route: " + RpcException.of(failure).getMessage(), true));
+                RpcException error = RpcException.of(failure);
+                if (error.error().getCode() == ErrorCode.TOKEN_REVOKED) {
+                    refuse(link, requestId, ErrorCode.TOKEN_REVOKED, "the token was issued before this device's tokens were revoked");
+                    return;
+                }
+                link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, "cannot log the device in: " + error.getMessage(), true));
                 return;
             }
-            link.authenticated(requestId, response.getRoute().getInboxHeadSeq());
+            AuthResponse.Builder answer = response(link);
+            if (refreshing) {
+                answer.setAccessToken(services.tokens().signAccess(token)).setAccessTokenExpiresAtMs(token.expiresAtMs())
+                        .setRefreshToken(services.tokens().signRefresh(presented));
+            }
+            link.authenticated(ServerFrame.newBuilder().setRequestId(requestId).setAuth(answer).build(), response.getLogin().getInboxHeadSeq());
         }));
     }
 
-    static ServerFrame response(long requestId, ClientLink link, LinkServices services) {
-        return ServerFrame.newBuilder().setRequestId(requestId).setAuth(AuthResponse.newBuilder()
-                .setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
-                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs())
-                .setServerTimeMs(services.clock().nowMs())).build();
+    /** A token refused: its own code and counter, a log line naming why but never the token. */
+    private void refuse(ClientLink link, long requestId, ErrorCode code, String reason) {
+        services.metrics().authRefused(code);
+        if (code == ErrorCode.AUTH_FAILED && link.address() != null) {
+            // A forged or malformed token is misbehaviour; an expired, revoked or retired one is a client being late.
+            services.addressLimits().strike(link.address());
+        }
+        log.info("auth refused peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), code, reason);
+        link.closeWith(Frames.error(requestId, code, reason, true));
+    }
+
+    private AuthResponse.Builder response(ClientLink link) {
+        return AuthResponse.newBuilder().setUserId(link.device().userId()).setDeviceId(link.device().deviceId())
+                .setHeartbeatIntervalMs(services.settings().heartbeatIntervalMs()).setServerTimeMs(services.clock().nowMs())
+                .setHeartbeatIntervalMaxMs(services.settings().heartbeatIntervalMaxMs());
     }
 }

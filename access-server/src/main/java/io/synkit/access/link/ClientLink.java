@@ -3,6 +3,7 @@ package io.synkit.access.link;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.synkit.access.link.LinkMetrics.CloseReason;
 import io.synkit.access.session.ClientSession;
@@ -15,7 +16,11 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.RouteUpdate;
+import io.synkit.protocol.internal.SessionEnd;
 import io.synkit.runtime.Clock;
+import io.synkit.access.limit.Verdict;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -87,8 +92,10 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     private long connId;
     private long tokenExpiresAtMs;
     private long latestInboxSeq;
-    /** A short, as {@code access.inflight.max} is at most 10,000: it keeps this object at 72 bytes. */
+    /** A short, as {@code access.inflight.max} is at most 10,000. */
     private short inflightCount;
+    /** The interval the client heartbeats at ({@link LinkSettings#heartbeatIntervalOf}); sets its idle timeout and presence window. */
+    private int heartbeatIntervalMs;
 
     ClientLink(LinkPipeline shared) {
         this.shared = shared;
@@ -117,6 +124,15 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
             return;
         }
         LinkServices services = services();
+        InetAddress address = address();
+        Verdict verdict = address == null ? Verdict.ALLOWED : services.addressLimits().spend(address, 1);
+        if (!verdict.allowed()) {
+            phase = CLOSED;
+            boolean blocked = verdict.outcome() == Verdict.Outcome.BLOCKED;
+            closeWith(Frames.error(0, blocked ? ErrorCode.ADDRESS_BLOCKED : ErrorCode.RATE_LIMITED, (blocked ? "this address is blocked"
+                    : "too many connections from this address") + "; retry after " + verdict.retryAfterMs() + " ms", true, verdict.retryAfterMs()));
+            return;
+        }
         if (!services.unauthenticated().tryEnter()) {
             phase = CLOSED;
             services.metrics().refusedUnauthenticatedMax();
@@ -165,6 +181,14 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            services().metrics().tlsFailed();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed();
         ctx.fireChannelInactive();
@@ -206,24 +230,31 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         phase = AUTHENTICATING;
     }
 
-    /** The device's route is recorded: the link now serves as its device, with the full frame limit. */
-    void authenticated(long requestId, long inboxHeadSeq) {
+    /** The device is logged in: the link now serves as its device, with the full frame limit, and {@code answer} is sent. */
+    void authenticated(ServerFrame answer, long inboxHeadSeq) {
         if (phase != AUTHENTICATING || !ctx.channel().isActive()) {
             routeOffline(); // closed (or timed out) while logic recorded the route: take it back
             return;
         }
         LinkServices services = services();
         phase = AUTHENTICATED;
+        heartbeatIntervalMs = services.settings().heartbeatIntervalMs();
         services.unauthenticated().leave();
         lastReadMs = monotonicMs(services.clock());
         inboxAdvanced(inboxHeadSeq);
         ClientSession replaced = services.sessions().add(this);
         if (replaced != null) {
             services.metrics().closed(CloseReason.REPLACED);
-            replaced.goAwayAndClose("replaced by a newer connection of the same device");
+            replaced.goAwayAndClose(ErrorCode.REPLACED, "replaced by a newer connection of the same device");
         }
         shared.raiseFrameLimit(ctx.pipeline());
-        reply(Authenticator.response(requestId, this, services));
+        reply(answer);
+        // After the registry holds the link (a session end arriving from now on finds it there):
+        // one that arrived while the login was on its way here is applied now.
+        SessionEnd ended = services.endedSessions().of(connId);
+        if (ended != null) {
+            end(ended.getCode(), ended.getReason());
+        }
     }
 
     // ---------------------------------------------------------------- requests (called by RequestRouter, on the loop)
@@ -241,6 +272,16 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     void answerForwarded(ServerFrame answer) {
         inflightCount--;
         reply(answer);
+    }
+
+    /** A refresh gave the link a new access token: the link lives until it expires. */
+    void tokenRenewed(long expiresAtMs) {
+        tokenExpiresAtMs = Math.max(tokenExpiresAtMs, expiresAtMs);
+    }
+
+    /** The client says it heartbeats at {@code declaredMs} now (adaptive heartbeats); 0: the suggested interval. */
+    void heartbeatsEvery(int declaredMs) {
+        heartbeatIntervalMs = services().settings().heartbeatIntervalOf(declaredMs);
     }
 
     long latestInboxSeq() {
@@ -319,12 +360,12 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
                 log.info("link cut: it read none of its queued output within the unwritable timeout link={} queued_bytes={} unwritable_timeout_ms={}",
                         this, queuedBytes(), settings.unwritableTimeoutMs());
                 ctx.close();
-            } else if (!readsPaused() && nowMs - lastReadMs >= settings.idleTimeoutMs()) {
+            } else if (!readsPaused() && nowMs - lastReadMs >= settings.idleTimeoutOf(heartbeatIntervalMs)) {
                 services().metrics().closed(CloseReason.IDLE);
                 closeWith(Frames.goAway("idle: no heartbeat within the idle timeout", 0));
             } else if (wallNowMs >= tokenExpiresAtMs) {
                 services().metrics().closed(CloseReason.TOKEN_EXPIRED);
-                closeWith(Frames.goAway("token expired: reconnect with a fresh token", 0));
+                closeWith(Frames.goAway(ErrorCode.TOKEN_EXPIRED, "token expired: reconnect with a fresh token"));
             }
         }
     }
@@ -363,6 +404,16 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         return connId;
     }
 
+    /**
+     * Read from another thread without a lock: presence is soft state, and a read a few
+     * milliseconds stale only moves when a device shows as offline by as much.
+     */
+    @Override
+    public boolean present() {
+        return phase == AUTHENTICATED && ctx.channel().isActive()
+                && monotonicMs(services().clock()) - lastReadMs < LinkSettings.presenceWindowOf(heartbeatIntervalMs);
+    }
+
     @Override
     public void push(Notify notify) {
         onLoop(() -> {
@@ -389,8 +440,17 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     }
 
     @Override
-    public void goAwayAndClose(String reason) {
-        onLoop(() -> closeWith(Frames.goAway(reason, 0)));
+    public void goAwayAndClose(ErrorCode code, String reason) {
+        onLoop(() -> end(code, reason));
+    }
+
+    /** The session ends (logged out, logged in elsewhere, replaced): GoAway with the code, then closed. On the loop. */
+    void end(ErrorCode code, String reason) {
+        if (phase == CLOSED) {
+            return;
+        }
+        services().metrics().sessionEnded(code);
+        closeWith(Frames.goAway(code, reason));
     }
 
     @Override
@@ -430,6 +490,11 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
 
     ChannelHandlerContext context() {
         return ctx;
+    }
+
+    /** The client's IP address; null on a channel without one (tests' embedded channels). */
+    InetAddress address() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
     }
 
     @Override

@@ -31,4 +31,9 @@ final class Frames {
     static ServerFrame goAway(String reason, int retryAfterMs) {
         return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason).setRetryAfterMs(retryAfterMs)).build();
     }
+
+    /** A GoAway whose code tells the client what to do before it reconnects (e.g. LOGGED_OUT: log in again). */
+    static ServerFrame goAway(ErrorCode code, String reason) {
+        return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setCode(code).setReason(reason)).build();
+    }
 }

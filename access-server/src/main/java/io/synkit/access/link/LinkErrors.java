@@ -1,7 +1,10 @@
 package io.synkit.access.link;
 
 import io.synkit.access.health.Halt;
+import io.synkit.access.limit.RateLimiter;
 import io.synkit.protocol.frame.FrameException;
+import java.net.InetAddress;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,18 +21,29 @@ final class LinkErrors {
 
     private final LinkMetrics metrics;
     private final Halt halt;
+    private final RateLimiter<InetAddress> addressLimits;
 
-    LinkErrors(LinkMetrics metrics, Halt halt) {
+    LinkErrors(LinkMetrics metrics, Halt halt, RateLimiter<InetAddress> addressLimits) {
         this.metrics = metrics;
         this.halt = halt;
+        this.addressLimits = addressLimits;
     }
 
     void caught(ClientLink link, Throwable cause) {
         halt.ifFatal(cause);
         if (cause instanceof FrameException frame) {
             metrics.badFrame(frame.code());
+            if (link.address() != null) {
+                addressLimits.strike(link.address());
+            }
             log.info("bad frame peer={} code={} reason=\"{}\"", link.context().channel().remoteAddress(), frame.code(), frame.getMessage());
             link.closeWith(Frames.error(0, frame.code(), frame.getMessage(), true));
+            return;
+        }
+        if (cause instanceof SSLException || cause.getCause() instanceof SSLException) {
+            // Counted where the handshake's failure is told (ClientLink.userEventTriggered), before the close.
+            log.debug("tls failed peer={} reason=\"{}\"", link.context().channel().remoteAddress(), cause.toString());
+            link.context().close();
             return;
         }
         log.debug("link failed link={} reason=\"{}\"", link, cause.toString());

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.synkit.protocol.client.ErrorCode;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /** The client link's counters, registered once (a lookup per event would cost a map probe and a tag list). */
@@ -38,6 +39,9 @@ public final class LinkMetrics {
     private final Counter authFailed;
     private final Counter notifyPushed;
     private final Counter notifySkippedUnwritable;
+    private final Counter tlsFailed;
+    private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
+    private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
     public LinkMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,6 +53,36 @@ public final class LinkMetrics {
         authFailed = registry.counter("synkit_access_auth_failed");
         notifyPushed = registry.counter("synkit_access_notify_pushed");
         notifySkippedUnwritable = registry.counter("synkit_access_notify_skipped_unwritable");
+        tlsFailed = registry.counter("synkit_access_tls_failed");
+        for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
+            sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
+        }
+        for (ErrorCode code : AUTH_REFUSALS) {
+            authRefused.put(code, registry.counter("synkit_access_auth_refused", "code", code.name()));
+        }
+    }
+
+    /** The codes a token is refused with at Auth, each counted apart (label {@code code} of {@code synkit_access_auth_refused_total}). */
+    public static final List<ErrorCode> AUTH_REFUSALS = List.of(ErrorCode.AUTH_FAILED, ErrorCode.TOKEN_EXPIRED, ErrorCode.TOKEN_KEY_UNKNOWN,
+            ErrorCode.TOKEN_REVOKED);
+
+    /** A session ended by the cluster (logout, login policy, a newer link of the device) with this GoAway code. */
+    void sessionEnded(ErrorCode code) {
+        Counter counter = sessionsEnded.get(code);
+        if (counter == null) {
+            throw new IllegalArgumentException("no session end counter for " + code);
+        }
+        counter.increment();
+    }
+
+    /** A token refused at Auth with this code (one of {@link #AUTH_REFUSALS}). */
+    void authRefused(ErrorCode code) {
+        Counter counter = authRefused.get(code);
+        if (counter == null) {
+            throw new IllegalArgumentException("no auth refusal counter for " + code);
+        }
+        counter.increment();
+        authFailed.increment();
     }
 
     void closed(CloseReason reason) {
@@ -63,8 +97,9 @@ public final class LinkMetrics {
         readsPaused.increment();
     }
 
-    void authFailed() {
-        authFailed.increment();
+    /** A link's TLS handshake or record layer failed (not TLS, an old protocol version, a certificate the client refused). */
+    void tlsFailed() {
+        tlsFailed.increment();
     }
 
     void notifyPushed() {

@@ -3,6 +3,7 @@ package io.synkit.access.link;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.synkit.access.tls.TlsFiles;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.frame.FrameDecoder;
 import io.synkit.protocol.frame.FrameEncoder;
@@ -13,11 +14,15 @@ import io.synkit.protocol.frame.ProtoDecoder;
  * The client link's pipeline, and what its links share. Each link gets:
  *
  * <pre>
+ * "tls"    SslHandler     only with access.tls.* files: TLS 1.3 (see TlsFiles)
  * "frame"  FrameDecoder   frames the byte stream; fails fast on a frame over the limit
  * "decode" ProtoDecoder   parses each frame into a ClientFrame
  * "encode" FrameEncoder   one instance for all links
  * "link"   ClientLink     the link's state; hands each frame to its phase's policy
  * </pre>
+ *
+ * <p>{@link WebSocketLinkPipeline} puts the WebSocket handshake and framing between "tls" and "frame";
+ * the rest is the same.
  *
  * <p>Until the link authenticates, "frame" accepts frames up to {@link LinkSettings#authFrameBytesMax()}
  * (an Auth fits, a message does not); {@link #raiseFrameLimit} then puts a decoder with the full
@@ -29,6 +34,7 @@ import io.synkit.protocol.frame.ProtoDecoder;
  */
 public final class LinkPipeline extends ChannelInitializer<Channel> {
 
+    static final String TLS = "tls";
     static final String FRAME = "frame";
     static final String FRAME_AUTHENTICATED = "frame-authenticated";
     static final String DECODE = "decode";
@@ -42,20 +48,35 @@ public final class LinkPipeline extends ChannelInitializer<Channel> {
     private final Authenticator authenticator;
     private final RequestRouter router;
     private final LinkErrors errors;
+    private final TlsFiles tls;
 
-    public LinkPipeline(LinkServices services) {
+    /** @param tls the certificate of the client listeners; null: plain TCP */
+    public LinkPipeline(LinkServices services, TlsFiles tls) {
         this.services = services;
+        this.tls = tls;
         this.authLimits = new FrameLimits(services.settings().authFrameBytesMax());
         this.limits = new FrameLimits(services.settings().frameBytesMax());
         this.encoder = new FrameEncoder(limits);
         this.authenticator = new Authenticator(services);
         this.router = new RequestRouter(services);
-        this.errors = new LinkErrors(services.metrics(), services.halt());
+        this.errors = new LinkErrors(services.metrics(), services.halt(), services.addressLimits());
     }
 
     @Override
     protected void initChannel(Channel channel) {
-        channel.pipeline()
+        addTls(channel);
+        addLink(channel.pipeline());
+    }
+
+    void addTls(Channel channel) {
+        if (tls != null) {
+            channel.pipeline().addLast(TLS, tls.newHandler(channel.alloc()));
+        }
+    }
+
+    /** The link's own handlers, after whatever carries its bytes (TCP, TLS, WebSocket). */
+    void addLink(ChannelPipeline pipeline) {
+        pipeline
                 .addLast(FRAME, new FrameDecoder(authLimits))
                 .addLast(DECODE, new ProtoDecoder<>(ClientFrame.parser()))
                 .addLast(ENCODE, encoder)

@@ -31,6 +31,9 @@ import io.synkit.runtime.ConfigException;
  * @param unauthenticatedLinksMax {@code access.links.unauthenticated.max}: links of the node that have
  *     not authenticated yet, at most; a link beyond is refused
  * @param refusedRetryAfterMs {@code access.links.refused.retry.after.ms}: retry_after_ms told to a refused link
+ * @param heartbeatIntervalMaxMs {@code access.heartbeat.interval.max.ms}: the longest heartbeat interval a
+ *     client may adapt to; a link heartbeating at a longer interval than the suggested one gets an idle
+ *     timeout longer in proportion
  * @param readBufferBytes {@code access.link.read.buffer.bytes}: bytes read from a link's socket at a
  *     time (a fixed size: Netty's adaptive sizing costs every link 24 bytes more to remember its guess,
  *     and client requests are small; a larger frame takes several reads)
@@ -38,7 +41,7 @@ import io.synkit.runtime.ConfigException;
 public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authTimeoutMs, int inflightCountMax,
                            int frameBytesMax, int authFrameBytesMax, int writeBufferLowBytes, int writeBufferHighBytes,
                            int outboundBytesMax, int unwritableTimeoutMs, int sweepIntervalMs,
-                           int unauthenticatedLinksMax, int refusedRetryAfterMs, int readBufferBytes) {
+                           int unauthenticatedLinksMax, int refusedRetryAfterMs, int readBufferBytes, int heartbeatIntervalMaxMs) {
 
     /** Default of {@code access.auth.frame.bytes.max}: an AuthRequest with a token of the longest kind and a client version. */
     public static final int AUTH_FRAME_BYTES_DEFAULT = 4096;
@@ -63,6 +66,10 @@ public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authT
         if (refusedRetryAfterMs < 0) {
             throw new ConfigException("config: access.links.refused.retry.after.ms=" + refusedRetryAfterMs + " must be >= 0");
         }
+        if (heartbeatIntervalMaxMs < heartbeatIntervalMs) {
+            throw new ConfigException("config: access.heartbeat.interval.max.ms=" + heartbeatIntervalMaxMs + " must be >= access.heartbeat.interval.ms="
+                    + heartbeatIntervalMs);
+        }
         if (idleTimeoutMs < 2L * heartbeatIntervalMs) {
             throw new ConfigException("config: access.idle.timeout.ms=" + idleTimeoutMs + " must be >= 2 x access.heartbeat.interval.ms="
                     + heartbeatIntervalMs);
@@ -85,6 +92,24 @@ public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authT
             throw new ConfigException("config: access.link.sweep.interval.ms=" + sweepIntervalMs + " must be <= access.auth.timeout.ms=" + authTimeoutMs
                     + " (a deadline acts up to one sweep interval late)");
         }
+    }
+
+    /** Smallest heartbeat interval a client may say it uses. */
+    public static final int HEARTBEAT_INTERVAL_MIN_MS = 100;
+
+    /** The heartbeat interval a link uses: what its client said (0: the suggested one), within [the minimum, the maximum]. */
+    public int heartbeatIntervalOf(int declaredMs) {
+        return declaredMs == 0 ? heartbeatIntervalMs : Math.max(HEARTBEAT_INTERVAL_MIN_MS, Math.min(heartbeatIntervalMaxMs, declaredMs));
+    }
+
+    /** A link's idle timeout: the configured one, or longer in proportion for a client heartbeating less often. */
+    public int idleTimeoutOf(int linkHeartbeatIntervalMs) {
+        return (int) Math.max(idleTimeoutMs, (long) idleTimeoutMs * linkHeartbeatIntervalMs / heartbeatIntervalMs);
+    }
+
+    /** How long after its last frame a link still counts as present: one and a half of its heartbeat intervals. */
+    public static int presenceWindowOf(int linkHeartbeatIntervalMs) {
+        return linkHeartbeatIntervalMs + linkHeartbeatIntervalMs / 2;
     }
 
     private static void positive(String key, int value) {

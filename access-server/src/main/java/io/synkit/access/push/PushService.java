@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.synkit.access.health.Halt;
 import io.synkit.access.session.ClientSession;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.AccessPushAck;
 import io.synkit.protocol.internal.DeviceNotify;
+import io.synkit.protocol.internal.SessionEnd;
 import io.synkit.protocol.rpc.RpcHandler;
 import io.synkit.protocol.rpc.RpcPayloads;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +28,15 @@ public final class PushService implements RpcHandler {
     private final SessionRegistry sessions;
     private final Halt halt;
     private final Counter stale;
+    private final EndedSessions ended;
+    private final Counter endedDropped;
 
-    public PushService(SessionRegistry sessions, MeterRegistry metrics, Halt halt) {
+    public PushService(SessionRegistry sessions, EndedSessions ended, MeterRegistry metrics, Halt halt) {
         this.sessions = sessions;
+        this.ended = ended;
         this.halt = halt;
         this.stale = metrics.counter("synkit_access_notify_stale_route");
+        this.endedDropped = metrics.counter("synkit_access_session_ends_dropped");
     }
 
     @Override
@@ -44,7 +50,32 @@ public final class PushService implements RpcHandler {
         }
     }
 
+    /**
+     * Ends each session named: the link holding it, if this node has it, gets GoAway with the
+     * code and is closed. The end is also remembered for a while, for a link whose login has
+     * not reached this node yet; the registry is read after that, so one of the two sees it.
+     */
+    private void end(AccessPush push) {
+        for (SessionEnd end : push.getEndsList()) {
+            if (!ended.add(end)) {
+                endedDropped.increment();
+            }
+            ClientSession session = sessions.get(end.getUserId(), end.getDeviceId());
+            if (session != null && session.connId() == end.getConnId()) {
+                session.goAwayAndClose(end.getCode(), end.getReason());
+            }
+        }
+    }
+
     private AccessPushAck deliver(AccessPush push) {
+        end(push);
+        AccessPushAck.Builder ack = AccessPushAck.newBuilder();
+        for (DeviceNotify asked : push.getPresenceList()) {
+            ClientSession session = sessions.get(asked.getUserId(), asked.getDeviceId());
+            if (session != null && session.connId() == asked.getConnId() && session.present()) {
+                ack.addPresentConnIds(asked.getConnId());
+            }
+        }
         int undelivered = 0;
         for (DeviceNotify notify : push.getNotifiesList()) {
             ClientSession session = sessions.get(notify.getUserId(), notify.getDeviceId());
@@ -55,6 +86,6 @@ public final class PushService implements RpcHandler {
             }
             session.push(notify.getNotify());
         }
-        return AccessPushAck.newBuilder().setUndelivered(undelivered).build();
+        return ack.setUndelivered(undelivered).build();
     }
 }

@@ -1,6 +1,7 @@
 package io.synkit.access.server;
 
 import io.synkit.access.health.HealthSettings;
+import io.synkit.access.limit.RateLimit;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.frame.FrameLimits;
@@ -20,17 +21,42 @@ import java.util.List;
  *     flight at most; more fail at once with UNAVAILABLE
  * @param drainRetryAfterMinMs {@code access.drain.retry.after.min.ms}: the least retry_after_ms a
  *     draining node tells its links (a random part up to the drain timeout is added, so reconnects spread)
- * @param tls internal mutual TLS of the push port and of the connections to logic nodes (not the client port)
+ * @param accessTokenTtlMs {@code access.token.ttl.ms}: lifetime of the access tokens the node mints
+ *     from refresh tokens (never past the refresh token's own expiry)
+ * @param addressLimit {@code access.limit.address.*}: connections per client address; forged tokens and bad frames are strikes
+ * @param userLimit {@code access.limit.user.*}: requests per user on this node
+ * @param limitKeysMax {@code access.limit.keys.max}: addresses, and users, tracked by the limits at most
+ * @param tlsCertFile {@code access.tls.cert.file}: PEM certificate chain of the client listeners; empty: plain TCP
+ * @param tlsKeyFile {@code access.tls.key.file}: PEM PKCS#8 private key of that certificate
+ * @param tlsReloadIntervalMs {@code access.tls.reload.interval.ms}: how often the two files are checked for a change
+ * @param webSocketPort {@code access.ws.port}: the WebSocket client listener (-1: none; with TLS files, wss)
+ * @param webSocketPath {@code access.ws.path}: the path of the WebSocket upgrade
+ * @param internalTls {@code access.internal.tls.*}: internal mutual TLS of the push port and of the connections to
+ *     logic nodes (not the client listeners, whose TLS is {@code access.tls.*})
  */
 public record AccessConfig(String bindHost, int port, int pushPort, int adminPort, String advertisedHost, List<String> logicNodes,
                            AuthKeys authKeys, LinkSettings link, int ioThreads, int listenBacklogConnections, int logicTimeoutMs,
-                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health, TlsFiles tls) {
+                           int logicInflightCallsMax, int drainTimeoutMs, int drainRetryAfterMinMs, HealthSettings health,
+                           long accessTokenTtlMs, RateLimit addressLimit, RateLimit userLimit, int limitKeysMax,
+                           String tlsCertFile, String tlsKeyFile, int tlsReloadIntervalMs, int webSocketPort, String webSocketPath,
+                           TlsFiles internalTls) {
 
     public AccessConfig {
         if (logicNodes.isEmpty()) {
             throw new ConfigException("config: access.logic.nodes lists no logic node");
         }
         logicNodes = List.copyOf(logicNodes);
+        if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
+            throw new ConfigException("config: access.tls.cert.file and access.tls.key.file go together; got "
+                    + (tlsCertFile.isEmpty() ? "only the key file" : "only the certificate file"));
+        }
+        if (!webSocketPath.startsWith("/")) {
+            throw new ConfigException("config: access.ws.path=" + webSocketPath + " must start with /");
+        }
+    }
+
+    public boolean tls() {
+        return !tlsCertFile.isEmpty();
     }
 
     public static AccessConfig from(Config config) {
@@ -58,7 +84,16 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.drain.timeout.ms", 10_000, 0, 600_000),
                 config.integer("access.drain.retry.after.min.ms", 500, 0, 600_000),
                 health(config),
-                TlsFiles.read(config, "access"));
+                config.longValue("access.token.ttl.ms", 3_600_000, 60_000, 86_400_000),
+                limit(config, "access.limit.address.", 200, 2000, 20, 10_000, 3_600_000),
+                limit(config, "access.limit.user.", 1000, 2000, 100, 1000, 60_000),
+                config.integer("access.limit.keys.max", 200_000, 1, 10_000_000),
+                config.string("access.tls.cert.file", ""),
+                config.string("access.tls.key.file", ""),
+                config.integer("access.tls.reload.interval.ms", 10_000, 100, 3_600_000),
+                config.integer("access.ws.port", -1, -1, 65535),
+                config.string("access.ws.path", "/synkit"),
+                TlsFiles.read(config, "access.internal"));
         config.checkNoUnknownKeys();
         return access;
     }
@@ -78,7 +113,17 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.link.sweep.interval.ms", 1000, 1, 60_000),
                 config.integer("access.links.unauthenticated.max", 4096, 1, 1_000_000),
                 config.integer("access.links.refused.retry.after.ms", 1000, 0, 600_000),
-                config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20));
+                config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20),
+                config.integer("access.heartbeat.interval.max.ms", Math.max(heartbeatMs, 300_000), 100, 3_600_000));
+    }
+
+    private static RateLimit limit(Config config, String prefix, int ratePerS, int burst, int strikes, int blockBaseMs, int blockMaxMs) {
+        return new RateLimit(prefix,
+                config.integer(prefix + "rate.per.s", ratePerS, 0, 1_000_000),
+                config.integer(prefix + "burst", burst, 1, 10_000_000),
+                config.integer(prefix + "block.strikes", strikes, 1, 1_000_000),
+                config.integer(prefix + "block.base.ms", blockBaseMs, 1, 3_600_000),
+                config.integer(prefix + "block.max.ms", blockMaxMs, 1, 86_400_000));
     }
 
     private static HealthSettings health(Config config) {

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.synkit.access.health.Halt;
 import io.synkit.access.health.LoopWatchdog;
 import io.synkit.access.health.ReadyProbe;
+import io.synkit.access.limit.RateLimiter;
 import io.synkit.access.link.LinkMetrics;
 import io.synkit.access.link.LinkPipeline;
 import io.synkit.access.link.LinkServices;
@@ -26,6 +27,11 @@ import io.synkit.access.link.UnauthenticatedLinks;
 import io.synkit.access.push.PushService;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.DeviceKey;
+import io.synkit.access.session.EndedSessions;
+import io.synkit.access.link.WebSocketLinkPipeline;
+import io.synkit.access.tls.TlsFiles;
+import io.netty.channel.ChannelInitializer;
+import java.nio.file.Path;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.frame.FrameLimits;
@@ -37,6 +43,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.runtime.ListenException;
 import io.synkit.runtime.NettyThreads;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -67,6 +74,13 @@ public final class AccessServer implements AutoCloseable {
     /** How often a draining node looks whether its links have left. */
     private static final long DRAIN_POLL_MS = 50;
     private static final long LOOP_SHUTDOWN_TIMEOUT_MS = 1000;
+    /**
+     * Session ends remembered for links still authenticating, at most: one per link that can be
+     * authenticating at once is plenty ({@code access.links.unauthenticated.max} is at most 1,000,000).
+     */
+    private static final int ENDED_SESSIONS_KEPT_MAX = 65_536;
+    /** How often the rate limits forget keys that behave (full bucket, no recent block). */
+    private static final long LIMIT_SWEEP_INTERVAL_MS = 1000;
 
     private final AccessConfig config;
     private final Clock clock;
@@ -78,9 +92,13 @@ public final class AccessServer implements AutoCloseable {
     private RpcClientPool logicClients;
     private RpcServer push;
     private Channel listener;
+    private Channel webSocketListener;
+    private TlsFiles tls;
     private AdminServer admin;
     private InetSocketAddress clientAddress;
     private UnauthenticatedLinks unauthenticated;
+    private RateLimiter<InetAddress> addressLimits;
+    private RateLimiter<Long> userLimits;
     private LoopWatchdog watchdog;
     private ReadyProbe readyProbe;
     private ScheduledExecutorService healthThreads;
@@ -101,19 +119,41 @@ public final class AccessServer implements AutoCloseable {
         LinkSettings link = config.link();
         boss = NettyThreads.group("access-accept", ACCEPT_THREADS);
         workers = NettyThreads.group("access-io", config.ioThreads());
-        InternalTls tls = config.tls().open(clock);
-        push = new RpcServer("access-push", new PushService(sessions, metrics, halt), FrameLimits.internal(), tls);
+        InternalTls internalTls = config.internalTls().open(clock);
+        EndedSessions endedSessions = new EndedSessions(clock, link.authTimeoutMs(), ENDED_SESSIONS_KEPT_MAX);
+        push = new RpcServer("access-push", new PushService(sessions, endedSessions, metrics, halt), FrameLimits.internal(), internalTls);
         InetSocketAddress pushAddress = push.start(boss, workers, new InetSocketAddress(config.bindHost(), config.pushPort()));
         String accessNode = config.advertisedHost() + ":" + pushAddress.getPort();
-        logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax(), tls);
+        logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax(), internalTls);
         AtomicLong connIds = new AtomicLong(new SplittableRandom(new SecureRandom().nextLong()).nextLong(1, Long.MAX_VALUE >> 16) << 16);
         unauthenticated = new UnauthenticatedLinks(link.unauthenticatedLinksMax());
+        addressLimits = new RateLimiter<>(config.addressLimit(), false, clock, config.limitKeysMax(), metrics, "address");
+        userLimits = new RateLimiter<>(config.userLimit(), true, clock, config.limitKeysMax(), metrics, "user");
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
-                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt);
+                LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
+                config.accessTokenTtlMs(), addressLimits, userLimits);
         registerGauges();
-        InetSocketAddress clientBind = new InetSocketAddress(config.bindHost(), config.port());
+        tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
+        LinkPipeline pipeline = new LinkPipeline(services, tls);
+        listener = listen(new InetSocketAddress(config.bindHost(), config.port()), pipeline);
+        clientAddress = (InetSocketAddress) listener.localAddress();
+        if (config.webSocketPort() >= 0) {
+            webSocketListener = listen(new InetSocketAddress(config.bindHost(), config.webSocketPort()),
+                    new WebSocketLinkPipeline(pipeline, config.webSocketPath()));
+        }
+        startHealth(tokens);
+        if (config.adminPort() >= 0) {
+            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
+        }
+        log.info("access node started clients={} push={}", clientAddress, accessNode);
+        return this;
+    }
+
+    /** A client listener: every link gets {@code pipeline}. */
+    private Channel listen(InetSocketAddress address, ChannelInitializer<Channel> pipeline) throws InterruptedException {
+        LinkSettings link = config.link();
         ChannelFuture bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -123,24 +163,29 @@ public final class AccessServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(link.writeBufferLowBytes(), link.writeBufferHighBytes()))
                 // Fixed-size reads, one allocator for all links: see LinkSettings.readBufferBytes.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(link.readBufferBytes()))
-                .childHandler(new LinkPipeline(services))
-                .bind(clientBind).await();
+                .childHandler(pipeline)
+                .bind(address).await();
         if (!bound.isSuccess()) {
-            throw new ListenException(clientBind, bound.cause());
+            throw new ListenException(address, bound.cause());
         }
-        listener = bound.channel();
-        clientAddress = (InetSocketAddress) listener.localAddress();
-        startHealth(tokens);
-        if (config.adminPort() >= 0) {
-            admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
-        }
-        log.info("access node started clients={} push={}", clientAddress, accessNode);
-        return this;
+        return bound.channel();
+    }
+
+    /** The WebSocket client listener's address; null without one. */
+    public InetSocketAddress webSocketAddress() {
+        return webSocketListener == null ? null : (InetSocketAddress) webSocketListener.localAddress();
+    }
+
+    /** Reads the TLS files again now if they changed (what the node does every access.tls.reload.interval.ms); false without TLS. */
+    public boolean reloadTls() {
+        return tls != null && tls.reloadIfChanged();
     }
 
     private void registerGauges() {
         Gauge.builder("synkit_access_sessions", sessions, SessionRegistry::size).register(metrics);
         Gauge.builder("synkit_access_links_unauthenticated", unauthenticated, UnauthenticatedLinks::count).register(metrics);
+        Gauge.builder("synkit_access_rate_keys", addressLimits, RateLimiter::keyCount).tag("scope", "address").register(metrics);
+        Gauge.builder("synkit_access_rate_keys", userLimits, RateLimiter::keyCount).tag("scope", "user").register(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
     }
 
@@ -157,9 +202,17 @@ public final class AccessServer implements AutoCloseable {
             return thread;
         });
         healthThreads.scheduleWithFixedDelay(guarded(watchdog::tick), 0, config.health().loopProbeIntervalMs(), TimeUnit.MILLISECONDS);
+        healthThreads.scheduleWithFixedDelay(guarded(() -> {
+            addressLimits.sweep();
+            userLimits.sweep();
+        }), LIMIT_SWEEP_INTERVAL_MS, LIMIT_SWEEP_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        if (tls != null) {
+            healthThreads.scheduleWithFixedDelay(guarded(tls::reloadIfChanged), config.tlsReloadIntervalMs(), config.tlsReloadIntervalMs(),
+                    TimeUnit.MILLISECONDS);
+        }
         if (config.adminPort() >= 0) {
             readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
-                    config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"));
+                    config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"), tls == null ? null : tls::probeSockets);
             healthThreads.scheduleWithFixedDelay(guarded(readyProbe::run), 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
         }
     }
@@ -234,6 +287,9 @@ public final class AccessServer implements AutoCloseable {
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        if (webSocketListener != null) {
+            webSocketListener.close().syncUninterruptibly();
+        }
         SplittableRandom jitter = new SplittableRandom();
         for (ClientSession session : sessions.all()) {
             session.goAway("server draining for restart", config.drainRetryAfterMinMs() + jitter.nextInt(Math.max(1, config.drainTimeoutMs())));
@@ -261,6 +317,9 @@ public final class AccessServer implements AutoCloseable {
         }
         if (listener != null) {
             listener.close().syncUninterruptibly();
+        }
+        if (webSocketListener != null) {
+            webSocketListener.close().syncUninterruptibly();
         }
         for (ClientSession session : sessions.all()) {
             session.close();

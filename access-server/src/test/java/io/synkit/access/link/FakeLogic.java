@@ -1,6 +1,7 @@
 package io.synkit.access.link;
 
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
 import io.synkit.protocol.internal.RouteUpdated;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A logic node for link tests. Route updates are answered at once with {@link #inboxHeadSeq}
+ * A logic node for link tests. Logins and route updates are answered at once with {@link #inboxHeadSeq}
  * (or held, or failed, as the test sets); every other request waits in {@link #pending} until the
  * test answers it. Every request is recorded. Called on the test's thread only.
  */
@@ -36,6 +37,10 @@ public final class FakeLogic implements LogicClient {
             callError = null;
             throw error;
         }
+        if (request.hasLogin() && !holdRoutes) {
+            return routeFailure != null ? CompletableFuture.failedFuture(routeFailure)
+                    : CompletableFuture.completedFuture(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.newBuilder().setInboxHeadSeq(inboxHeadSeq)).build());
+        }
         if (request.hasRoute() && !holdRoutes) {
             return routeFailure != null ? CompletableFuture.failedFuture(routeFailure)
                     : CompletableFuture.completedFuture(LogicResponse.newBuilder().setRoute(RouteUpdated.newBuilder().setInboxHeadSeq(inboxHeadSeq)).build());
@@ -45,9 +50,10 @@ public final class FakeLogic implements LogicClient {
         return answer;
     }
 
-    /** Route updates recorded so far: true for online, false for offline. */
+    /** Route updates recorded so far: true for online (a login), false for offline. */
     public List<Boolean> routeUpdates() {
-        return requests.stream().filter(LogicRequest::hasRoute).map(request -> request.getRoute().getOnline()).toList();
+        return requests.stream().filter(request -> request.hasRoute() || request.hasLogin())
+                .map(request -> request.hasLogin() || request.getRoute().getOnline()).toList();
     }
 
     public Call takePending() {

@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.synkit.access.limit.RateLimit;
+import io.synkit.access.limit.RateLimiter;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
@@ -42,9 +45,12 @@ public final class LinkHarness implements AutoCloseable {
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final RecordedHalt halt = new RecordedHalt();
     public final TokenCodec tokens = new TokenCodec(AuthKeys.dev(), clock);
+    /** Lifetime of the access tokens links mint from refresh tokens. */
+    public static final long ACCESS_TOKEN_TTL_MS = 3_600_000;
     public final LinkSettings settings;
     public final LinkSweep sweep = new LinkSweep(clock, halt);
     public final UnauthenticatedLinks unauthenticated;
+    public final EndedSessions endedSessions;
     private final LinkPipeline pipeline;
     private final List<SlowReaderChannel> channels = new ArrayList<>();
     private long nextRequestId = 1;
@@ -54,11 +60,19 @@ public final class LinkHarness implements AutoCloseable {
     }
 
     public LinkHarness(LinkSettings settings) {
+        this(settings, RateLimit.off("access.limit.user."));
+    }
+
+    /** Links with these settings whose users are limited by {@code userLimit} (addresses are not: embedded channels have none). */
+    public LinkHarness(LinkSettings settings, RateLimit userLimit) {
         this.settings = settings;
         this.unauthenticated = new UnauthenticatedLinks(settings.unauthenticatedLinksMax());
+        this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
         AtomicLong connIds = new AtomicLong(1000);
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
-                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt));
+                loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS,
+                new RateLimiter<>(RateLimit.off("access.limit.address."), false, clock, 1, registry, "address"),
+                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user")), null);
     }
 
     /**
@@ -68,7 +82,7 @@ public final class LinkHarness implements AutoCloseable {
      */
     public static LinkSettings settings(int unauthenticatedMax) {
         return new LinkSettings(30_000, 90_000, 10_000, 4, 64 * 1024, 1024, 1024, 4096, 72 * 1024, 30_000, 1000,
-                unauthenticatedMax, 1000, 4096);
+                unauthenticatedMax, 1000, 4096, 300_000);
     }
 
     /** A new link, open and not authenticated. */

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.synkit.access.session.ClientSession;
 import io.synkit.access.session.DeviceKey;
+import io.synkit.access.session.EndedSessions;
 import io.synkit.access.session.SessionRegistry;
+import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.Stream;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.AccessPushAck;
 import io.synkit.protocol.internal.DeviceNotify;
+import io.synkit.protocol.internal.SessionEnd;
+import io.synkit.runtime.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,13 +28,15 @@ class PushServiceTest {
     private final SessionRegistry sessions = new SessionRegistry();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final List<String> halts = new CopyOnWriteArrayList<>();
-    private final PushService push = new PushService(sessions, metrics, halts::add);
+    private final EndedSessions ended = new EndedSessions(new ManualClock(0), 10_000, 16);
+    private final PushService push = new PushService(sessions, ended, metrics, halts::add);
 
     /** A session that records what it is pushed. */
     private static final class RecordingSession implements ClientSession {
         final DeviceKey device;
         final long connId;
         final List<Long> pushedSeqs = new ArrayList<>();
+        final List<ErrorCode> endedWith = new ArrayList<>();
         Error failure;
 
         RecordingSession(long userId, String deviceId, long connId) {
@@ -49,6 +55,11 @@ class PushServiceTest {
         }
 
         @Override
+        public boolean present() {
+            return true;
+        }
+
+        @Override
         public void push(Notify notify) {
             if (failure != null) {
                 throw failure;
@@ -61,7 +72,8 @@ class PushServiceTest {
         }
 
         @Override
-        public void goAwayAndClose(String reason) {
+        public void goAwayAndClose(ErrorCode code, String reason) {
+            endedWith.add(code);
         }
 
         @Override
@@ -95,6 +107,25 @@ class PushServiceTest {
         assertEquals(2, ack.getUndelivered());
         assertTrue(phone.pushedSeqs.isEmpty(), "a replaced connection's route does not reach the newer connection");
         assertEquals(2, metrics.counter("synkit_access_notify_stale_route").count());
+    }
+
+    @Test
+    void aSessionEndReachesTheConnectionItNamesAndIsRememberedForOneNotHereYet() throws Exception {
+        RecordingSession phone = new RecordingSession(7, "phone", 100);
+        RecordingSession newerTablet = new RecordingSession(7, "tablet", 201);
+        sessions.add(phone);
+        sessions.add(newerTablet);
+
+        push.handle(AccessPush.newBuilder().addEnds(end(7, "phone", 100)).addEnds(end(7, "tablet", 200)).addEnds(end(7, "web", 300)).build()
+                .toByteString(), 2000).toCompletableFuture().get();
+
+        assertEquals(List.of(ErrorCode.LOGGED_OUT), phone.endedWith);
+        assertEquals(List.of(), newerTablet.endedWith, "a newer connection of the device is not the one the end names");
+        assertEquals(ErrorCode.LOGGED_OUT, ended.of(300).getCode(), "remembered for a link whose login has not reached this node");
+    }
+
+    private static SessionEnd end(long userId, String deviceId, long connId) {
+        return SessionEnd.newBuilder().setUserId(userId).setDeviceId(deviceId).setConnId(connId).setCode(ErrorCode.LOGGED_OUT).setReason("logged out").build();
     }
 
     @Test

@@ -31,7 +31,7 @@ class AccessConfigTest {
     void defaultsAreTheDocumentedOnes() {
         AccessConfig config = read();
         LinkSettings link = config.link();
-        assertEquals(new LinkSettings(30_000, 90_000, 10_000, 64, 1 << 20, 4096, 32 * 1024, 128 * 1024, 2 << 20, 30_000, 1000, 4096, 1000, 4096), link);
+        assertEquals(new LinkSettings(30_000, 90_000, 10_000, 64, 1 << 20, 4096, 32 * 1024, 128 * 1024, 2 << 20, 30_000, 1000, 4096, 1000, 4096, 300_000), link);
         assertEquals(new HealthSettings(1000, 2000, 60_000, 5000, 2000, Long.MAX_VALUE, "ready-probe"), config.health());
         assertEquals(List.of("127.0.0.1:7200"), config.logicNodes());
         assertEquals(4096, config.listenBacklogConnections());

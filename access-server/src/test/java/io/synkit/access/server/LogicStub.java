@@ -7,6 +7,7 @@ import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.frame.FrameLimits;
+import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
 import io.synkit.protocol.internal.RouteUpdated;
@@ -52,6 +53,9 @@ final class LogicStub implements RpcHandler, AutoCloseable {
                 page.addOps(Op.newBuilder().setSeq(seq).setMessage(MessageOp.newBuilder().setBody(ByteString.copyFrom(new byte[syncOpBodyBytes]))));
             }
             return CompletableFuture.completedFuture(LogicResponse.newBuilder().setSync(page).build());
+        }
+        if (request.hasLogin()) {
+            return CompletableFuture.completedFuture(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
         }
         if (!request.hasRoute()) {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "the stub records routes and answers syncs only"));

@@ -51,7 +51,7 @@ class ReadinessTest {
     void notReadyWhileLogicRefusesToRecordRoutesAndReadyAgainAfter() throws Exception {
         logic.failure = new RpcException(ErrorCode.UNAVAILABLE, "no store primary");
         String reason = server.probeReadiness();
-        assertTrue(reason != null && reason.startsWith("auth probe failed: UNAVAILABLE cannot register the device route"), reason);
+        assertTrue(reason != null && reason.startsWith("auth probe failed: UNAVAILABLE cannot log the device in"), reason);
         HttpResponse<String> notReady = get("/health/ready");
         assertEquals(503, notReady.statusCode());
         assertTrue(notReady.body().contains("auth probe failed"), notReady.body());

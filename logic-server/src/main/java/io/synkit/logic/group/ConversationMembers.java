@@ -3,7 +3,10 @@ package io.synkit.logic.group;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.conv.GroupRoster;
+import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.ReadGroupRequest;
+import io.synkit.protocol.internal.ReadGroupResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
 import java.util.List;
@@ -12,51 +15,73 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who is in a conversation: a 1:1 conversation's two members are in its id; a group's are in its
- * group record at the conversation's home SET, read once and then kept (a group's members do not
- * change after creation in this version). Members come ascending, so every fan-out visits them
- * in the same order.
+ * Who receives a conversation's entry: a 1:1 conversation's two members are in its id; a group's
+ * are the users whose stint covers the entry, from the group record at the conversation's home
+ * SET ({@link GroupRoster}). A record read once is kept and used for an entry as long as it is
+ * known to reflect every membership change up to that entry: its version (last change) is at least
+ * the version the home SET answered with the entry, or it was read when the conversation's head
+ * was at or past the entry. Otherwise it is read again. Members come ascending, so every fan-out
+ * visits them in the same order.
  */
 public final class ConversationMembers {
 
     /** Groups remembered at most; past this the memory starts over (a re-read is cheap). */
     static final int CACHED_GROUPS_MAX = 100_000;
 
+    /** Version not known with the entry (outbox re-drive): only the head at reading tells. */
+    public static final long VERSION_UNKNOWN = -1;
+
     private final StoreCalls store;
-    private final Map<String, List<Long>> groups = new ConcurrentHashMap<>();
+    private final Map<String, Read> groups = new ConcurrentHashMap<>();
+
+    /** A record as read, with the conversation's head at that moment. */
+    private record Read(GroupRoster roster, long headConvSeq) {
+    }
 
     public ConversationMembers(StoreCalls store) {
         this.store = store;
     }
 
-    public CompletableFuture<List<Long>> of(ConversationId conv) {
+    /**
+     * The recipients of entry {@code convSeq} of {@code conv}; {@code versionAtEntry} is the group
+     * record's version the home SET answered with the entry, or {@link #VERSION_UNKNOWN}.
+     */
+    public CompletableFuture<List<Long>> at(ConversationId conv, long convSeq, long versionAtEntry) {
         if (!conv.isGroup()) {
             return CompletableFuture.completedFuture(conv.members());
         }
-        List<Long> known = groups.get(conv.value());
-        if (known != null) {
-            return CompletableFuture.completedFuture(known);
+        Read known = groups.get(conv.value());
+        if (known != null && (known.roster().version() >= versionAtEntry && versionAtEntry != VERSION_UNKNOWN
+                || known.headConvSeq() >= convSeq)) {
+            return CompletableFuture.completedFuture(known.roster().membersAt(convSeq));
         }
-        return recorded(conv).thenApply(members -> {
-            if (members.isEmpty()) {
+        return roster(conv).thenApply(roster -> {
+            if (!roster.exists()) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
             }
-            remember(conv.value(), members);
-            return members;
+            return roster.membersAt(convSeq);
         });
     }
 
-    /** The members in the group's record at its home SET, read now; none when there is no such group. */
-    public CompletableFuture<List<Long>> recorded(ConversationId group) {
+    /** The group's roster at its home SET, read now (and remembered); an empty one when there is no such group. */
+    public CompletableFuture<GroupRoster> roster(ConversationId group) {
         StoreRequest read = StoreRequest.newBuilder().setReadGroup(ReadGroupRequest.newBuilder().setConvId(group.value())).build();
-        return store.forConversation(group.value(), read).thenApply(response -> response.getReadGroup().getMemberUserIdsList());
+        return store.forConversation(group.value(), read).thenApply(response -> {
+            ReadGroupResponse answer = response.getReadGroup();
+            // A store from before stints answers the members only.
+            GroupRecord record = answer.hasRecord() ? answer.getRecord() : GroupRecord.newBuilder().addAllMemberUserIds(answer.getMemberUserIdsList()).build();
+            GroupRoster roster = GroupRoster.of(record, group.lowUserId());
+            if (roster.exists()) {
+                remember(group.value(), new Read(roster, answer.getHeadConvSeq()));
+            }
+            return roster;
+        });
     }
 
-    /** A group just created here: no need to read it back. */
-    public void remember(String convId, List<Long> members) {
+    private void remember(String convId, Read read) {
         if (groups.size() >= CACHED_GROUPS_MAX) {
             groups.clear();
         }
-        groups.put(convId, List.copyOf(members));
+        groups.merge(convId, read, (old, fresh) -> fresh.headConvSeq() >= old.headConvSeq() ? fresh : old);
     }
 }

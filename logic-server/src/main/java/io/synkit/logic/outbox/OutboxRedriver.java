@@ -118,7 +118,8 @@ public final class OutboxRedriver implements AutoCloseable {
     }
 
     private CompletableFuture<Void> redrive(MessageOp message) {
-        return members.of(ConversationId.parse(message.getConvId())).thenCompose(recipients -> fanout.toMembers(message, recipients)).thenCompose(seqs -> {
+        return members.at(ConversationId.parse(message.getConvId()), message.getConvSeq(), ConversationMembers.VERSION_UNKNOWN)
+                .thenCompose(recipients -> fanout.toMembers(message, recipients)).thenCompose(seqs -> {
             redriven.increment();
             log.info("outbox re-drove fan-out conv={} conv_seq={}", message.getConvId(), message.getConvSeq());
             return fanout.outboxDone(message);

@@ -1,11 +1,16 @@
 package io.synkit.logic.send;
 
+import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.notify.Notifier;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.internal.AddMembershipRequest;
+import io.synkit.protocol.internal.AddMembershipResponse;
 import io.synkit.protocol.internal.AppendInboxRequest;
 import io.synkit.protocol.internal.AppendInboxResponse;
+import io.synkit.protocol.internal.GroupMember;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.ReadConvRequest;
 import io.synkit.protocol.internal.StoreRequest;
@@ -21,6 +26,14 @@ import java.util.concurrent.CompletableFuture;
  * node or a crash), we copy the missing entries from the conversation log first. So whoever
  * fans out later also finishes the work of whoever stalled, and every device sees every
  * conversation in the same order.
+ *
+ * <p>A group member's inbox takes entries only inside the member's stint (its membership record
+ * in the member's SET). When it refuses one (FORBIDDEN), the stint may not be recorded there yet
+ * (the member was just added, and the fan-out that records it has not run or crashed): we read
+ * the group record at the home SET and, if it says the user is a member at that entry, record the
+ * stint and append again. A stint starts only once the user's previous one has ended in that
+ * inbox, so the entries of the old stint, up to the removal, are delivered first. Copying
+ * missing entries stops at the first one the inbox refuses: the user's stint ended before it.
  */
 public final class Fanout {
 
@@ -30,10 +43,12 @@ public final class Fanout {
 
     private final StoreCalls store;
     private final Notifier notifier;
+    private final ConversationMembers members;
 
-    public Fanout(StoreCalls store, Notifier notifier) {
+    public Fanout(StoreCalls store, Notifier notifier, ConversationMembers members) {
         this.store = store;
         this.notifier = notifier;
+        this.members = members;
     }
 
     /** Appends the entry to every member's inbox; completes with the seq for each, in member order. */
@@ -54,48 +69,108 @@ public final class Fanout {
         return store.forConversation(committed.getConvId(), done).thenApply(response -> null);
     }
 
+    /**
+     * Records the user's stint in the user's SET, as the group record gives it (the caller read
+     * it or got it with the entry): the fan-out of the entry that added the user does this first.
+     */
+    public CompletableFuture<AddMembershipResponse> recordStint(long userId, String convId, long joinedConvSeq) {
+        StoreRequest add = StoreRequest.newBuilder().setAddMembership(AddMembershipRequest.newBuilder().setUserId(userId).setConvId(convId)
+                .setJoinedConvSeq(joinedConvSeq)).build();
+        return store.forUser(userId, add).thenApply(response -> response.getAddMembership());
+    }
+
     private CompletableFuture<Long> toInbox(long userId, MessageOp message, int round) {
         StoreRequest request = StoreRequest.newBuilder()
                 .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(message)).build();
-        return store.forUser(userId, request).thenCompose(response -> {
+        CompletableFuture<Long> appended = store.forUser(userId, request).thenCompose(response -> {
             AppendInboxResponse append = response.getAppendInbox();
             if (!append.getGap()) {
                 notifier.inboxAdvanced(userId, append.getSeq(), append.getRoutesList());
                 return CompletableFuture.completedFuture(append.getSeq());
             }
-            if (round >= REPAIR_ROUNDS_MAX) {
-                return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE, "fan-out of " + message.getConvId()
-                        + "#" + message.getConvSeq() + " to user " + userId + " still has a gap after " + round + " repair rounds"));
-            }
+            checkRound(userId, message, round, "a gap");
             return repairGap(userId, message, append.getNextConvSeq()).thenCompose(repaired -> toInbox(userId, message, round + 1));
+        });
+        if (!ConversationId.parse(message.getConvId()).isGroup()) {
+            return appended;
+        }
+        return appended.exceptionallyCompose(failure -> {
+            if (RpcException.of(failure).code() != ErrorCode.FORBIDDEN) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            checkRound(userId, message, round, "no stint");
+            return ensureStint(userId, message, round).thenCompose(recorded -> toInbox(userId, message, round + 1));
         });
     }
 
-    /** Copies entries [nextConvSeq, message.conv_seq) from the conversation log into the inbox, in order. */
+    private static void checkRound(long userId, MessageOp message, int round, String what) {
+        if (round >= REPAIR_ROUNDS_MAX) {
+            throw new RpcException(ErrorCode.UNAVAILABLE, "fan-out of " + message.getConvId() + "#" + message.getConvSeq() + " to user "
+                    + userId + " still has " + what + " after " + round + " repair rounds");
+        }
+    }
+
+    /**
+     * The inbox refused the entry: records the user's stint from the group record if the record
+     * says the user is a member at the entry (else the refusal stands), delivering the end of the
+     * user's previous stint first if the inbox still has it open.
+     */
+    private CompletableFuture<Void> ensureStint(long userId, MessageOp message, int round) {
+        ConversationId conv = ConversationId.parse(message.getConvId());
+        return members.roster(conv).thenCompose(roster -> {
+            if (!roster.isMemberAt(userId, message.getConvSeq())) {
+                throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv + " at conv_seq " + message.getConvSeq());
+            }
+            long joined = roster.stintOf(userId).map(GroupMember::getJoinedConvSeq).orElseThrow();
+            return recordStint(userId, conv.value(), joined).thenCompose(answer -> {
+                if (!answer.getEarlierStintOpen()) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                checkRound(userId, message, round + 1, "an open earlier stint");
+                return repairGap(userId, message, answer.getNextConvSeq()).thenCompose(repaired -> recordStint(userId, conv.value(), joined))
+                        .thenApply(again -> null);
+            });
+        });
+    }
+
+    /**
+     * Copies entries [nextConvSeq, message.conv_seq) from the conversation log into the inbox, in
+     * order, until the inbox refuses one (the user's stint ended before it).
+     */
     private CompletableFuture<Void> repairGap(long userId, MessageOp message, long nextConvSeq) {
         long missing = Math.min(message.getConvSeq() - nextConvSeq, REPAIR_ENTRIES_PER_ROUND_MAX);
+        if (missing <= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
         StoreRequest read = StoreRequest.newBuilder().setReadConv(ReadConvRequest.newBuilder()
                 .setConvId(message.getConvId()).setFromConvSeq(nextConvSeq).setLimit((int) missing)).build();
         return store.forConversation(message.getConvId(), read).thenCompose(response -> {
-            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
             for (MessageOp earlier : response.getReadConv().getMessagesList()) {
                 if (earlier.getConvSeq() >= message.getConvSeq()) {
                     break;
                 }
-                chain = chain.thenCompose(previous -> appendOnce(userId, earlier));
+                chain = chain.thenCompose(taking -> taking ? appendOnce(userId, earlier) : CompletableFuture.completedFuture(false));
             }
-            return chain;
+            return chain.thenApply(done -> null);
         });
     }
 
-    private CompletableFuture<Void> appendOnce(long userId, MessageOp earlier) {
+    /** Appends one earlier entry; completes false when the inbox refused it as outside the user's stint. */
+    private CompletableFuture<Boolean> appendOnce(long userId, MessageOp earlier) {
         StoreRequest request = StoreRequest.newBuilder()
                 .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(earlier)).build();
-        return store.forUser(userId, request).thenAccept(response -> {
+        return store.forUser(userId, request).thenApply(response -> {
             AppendInboxResponse append = response.getAppendInbox();
             if (!append.getGap() && !append.getDuplicate()) {
                 notifier.inboxAdvanced(userId, append.getSeq(), append.getRoutesList());
             }
+            return true;
+        }).exceptionally(failure -> {
+            if (RpcException.of(failure).code() == ErrorCode.FORBIDDEN) {
+                return false;
+            }
+            throw RpcException.of(failure);
         });
     }
 }

@@ -52,8 +52,12 @@ public final class SendPath {
             AppendConvResponse appended = response.getAppendConv();
             MessageOp committed = appended.getMessage();
             checkAnswersThisSend(message, committed);
+            if (committed.hasGroupChange()) {
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "client_msg_id " + message.getClientMsgId() + " names a membership change in "
+                        + conv + ", not a message");
+            }
             // The home SET checked that the sender is a member (for a group, against its record).
-            return members.of(conv).thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
+            return members.at(conv, committed.getConvSeq(), appended.getMembersVersion()).thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
                 fanout.outboxDone(committed);
                 return SendAck.newBuilder()
                         .setConvId(committed.getConvId())

@@ -1,5 +1,6 @@
 package io.synkit.logic.server;
 
+import io.synkit.logic.device.LoginPolicy;
 import io.synkit.logic.store.StoreRetryPolicy;
 import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.protocol.slot.SlotMap;
@@ -19,12 +20,17 @@ import java.util.List;
  * @param readyPrimaryGraceMs a SET counts as without a reachable primary after this long without one; with no SET
  *     reachable the node is not ready
  * @param tls internal mutual TLS of the RPC port and of the connections to stores and access nodes
+ * @param loginPolicy logged-in devices per platform class ({@code logic.login.*.sessions.max})
+ * @param groupChangeUsersMax users one membership change adds or removes at most
+ * @param historyEntriesMax conversation entries one history page holds at most (also its default)
+ * @param conversationsMax conversations one conversation-list page holds at most (also its default)
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
                           int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
-                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls) {
+                          long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls, LoginPolicy loginPolicy,
+                          int groupChangeUsersMax, int historyEntriesMax, int conversationsMax) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -50,7 +56,15 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.store.backoff.max.ms", 500, 1, 600_000)),
                 config.longValue("logic.set.probe.interval.ms", 1000, 10, 60_000),
                 config.longValue("logic.ready.primary.grace.ms", 3000, 10, 600_000),
-                TlsFiles.read(config, "logic"));
+                TlsFiles.read(config, "logic"),
+                new LoginPolicy(
+                        config.integer("logic.login.phone.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.tablet.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.desktop.sessions.max", 1, 0, LoginPolicy.CLASS_SESSIONS_MAX),
+                        config.integer("logic.login.unspecified.sessions.max", LoginPolicy.CLASS_SESSIONS_MAX, 0, LoginPolicy.CLASS_SESSIONS_MAX)),
+                config.integer("logic.group.change.users.max", 100, 1, 10_000),
+                config.integer("logic.history.entries.max", 100, 1, 1_000),
+                config.integer("logic.conversations.max", 100, 1, 1_000));
         config.checkNoUnknownKeys();
         return logic.validated();
     }
@@ -66,6 +80,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
         if (readyPrimaryGraceMs < setProbeIntervalMs) {
             throw new ConfigException("config: logic.ready.primary.grace.ms=" + readyPrimaryGraceMs + " must be >= logic.set.probe.interval.ms="
                     + setProbeIntervalMs + " (a SET is probed at least once within the grace)");
+        }
+        if (groupChangeUsersMax > groupMembersMax) {
+            throw new ConfigException("config: logic.group.change.users.max=" + groupChangeUsersMax + " must be <= logic.group.members.max="
+                    + groupMembersMax);
         }
         if (storeSets.isBlank() == metaReplicas.isEmpty()) {
             throw new ConfigException("config: give exactly one of logic.store.sets (a fixed slot map) and logic.meta.replicas (the meta SET"

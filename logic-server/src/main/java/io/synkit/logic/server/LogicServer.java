@@ -3,8 +3,13 @@ package io.synkit.logic.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.synkit.logic.device.DevicePath;
+import io.synkit.logic.device.Presence;
+import io.synkit.logic.device.SessionEnds;
 import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.group.GroupPath;
+import io.synkit.logic.history.HistoryPath;
+import io.synkit.logic.readstate.ReadStatePath;
 import io.synkit.logic.notify.Notifier;
 import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
@@ -68,13 +73,17 @@ public final class LogicServer implements AutoCloseable {
         }
         StoreClient store = new StoreClient(slotMaps, storeClients, workers, new SplittableRandom(), config.storeRetry(), metrics);
         setProbe = new SetProbe(slotMaps, storeClients, workers, Clock.SYSTEM, metrics, config.setProbeIntervalMs(), config.readyPrimaryGraceMs()).start();
-        Fanout fanout = new Fanout(store, new Notifier(accessClients, metrics));
+        Notifier notifier = new Notifier(accessClients, metrics);
         ConversationMembers members = new ConversationMembers(store);
+        Fanout fanout = new Fanout(store, notifier, members);
         LogicService service = new LogicService(
                 new SendPath(store, fanout, members, config.bodyBytesMax()),
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
-                new GroupPath(store, members, config.groupMembersMax()),
+                new GroupPath(store, members, fanout, config.groupMembersMax(), config.groupChangeUsersMax()),
+                new HistoryPath(store, config.historyEntriesMax()),
+                new ReadStatePath(store, notifier, config.conversationsMax()),
+                new DevicePath(store, new SessionEnds(accessClients, workers, metrics), config.loginPolicy(), new Presence(accessClients, metrics)),
                 new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
         redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal(), tls);

@@ -8,6 +8,7 @@ import io.synkit.protocol.slot.SlotMap;
 import io.synkit.protocol.slot.StoreSet;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
+import io.synkit.store.read.DeviceReader;
 import io.synkit.store.read.StoreReader;
 import io.synkit.store.write.CommandBatch;
 import java.nio.file.Path;
@@ -127,7 +128,10 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
                 case READ_INBOX -> StoreResponse.newBuilder().setReadInbox(reader.readInbox(request.getReadInbox())).build();
                 case READ_CONV -> StoreResponse.newBuilder().setReadConv(reader.readConv(request.getReadConv())).build();
                 case READ_GROUP -> StoreResponse.newBuilder().setReadGroup(reader.readGroup(request.getReadGroup())).build();
+                case READ_DEVICES -> StoreResponse.newBuilder().setReadDevices(new DeviceReader(engine).readDevices(request.getReadDevices())).build();
                 case OUTBOX_SCAN -> StoreResponse.newBuilder().setOutboxScan(reader.scanOutbox(request.getOutboxScan())).build();
+                case READ_HISTORY -> StoreResponse.newBuilder().setReadHistory(reader.readHistory(request.getReadHistory())).build();
+                case READ_CONVERSATIONS -> StoreResponse.newBuilder().setReadConversations(reader.readConversations(request.getReadConversations())).build();
                 default -> write(request);
             };
         }

@@ -24,6 +24,7 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.frame.ProtoDecoder;
 import io.synkit.protocol.internal.LogicRequest;
 import io.synkit.protocol.internal.LogicResponse;
+import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.RouteUpdated;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.rpc.RpcHandler;
@@ -169,7 +170,9 @@ public final class LinksBenchCommand implements Callable<Integer> {
                 "io.synkit.access.AccessServerMain",
                 "--access.port=" + basePort, "--access.push.port=" + (basePort + 1), "--access.admin.port=" + (basePort + 2),
                 "--access.logic.nodes=127.0.0.1:" + logicAddress.getPort(),
-                "--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS, "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS));
+                "--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS, "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS,
+                // The bench opens tens of thousands of links from a few addresses as fast as it can: no per-address pacing.
+                "--access.limit.address.rate.per.s=0"));
         return command;
     }
 
@@ -394,15 +397,18 @@ public final class LinksBenchCommand implements Callable<Integer> {
         return 20_000;
     }
 
-    /** A logic node that only answers route updates: all an idle link needs of logic. */
+    /** A logic node that only answers logins and route updates: all an idle link needs of logic. */
     private static final class RouteOnlyLogic implements RpcHandler {
 
         @Override
         public CompletableFuture<LogicResponse> handle(ByteString payload, long timeoutMs) {
             LogicRequest request = RpcPayloads.parse(LogicRequest.parser(), payload, "logic request");
+            if (request.hasLogin()) {
+                return CompletableFuture.completedFuture(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
+            }
             if (!request.hasRoute()) {
                 return CompletableFuture.failedFuture(new RpcException(ErrorCode.UNAVAILABLE,
-                    "bench logic answers route updates only"));
+                    "bench logic answers logins and route updates only"));
             }
             return CompletableFuture.completedFuture(LogicResponse.newBuilder().setRoute(RouteUpdated.getDefaultInstance()).build());
         }

@@ -47,9 +47,19 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** As {@link #start(int, int)}, with the logic node fetching the slot map every {@code logicMetaPollMs}. */
     public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, long logicMetaPollMs) throws Exception {
+        return start(setCount, heartbeatIntervalMs, logicMetaPollMs, Map.of());
+    }
+
+    /** As {@link #start(int, int)}, with these logic settings on top (e.g. {@code logic.group.members.max}). */
+    public static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, Map<String, String> logicSettings) throws Exception {
+        return start(setCount, heartbeatIntervalMs, LOGIC_META_POLL_MS_DEFAULT, logicSettings);
+    }
+
+    private static EmbeddedCluster start(int setCount, int heartbeatIntervalMs, long logicMetaPollMs, Map<String, String> logicSettings)
+            throws Exception {
         EmbeddedCluster cluster = new EmbeddedCluster(Files.createTempDirectory("synkit-"), true, heartbeatIntervalMs);
         try {
-            cluster.boot(setCount, logicMetaPollMs);
+            cluster.boot(setCount, logicMetaPollMs, logicSettings);
         } catch (Exception | Error e) {
             cluster.close();
             throw e;
@@ -61,7 +71,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private static final long STORE_META_POLL_MS = 200;
     private static final long BOOT_TIMEOUT_MS = 15_000;
 
-    private void boot(int setCount, long logicMetaPollMs) throws Exception {
+    private void boot(int setCount, long logicMetaPollMs, Map<String, String> logicSettings) throws Exception {
         meta = new StoreServer(StoreConfig.from(Config.of(Map.of(
                 "store.set.id", "meta",
                 "store.data.dir", dataDir.resolve("meta-r1").toString(),
@@ -86,12 +96,14 @@ public final class EmbeddedCluster implements AutoCloseable {
         try (SlotMapAdmin admin = new SlotMapAdmin(List.of(meta.hostPort()))) {
             admin.put(0, map, BOOT_TIMEOUT_MS);
         }
-        logic = new LogicServer(LogicConfig.from(Config.of(Map.of(
+        Map<String, String> logicConfig = new java.util.HashMap<>(Map.of(
                 "logic.port", "0",
                 "logic.meta.replicas", meta.hostPort(),
                 "logic.meta.poll.ms", Long.toString(logicMetaPollMs),
                 "logic.outbox.interval.ms", "500",
-                "logic.outbox.min.age.ms", "2000")))).start();
+                "logic.outbox.min.age.ms", "2000"));
+        logicConfig.putAll(logicSettings);
+        logic = new LogicServer(LogicConfig.from(Config.of(logicConfig))).start();
         awaitSlotMapEverywhere(map.version());
         access = new AccessServer(AccessConfig.from(Config.of(Map.of(
                 "access.port", "0",

@@ -332,7 +332,7 @@ public final class LocalCluster {
     }
 
     /** Every node: the store replicas, then (unless single-SET) logic and the access nodes. */
-    private List<String> nodes() {
+    public List<String> nodes() {
         List<String> nodes = new ArrayList<>(storeNodes());
         nodes.addAll(serverNodes());
         return nodes;

@@ -44,10 +44,14 @@ public record Scenario(
      * @param link a chaos link profile name ({@code clean}, {@code 3g}, {@code 2g}, {@code flaky-wifi}, {@code subway})
      * @param chatGroupSize group-heavy users: each creates a group chat of this many members (absent or 0: none)
      * @param chatGroupSendShare group-heavy users: share of their messages that go to their group chats (0..1)
+     * @param chatGroupChurnShare group-heavy users: share of their turns spent changing their group chat's members instead (0..1)
+     * @param readMarkShare share of a device's turns after which it marks its newest conversation read (0..1)
      */
     public record GroupSpec(String name, int users, @JsonProperty("devices_per_user") int devicesPerUser,
                             @JsonProperty("send_weight") double sendWeight, String link,
-                            @JsonProperty("chat_group_size") int chatGroupSize, @JsonProperty("chat_group_send_share") double chatGroupSendShare) {
+                            @JsonProperty("chat_group_size") int chatGroupSize, @JsonProperty("chat_group_send_share") double chatGroupSendShare,
+                            @JsonProperty("chat_group_churn_share") double chatGroupChurnShare,
+                            @JsonProperty("read_mark_share") double readMarkShare) {
     }
 
     /**
@@ -91,6 +95,9 @@ public record Scenario(
                     "group " + group.name() + ": chat_group_size must be 0 or 2..500, got " + group.chatGroupSize());
             require(group.chatGroupSendShare() >= 0 && group.chatGroupSendShare() <= 1 && (group.chatGroupSendShare() == 0 || group.chatGroupSize() > 0),
                     file, "group " + group.name() + ": chat_group_send_share must be in [0, 1] and needs a chat_group_size");
+            require(group.chatGroupChurnShare() >= 0 && group.chatGroupChurnShare() <= 1 && (group.chatGroupChurnShare() == 0 || group.chatGroupSize() > 0)
+                    && group.readMarkShare() >= 0 && group.readMarkShare() <= 1, file,
+                    "group " + group.name() + ": chat_group_churn_share (needs a chat_group_size) and read_mark_share must be in [0, 1]");
         }
         for (FaultSpec fault : faults()) {
             require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");

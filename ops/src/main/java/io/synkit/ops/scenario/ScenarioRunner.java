@@ -66,7 +66,7 @@ public final class ScenarioRunner {
                 target = proxy.start();
             }
             groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target),
-                    group.chatGroupSize(), group.chatGroupSendShare()));
+                    group.chatGroupSize(), group.chatGroupSendShare(), group.chatGroupChurnShare(), group.readMarkShare()));
         }
         TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
         LoadSettings settings = new LoadSettings(groups, scenario.ratePerS(), scenario.durationS() * 1000L, scenario.convergeTimeoutS() * 1000L, seed);

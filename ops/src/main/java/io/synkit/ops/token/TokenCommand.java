@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ops token}: issues a device token signed with the configured keys (the dev key by default). */
+/** {@code ops token}: issues a device token (access, or with --refresh a refresh token) signed with the configured keys (the dev key by default). */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Issue a device token.")
 public final class TokenCommand implements Callable<Integer> {
 
@@ -26,10 +26,14 @@ public final class TokenCommand implements Callable<Integer> {
     @Option(names = "--kid", defaultValue = "", description = "Key id to sign with")
     String kid;
 
+    @Option(names = "--refresh", description = "Issue a refresh token (exchanged at Auth or RefreshRequest for access tokens)")
+    boolean refresh;
+
     @Override
     public Integer call() {
         try {
-            System.out.println(new TokenCodec(AuthKeys.parse(keys, kid), Clock.SYSTEM).issue(user, device, ttlS * 1000));
+            TokenCodec tokens = new TokenCodec(AuthKeys.parse(keys, kid), Clock.SYSTEM);
+            System.out.println(refresh ? tokens.issueRefresh(user, device, ttlS * 1000) : tokens.issue(user, device, ttlS * 1000));
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println("token: " + e.getMessage());

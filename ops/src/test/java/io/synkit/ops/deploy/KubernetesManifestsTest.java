@@ -146,7 +146,9 @@ class KubernetesManifestsTest {
         for (JsonNode workload : serverWorkloads()) {
             String name = workload.path("metadata").path("name").asText();
             Map<String, String> env = env(containers(workload).get(0));
-            String prefix = "SYNKIT_" + containers(workload).get(0).path("name").asText().toUpperCase() + "_TLS_";
+            String server = containers(workload).get(0).path("name").asText();
+            // Access nodes' own TLS keys are their client listeners'; the internal ones sit under access.internal.
+            String prefix = "SYNKIT_" + server.toUpperCase() + (server.equals("access") ? "_INTERNAL" : "") + "_TLS_";
             for (String file : List.of("CERT_FILE", "KEY_FILE", "CA_FILE")) {
                 assertTrue(env.getOrDefault(prefix + file, "").startsWith("/etc/synkit/tls/"), name + " sets " + prefix + file);
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
+import io.synkit.access.link.LinkMetrics;
 import io.synkit.ops.cluster.EmbeddedCluster;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
@@ -32,6 +33,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -90,7 +93,7 @@ class BadInputTest {
     }
 
     @Test
-    void forgedExpiredAndUnknownKeyTokensAreRefused() throws IOException {
+    void forgedExpiredAndUnknownKeyTokensAreRefusedEachWithItsOwnCodeAndCounter() throws IOException {
         String good = TOKENS.issue(7, "phone", 60_000);
         String forged = good.substring(0, good.lastIndexOf('.') + 1) + "AAAA" + good.substring(good.lastIndexOf('.') + 5);
         Clock past = new Clock() {
@@ -106,13 +109,32 @@ class BadInputTest {
         };
         String expired = new TokenCodec(AuthKeys.dev(), past).issue(7, "phone", 3_600_000);
         String otherKey = new TokenCodec(AuthKeys.parse("other:0123456789abcdef0123456789abcdef", null), Clock.SYSTEM).issue(7, "phone", 60_000);
-        for (String token : new String[] {forged, expired, otherKey, "not-a-token"}) {
+        Map<String, ErrorCode> expected = new LinkedHashMap<>();
+        expected.put(forged, ErrorCode.AUTH_FAILED);
+        expected.put(expired, ErrorCode.TOKEN_EXPIRED);
+        expected.put(otherKey, ErrorCode.TOKEN_KEY_UNKNOWN);
+        expected.put("not-a-token", ErrorCode.AUTH_FAILED);
+        Map<ErrorCode, Double> countedBefore = authRefusals();
+        for (Map.Entry<String, ErrorCode> token : expected.entrySet()) {
             try (Socket socket = connect()) {
-                write(socket, ClientFrame.newBuilder().setRequestId(1).setAuth(AuthRequest.newBuilder().setToken(token)).build());
-                assertFatalError(socket, ErrorCode.AUTH_FAILED);
+                write(socket, ClientFrame.newBuilder().setRequestId(1).setAuth(AuthRequest.newBuilder().setToken(token.getKey())).build());
+                assertFatalError(socket, token.getValue());
             }
         }
+        Map<ErrorCode, Double> counted = authRefusals();
+        assertEquals(2, counted.get(ErrorCode.AUTH_FAILED) - countedBefore.get(ErrorCode.AUTH_FAILED));
+        assertEquals(1, counted.get(ErrorCode.TOKEN_EXPIRED) - countedBefore.get(ErrorCode.TOKEN_EXPIRED));
+        assertEquals(1, counted.get(ErrorCode.TOKEN_KEY_UNKNOWN) - countedBefore.get(ErrorCode.TOKEN_KEY_UNKNOWN));
         assertServerStillServes();
+    }
+
+    /** The access node's synkit_access_auth_refused counters by code. */
+    private static Map<ErrorCode, Double> authRefusals() {
+        Map<ErrorCode, Double> counts = new LinkedHashMap<>();
+        for (ErrorCode code : LinkMetrics.AUTH_REFUSALS) {
+            counts.put(code, cluster.access().metrics().counter("synkit_access_auth_refused", "code", code.name()).count());
+        }
+        return counts;
     }
 
     @Test
@@ -153,6 +175,7 @@ class BadInputTest {
 
         GoAway away = goAway.get(10, TimeUnit.SECONDS);
         assertTrue(away.getReason().contains("token expired"), away.getReason());
+        assertEquals(ErrorCode.TOKEN_EXPIRED, away.getCode());
         closed.get(10, TimeUnit.SECONDS);
         assertServerStillServes();
     }

@@ -1,7 +1,11 @@
 package io.synkit.protocol.auth;
 
-/** The identity a verified token grants: one device of one user, until {@code expiresAtMs}. */
-public record AuthToken(long userId, String deviceId, long expiresAtMs) {
+/**
+ * The identity a verified token grants: one device of one user, from {@code issuedAtMs} (0 for a
+ * token of format v1, which carries no issue time) until {@code expiresAtMs}. The issue time is
+ * what revocation compares: a device's tokens issued before its last logout are refused.
+ */
+public record AuthToken(long userId, String deviceId, long issuedAtMs, long expiresAtMs) {
 
     /** Longest device id in characters. */
     public static final int DEVICE_ID_CHARS_MAX = 64;
@@ -12,6 +16,9 @@ public record AuthToken(long userId, String deviceId, long expiresAtMs) {
         }
         if (!deviceId.matches("[A-Za-z0-9_.-]{1," + DEVICE_ID_CHARS_MAX + "}")) {
             throw new IllegalArgumentException("deviceId must be 1-" + DEVICE_ID_CHARS_MAX + " of [A-Za-z0-9_.-]");
+        }
+        if (issuedAtMs < 0 || issuedAtMs >= expiresAtMs) {
+            throw new IllegalArgumentException("issuedAtMs=" + issuedAtMs + " must be >= 0 and before expiresAtMs=" + expiresAtMs);
         }
     }
 }

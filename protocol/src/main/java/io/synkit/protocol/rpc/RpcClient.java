@@ -85,11 +85,10 @@ public final class RpcClient implements AutoCloseable {
                     "rpc client to " + address + " has " + pending.size() + " calls in flight, inflightCountMax=" + inflightCountMax));
         }
         long callId = nextCallId.getAndIncrement();
-        RpcEnvelope envelope = RpcEnvelope.newBuilder()
-                .setCallId(callId).setPayload(request.toByteString()).setTimeoutMs((int) Math.min(timeoutMs, Integer.MAX_VALUE)).build();
-        if (envelope.getSerializedSize() > limits.frameBytesMax()) {
+        OutboundEnvelope envelope = new OutboundEnvelope(callId, request, (int) Math.min(timeoutMs, Integer.MAX_VALUE));
+        if (envelope.serializedBytes() > limits.frameBytesMax()) {
             return CompletableFuture.failedFuture(new RpcException(ErrorCode.INVALID_REQUEST,
-                    "request of " + envelope.getSerializedSize() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
+                    "request of " + envelope.serializedBytes() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
         }
         Call result = new Call(timeoutMs);
         pending.put(callId, result);
@@ -181,6 +180,7 @@ public final class RpcClient implements AutoCloseable {
                             ch.pipeline().addLast("frame", new FrameDecoder(limits))
                                     .addLast("decode", new ProtoDecoder<>(RpcEnvelope.parser()))
                                     .addLast("encode", new FrameEncoder(limits))
+                                    .addLast("encode-envelope", new EnvelopeEncoder(limits))
                                     .addLast("responses", new ResponseHandler());
                         }
                     })

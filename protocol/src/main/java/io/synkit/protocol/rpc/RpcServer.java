@@ -54,6 +54,7 @@ public final class RpcServer implements AutoCloseable {
     /** Binds and starts serving; returns the bound address (port 0 picks a free port). A port that cannot be bound throws {@link ListenException}. */
     public InetSocketAddress start(EventLoopGroup boss, EventLoopGroup workers, InetSocketAddress bind) throws InterruptedException {
         FrameEncoder encoder = new FrameEncoder(limits);
+        EnvelopeEncoder envelopeEncoder = new EnvelopeEncoder(limits);
         ChannelFuture bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -69,6 +70,7 @@ public final class RpcServer implements AutoCloseable {
                         ch.pipeline().addLast("frame", new FrameDecoder(limits))
                                 .addLast("decode", new ProtoDecoder<>(RpcEnvelope.parser()))
                                 .addLast("encode", encoder)
+                                .addLast("encode-envelope", envelopeEncoder)
                                 .addLast("dispatch", new Dispatcher());
                     }
                 })
@@ -116,11 +118,11 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /** The reply, or an error reply when the response would not fit in a frame (the caller hears why). */
-        private RpcEnvelope reply(long callId, MessageLite response) {
-            RpcEnvelope reply = RpcEnvelope.newBuilder().setCallId(callId).setPayload(response.toByteString()).build();
-            if (reply.getSerializedSize() > limits.frameBytesMax()) {
+        private Object reply(long callId, MessageLite response) {
+            OutboundEnvelope reply = new OutboundEnvelope(callId, response, 0);
+            if (reply.serializedBytes() > limits.frameBytesMax()) {
                 return errorReply(callId, new RpcException(ErrorCode.INTERNAL,
-                        "reply of " + reply.getSerializedSize() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
+                        "reply of " + reply.serializedBytes() + " bytes exceeds frameBytesMax=" + limits.frameBytesMax()));
             }
             return reply;
         }

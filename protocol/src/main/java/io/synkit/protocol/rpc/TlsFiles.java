@@ -14,7 +14,7 @@ import java.nio.file.Path;
  */
 public record TlsFiles(String certFile, String keyFile, String caFile, long reloadCheckMs) {
 
-    /** Reads the keys of {@code prefix} ({@code store}, {@code logic}, {@code access}); throws naming the keys when only some are set. */
+    /** Reads the keys of {@code prefix} ({@code store}, {@code logic}, {@code access.internal}); throws naming the keys when only some are set. */
     public static TlsFiles read(Config config, String prefix) {
         TlsFiles files = new TlsFiles(config.string(prefix + ".tls.cert.file", ""), config.string(prefix + ".tls.key.file", ""),
                 config.string(prefix + ".tls.ca.file", ""), config.longValue(prefix + ".tls.reload.check.ms", 5000, 100, 3_600_000));

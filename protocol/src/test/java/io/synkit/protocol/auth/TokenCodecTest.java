@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.synkit.protocol.client.ErrorCode;
 import io.synkit.runtime.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -44,7 +45,63 @@ class TokenCodecTest {
 
         AuthToken token = codec.verify(codec.issue(42, "phone-1", TTL_MS));
 
-        assertEquals(new AuthToken(42, "phone-1", issuedAtMs + TTL_MS), token);
+        assertEquals(new AuthToken(42, "phone-1", issuedAtMs, issuedAtMs + TTL_MS), token);
+    }
+
+    @Test
+    void aTokenOfFormatV1VerifiesWithIssueTimeZero() throws Exception {
+        long expiresAtMs = clock.nowMs() + TTL_MS;
+
+        assertEquals(new AuthToken(7, "phone-1", 0, expiresAtMs), oldKeyOnly().verify(signedByOldKey("v1|7|phone-1|" + expiresAtMs)));
+    }
+
+    @Test
+    void anAccessTokenMintedFromARefreshTokenKeepsItsLoginTimeAndEndsWithIt() throws AuthException {
+        TokenCodec codec = oldKeyOnly();
+        long loginMs = clock.nowMs();
+        AuthToken refresh = codec.verifyRefresh(codec.issueRefresh(42, "phone-1", 10 * TTL_MS));
+        clock.advanceMs(9 * TTL_MS);
+
+        AuthToken access = codec.verify(codec.signAccess(codec.access(refresh, 5 * TTL_MS)));
+
+        assertEquals(new AuthToken(42, "phone-1", loginMs, loginMs + 10 * TTL_MS), access);
+    }
+
+    @Test
+    void neitherKindOfTokenIsAcceptedAsTheOther() {
+        TokenCodec codec = oldKeyOnly();
+        String access = codec.issue(42, "phone-1", TTL_MS);
+        String refresh = codec.issueRefresh(42, "phone-1", TTL_MS);
+
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verify(refresh)).code());
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verifyRefresh(access)).code());
+    }
+
+    @Test
+    void aRefreshTokenSignedAgainWithTheNewKeyOutlivesTheOldKey() throws AuthException {
+        String oldRefresh = oldKeyOnly().issueRefresh(42, "phone-1", TTL_MS);
+        TokenCodec rotating = codec("old:" + OLD_SECRET + ",new:" + NEW_SECRET, "new");
+
+        String resigned = rotating.signRefresh(rotating.verifyRefresh(oldRefresh));
+
+        TokenCodec newOnly = codec("new:" + NEW_SECRET, null);
+        assertEquals(ErrorCode.TOKEN_KEY_UNKNOWN, assertThrows(AuthException.class, () -> newOnly.verifyRefresh(oldRefresh)).code());
+        assertEquals(oldKeyOnly().verifyRefresh(oldRefresh), newOnly.verifyRefresh(resigned));
+    }
+
+    @Test
+    void eachRefusalCarriesItsOwnCode() throws Exception {
+        TokenCodec codec = oldKeyOnly();
+        String valid = codec.issue(42, "phone-1", TTL_MS);
+        String unknownKey = codec("other:" + OLD_SECRET, null).issue(42, "phone-1", TTL_MS);
+        String forged = codec("old:" + NEW_SECRET, null).issue(42, "phone-1", TTL_MS);
+        String malformed = signedByOldKey("v2|42|phone-1|" + clock.nowMs());
+
+        assertEquals(ErrorCode.TOKEN_KEY_UNKNOWN, assertThrows(AuthException.class, () -> codec.verify(unknownKey)).code());
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verify(forged)).code());
+        assertEquals(ErrorCode.AUTH_FAILED, assertThrows(AuthException.class, () -> codec.verify(malformed)).code());
+        clock.advanceMs(TTL_MS);
+        assertEquals(ErrorCode.TOKEN_EXPIRED, assertThrows(AuthException.class, () -> codec.verify(valid)).code());
     }
 
     @Test
@@ -160,7 +217,7 @@ class TokenCodecTest {
             try {
                 AuthToken verified = codec.verify(token.toString());
                 // Only the signature's unused trailing base64 bits can change without failing.
-                assertEquals(new AuthToken(42, "phone-1", clock.nowMs() + TTL_MS), verified, "seed=" + seed + " token=" + token);
+                assertEquals(new AuthToken(42, "phone-1", clock.nowMs(), clock.nowMs() + TTL_MS), verified, "seed=" + seed + " token=" + token);
             } catch (AuthException expected) {
                 assertFalse(expected.getMessage().contains(OLD_SECRET), "seed=" + seed);
             }

@@ -2,7 +2,11 @@ package io.synkit.sim.device;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoop;
+import io.synkit.protocol.client.ChangeGroupRequest;
 import io.synkit.protocol.client.ContentType;
+import io.synkit.protocol.client.ConversationSummary;
+import io.synkit.protocol.client.GroupChanged;
+import io.synkit.protocol.conv.ReadState;
 import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
@@ -55,6 +59,8 @@ public final class SimDevice {
     /** Sends not yet on the wire: new ones, and failed attempts waiting for their retry (first in line). */
     private final ArrayDeque<SendRecord> unsent = new ArrayDeque<>();
     private final List<Delivery> deliveries = new ArrayList<>();
+    /** The seq of every op received (entries, read marks, kinds unknown here), in order. */
+    private final List<Long> opSeqs = new ArrayList<>();
     private final List<HeadWaiter> headWaiters = new ArrayList<>();
     private SynkitClient client;
     private boolean ready;
@@ -64,6 +70,7 @@ public final class SimDevice {
     private int sendsInflight;
     private long sendCounter;
     private SyncKey key = SyncKey.getDefaultInstance();
+    private final ReadState readState;
     private boolean syncing;
     private boolean syncAgain;
     private long heartbeatGeneration;
@@ -82,6 +89,7 @@ public final class SimDevice {
         this.runId = runId;
         this.clock = clock;
         this.accessIndex = random.nextInt(accessNodes.size());
+        this.readState = new ReadState(userId);
     }
 
     public long userId() {
@@ -117,6 +125,69 @@ public final class SimDevice {
             recorder.invoked(record);
             unsent.add(record);
             pumpSends();
+        });
+    }
+
+    /** The seq of every op received, in order. Read after the run, once the device's loop is quiet. */
+    public List<Long> opSeqs() {
+        return Collections.unmodifiableList(opSeqs);
+    }
+
+    /** The read marks and unread counts this device derived from what it received. Read after the run, once the device's loop is quiet. */
+    public ReadState readState() {
+        return readState;
+    }
+
+    /** Changes a group's members through this device; fails while offline. */
+    public CompletableFuture<GroupChanged> changeGroup(ChangeGroupRequest change) {
+        return CompletableFuture.supplyAsync(() -> ready ? client : null, loop).thenCompose(link -> link == null
+                ? CompletableFuture.failedFuture(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0))
+                : link.changeGroup(change));
+    }
+
+    /**
+     * Marks the conversation of the newest entry this device holds read up to that entry, as a user
+     * reading a chat does, retrying (the mark is idempotent) until answered or {@code attempts}
+     * tries failed; completes then, either way. Nothing to mark (no entry yet): completes at once.
+     */
+    public CompletableFuture<Void> markNewestRead(int attempts) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (deliveries.isEmpty()) {
+                done.complete(null);
+                return;
+            }
+            Delivery newest = deliveries.get(deliveries.size() - 1);
+            markRead(newest.convId(), newest.convSeq(), attempts, done);
+        });
+        return done;
+    }
+
+    private void markRead(String convId, long convSeq, int attemptsLeft, CompletableFuture<Void> done) {
+        CompletableFuture<?> attempt = ready ? client.markRead(convId, convSeq)
+                : CompletableFuture.failedFuture(new ClientException(ErrorCode.UNAVAILABLE, "offline", 0));
+        attempt.whenComplete((marked, failure) -> loop.execute(() -> {
+            if (failure == null || attemptsLeft <= 1 || !ClientException.of(failure).retryable()) {
+                done.complete(null);
+                return;
+            }
+            loop.schedule(() -> markRead(convId, convSeq, attemptsLeft - 1, done), settings.reconnectBackoffBaseMs(), TimeUnit.MILLISECONDS);
+        }));
+    }
+
+    /** The user's whole conversation list as the server gives it, page by page; fails while offline. */
+    public CompletableFuture<List<ConversationSummary>> conversationList() {
+        return CompletableFuture.supplyAsync(() -> ready ? client : null, loop).thenCompose(link -> link == null
+                ? CompletableFuture.failedFuture(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0))
+                : listFrom(link, 0, new ArrayList<>()));
+    }
+
+    private static CompletableFuture<List<ConversationSummary>> listFrom(SynkitClient link, long beforeSeq, List<ConversationSummary> so) {
+        return link.conversationList(beforeSeq, 0).thenCompose(page -> {
+            so.addAll(page.getConversationsList());
+            return page.getHasMore() && page.getConversationsCount() > 0
+                    ? listFrom(link, page.getConversations(page.getConversationsCount() - 1).getLastSeq(), so)
+                    : CompletableFuture.completedFuture(so);
         });
     }
 
@@ -314,11 +385,18 @@ public final class SimDevice {
         }
         long now = clock.nanoTime();
         for (Op op : page.getOpsList()) {
-            MessageOp message = op.getMessage();
-            Delivery delivery = new Delivery(op.getSeq(), message.getConvId(), message.getConvSeq(), message.getSenderUserId(),
-                    message.getClientMsgId(), now);
+            opSeqs.add(op.getSeq());
+            readState.apply(op);
+            if (!op.hasMessage() && !op.hasGroupChange()) {
+                continue; // a read mark (in the read state), or a kind newer than this client
+            }
+            MessageOp entry = op.hasMessage() ? op.getMessage() : op.getGroupChange();
+            Delivery delivery = new Delivery(op.getSeq(), entry.getConvId(), entry.getConvSeq(), entry.getSenderUserId(),
+                    entry.getClientMsgId(), now, entry.hasGroupChange() ? entry.getGroupChange() : null);
             deliveries.add(delivery);
-            recorder.delivered(delivery, userId);
+            if (delivery.change() == null) {
+                recorder.delivered(delivery, userId);
+            }
         }
         key = page.getNewKey();
     }

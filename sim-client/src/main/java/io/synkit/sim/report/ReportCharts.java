@@ -83,7 +83,7 @@ final class ReportCharts {
         return String.format(Locale.ROOT, "%." + Math.max(0, whole - 2) + "f%%", 100 * (1 - Math.pow(10, -whole)));
     }
 
-    private static List<Point> curve(Histogram histogramUs, int nines) {
+    static List<Point> curve(Histogram histogramUs, int nines) {
         List<Point> points = new ArrayList<>();
         if (histogramUs.getTotalCount() == 0) {
             return points;

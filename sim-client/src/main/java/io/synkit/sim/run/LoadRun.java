@@ -1,6 +1,7 @@
 package io.synkit.sim.run;
 
 import io.netty.channel.EventLoopGroup;
+import io.synkit.protocol.client.ConversationSummary;
 import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.conv.ConversationId;
 import io.synkit.runtime.Clock;
@@ -52,6 +53,9 @@ public final class LoadRun {
     private double[] cumulativeWeights;
     private long firstUserId = 1;
     private double[] chatGroupShareByDevice;
+    private double[] churnShareByDevice;
+    private double[] readMarkShareByDevice;
+    private ChatChurn churn;
     /** First device of each user who creates a group chat, and the chat's size, in user order. */
     private final List<Map.Entry<SimDevice, Integer>> chatGroupCreators = new ArrayList<>();
     /** Group chats of this run: members by conversation id, and conversation ids by member. */
@@ -136,6 +140,9 @@ public final class LoadRun {
             long user = firstUserId - 1;
             List<Double> weights = new ArrayList<>();
             List<Double> groupShares = new ArrayList<>();
+            List<Double> churnShares = new ArrayList<>();
+            List<Double> readMarkShares = new ArrayList<>();
+            churn = new ChatChurn(runId, out, firstUserId, settings.users());
             for (UserGroup group : settings.groups()) {
                 for (int u = 0; u < group.users(); u++) {
                     long userId = ++user;
@@ -149,10 +156,14 @@ public final class LoadRun {
                         }
                         weights.add(group.sendWeight());
                         groupShares.add(group.chatGroupSendShare());
+                        churnShares.add(group.chatGroupChurnShare());
+                        readMarkShares.add(group.readMarkShare());
                     }
                 }
             }
             chatGroupShareByDevice = groupShares.stream().mapToDouble(Double::doubleValue).toArray();
+            churnShareByDevice = churnShares.stream().mapToDouble(Double::doubleValue).toArray();
+            readMarkShareByDevice = readMarkShares.stream().mapToDouble(Double::doubleValue).toArray();
             cumulativeWeights = new double[weights.size()];
             double total = 0;
             for (int i = 0; i < weights.size(); i++) {
@@ -164,10 +175,11 @@ public final class LoadRun {
             createChatGroups(random, runId);
             sendPhase(random);
             long settleDeadlineNs = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.convergeTimeoutMs());
-            boolean converged = awaitFaults(settleDeadlineNs) && converge(settleDeadlineNs);
+            boolean converged = awaitFaults(settleDeadlineNs) && churn.awaitSettled(settleDeadlineNs, clock.nanoTime()) && converge(settleDeadlineNs);
+            Map<Long, List<ConversationSummary>> lists = conversationLists(settleDeadlineNs);
             devices.forEach(device -> device.setOnline(false));
             Checker checker = new Checker(conv -> chatGroupMembers.containsKey(conv) ? chatGroupMembers.get(conv) : ConversationId.parse(conv).members());
-            RunReport report = new RunReport(devices.size(), checker.check(devices, recorder), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
+            RunReport report = new RunReport(devices.size(), checker.check(devices, recorder, lists), recorder.ackLatencyUs(), recorder.deliveryLatencyUs(),
                     recorder.syncLatencyUs(), recorder.sendCounts(), recorder.syncCounts(), converged, clock.nowMs() - startMs);
             report.printDetails(out);
             out.println(report.resultLine());
@@ -231,7 +243,9 @@ public final class LoadRun {
      */
     private void createChatGroups(SplittableRandom random, String runId) {
         List<CompletableFuture<GroupCreated>> creations = new ArrayList<>();
+        Map<String, SimDevice> creatorOf = new HashMap<>();
         for (Map.Entry<SimDevice, Integer> creator : chatGroupCreators) {
+            creatorOf.put(ConversationId.group(creator.getKey().userId(), "r" + runId).value(), creator.getKey());
             TreeSet<Long> members = new TreeSet<>(List.of(creator.getKey().userId()));
             int size = (int) Math.min(creator.getValue(), settings.users());
             while (members.size() < size) {
@@ -248,6 +262,7 @@ public final class LoadRun {
                 continue;
             }
             chatGroupMembers.put(created.getConvId(), created.getMemberUserIdsList());
+            churn.register(created.getConvId(), creatorOf.get(created.getConvId()), created.getMemberUserIdsList());
             for (long member : created.getMemberUserIdsList()) {
                 chatGroupsOfUser.computeIfAbsent(member, ignored -> new ArrayList<>()).add(created.getConvId());
             }
@@ -273,6 +288,13 @@ public final class LoadRun {
     private void sendOne(SplittableRandom random, long intendedNanos) {
         int senderIndex = pickSender(random);
         SimDevice from = devices.get(senderIndex);
+        if (readMarkShareByDevice[senderIndex] > 0 && random.nextDouble() < readMarkShareByDevice[senderIndex]) {
+            churn.markRead(from);
+        }
+        if (churnShareByDevice[senderIndex] > 0 && churn.isCreator(from) && random.nextDouble() < churnShareByDevice[senderIndex]) {
+            churn.changeMembers(from, random);
+            return;
+        }
         double groupShare = chatGroupShareByDevice[senderIndex];
         if (groupShare > 0 && random.nextDouble() < groupShare) {
             List<String> groups = chatGroupsOfUser.get(from.userId());
@@ -286,6 +308,26 @@ public final class LoadRun {
             to++;
         }
         from.send(ConversationId.direct(from.userId(), to).value(), intendedNanos);
+    }
+
+    /**
+     * Each user's conversation list as the server gives it, from the user's first device that
+     * answers, for the checker to compare with what the devices derived; a user none of whose
+     * devices answers before the deadline is left out (their devices are still compared).
+     */
+    private Map<Long, List<ConversationSummary>> conversationLists(long deadlineNs) {
+        Map<Long, List<ConversationSummary>> lists = new HashMap<>();
+        for (SimDevice device : devices) {
+            if (lists.containsKey(device.userId()) || clock.nanoTime() > deadlineNs) {
+                continue;
+            }
+            try {
+                lists.put(device.userId(), device.conversationList().get(Math.max(1, deadlineNs - clock.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (Exception e) {
+                // offline or cut off: another device of the user may answer
+            }
+        }
+        return lists;
     }
 
     /** A device at random, in proportion to its group's send weight. */

@@ -36,8 +36,8 @@ public record RunReport(int devices, CheckResult check, Histogram ackLatencyUs, 
                 percentileMs(syncLatencyUs, 99.9), syncLatencyUs.getMaxValue() / 1000.0, syncLatencyUs.getTotalCount());
         out.printf(Locale.ROOT, "operations send invoked=%d ok=%d failed=%d unknown=%d; sync invoked=%d ok=%d failed=%d unknown=%d%n",
                 sends.invoked(), sends.ok(), sends.failed(), sends.unknown(), syncs.invoked(), syncs.ok(), syncs.failed(), syncs.unknown());
-        out.printf(Locale.ROOT, "checker failed_sends=%d unacked_delivered=%d converged=%s elapsed_ms=%d%n",
-                check.failed(), check.unackedDelivered(), converged, elapsedMs);
+        out.printf(Locale.ROOT, "checker failed_sends=%d unacked_delivered=%d foreign=%d unread_mismatch=%d converged=%s elapsed_ms=%d%n",
+                check.failed(), check.unackedDelivered(), check.foreign(), check.unreadMismatches(), converged, elapsedMs);
         for (String line : check.evidence()) {
             out.println("violation " + line);
         }

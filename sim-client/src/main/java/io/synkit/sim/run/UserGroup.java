@@ -15,9 +15,14 @@ import java.util.List;
  *                      (itself and users drawn from the whole run) before sending starts; 0 = none
  * @param chatGroupSendShare group-heavy users: share of their messages sent to a group chat they
  *                           belong to (any member's), the rest 1:1; 0 = none
+ * @param chatGroupChurnShare group-heavy users: share of their turns to send spent instead on
+ *                            changing the members of the group chat they created (remove one, or
+ *                            add one back while below its size); 0 = members never change
+ * @param readMarkShare share of a device's turns to send after which it also marks its newest
+ *                      conversation read up to its newest entry; 0 = never
  */
 public record UserGroup(String name, int users, int devicesPerUser, double sendWeight, List<InetSocketAddress> access, int chatGroupSize,
-                        double chatGroupSendShare) {
+                        double chatGroupSendShare, double chatGroupChurnShare, double readMarkShare) {
 
     public UserGroup {
         if (users < 1 || devicesPerUser < 1 || sendWeight < 0 || access.isEmpty()) {
@@ -28,11 +33,22 @@ public record UserGroup(String name, int users, int devicesPerUser, double sendW
             throw new IllegalArgumentException("group " + name + ": chatGroupSize=" + chatGroupSize + " chatGroupSendShare=" + chatGroupSendShare
                     + ": need a size of 0 or >= 2, a share in [0, 1], and a size when the share is above 0");
         }
+        if (chatGroupChurnShare < 0 || chatGroupChurnShare > 1 || (chatGroupChurnShare > 0 && chatGroupSize == 0) || readMarkShare < 0
+                || readMarkShare > 1) {
+            throw new IllegalArgumentException("group " + name + ": chatGroupChurnShare=" + chatGroupChurnShare + " readMarkShare=" + readMarkShare
+                    + ": need shares in [0, 1], and a chat group size for churn");
+        }
         access = List.copyOf(access);
+    }
+
+    /** Members never change, no read marks. */
+    public UserGroup(String name, int users, int devicesPerUser, double sendWeight, List<InetSocketAddress> access, int chatGroupSize,
+                     double chatGroupSendShare) {
+        this(name, users, devicesPerUser, sendWeight, access, chatGroupSize, chatGroupSendShare, 0, 0);
     }
 
     /** Users who chat 1:1 only. */
     public UserGroup(String name, int users, int devicesPerUser, double sendWeight, List<InetSocketAddress> access) {
-        this(name, users, devicesPerUser, sendWeight, access, 0, 0);
+        this(name, users, devicesPerUser, sendWeight, access, 0, 0, 0, 0);
     }
 }

@@ -1,10 +1,12 @@
 package io.synkit.store.engine;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.conv.GroupRoster;
 import io.synkit.protocol.internal.GroupRecord;
+import io.synkit.protocol.internal.UserDevices;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * The key layout of a store replica. Integers are 8-byte big-endian so RocksDB's bytewise order
@@ -22,8 +24,10 @@ import java.util.List;
  * meta          | 'J'                                   | present: replica must catch up before voting
  * meta          | 'Z'                                   | present: a snapshot install is under way
  * meta          | 'M'                                   | SlotMapRecord (meta SET only)
- * meta          | 'G' conv                              | GroupRecord (group conversations, home SET)
- * meta          | 'W' user conv                         | empty: the user is a member of group conv (in the user's SET)
+ * meta          | 'G' conv                              | GroupRecord: current members, every user's latest stint, version (home SET)
+ * meta          | 'W' user conv                         | MembershipRecord: the user's stint in group conv, whose entries the inbox takes (user's SET)
+ * meta          | 'L' user conv                         | ConversationState: newest entry's inbox seq, read mark, unread count (user's SET)
+ * meta          | 'V' user                              | UserDevices: the user's device registry and revocations
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
  * dedup         | 'M' sender conv client_msg_id         | conv conv_seq of the original send
@@ -31,6 +35,10 @@ import java.util.List;
  * routes        | user device_id                        | DeviceRoute
  * outbox        | conv conv_seq                         | commit time ms (fan-out not yet confirmed)
  * </pre>
+ *
+ * <p>Chat semantics (issue 17) added the stints in {@code 'G'} and {@code 'W'} (an empty
+ * {@code 'W'} value, written before, is a stint since the group's creation) and the
+ * {@code 'L'} state; see docs/architecture.md, "Decision: chat state layout".
  *
  * <p>Retired layouts, neither written nor read: dedup {@code 'S' sender client_msg_id} (send
  * idempotency keyed without the conversation, which answered a send into one conversation as a
@@ -84,6 +92,33 @@ public final class StoreKeys {
     public static byte[] membership(long userId, String convId) {
         byte[] conv = convBytes(convId);
         return ByteBuffer.allocate(9 + conv.length).put((byte) 'W').putLong(userId).put(conv).array();
+    }
+
+    public static byte[] devices(long userId) {
+        return ByteBuffer.allocate(9).put((byte) 'V').putLong(userId).array();
+    }
+
+    /** The stored device registry of {@code userId}; empty when {@code value} is null (no device logged in yet). */
+    public static UserDevices userDevicesOf(byte[] value, long userId) {
+        if (value == null) {
+            return UserDevices.getDefaultInstance();
+        }
+        try {
+            return UserDevices.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: device registry of user " + userId + " does not parse", e);
+        }
+    }
+
+    /** Read state and conversation-list entry of one conversation of a user. */
+    public static byte[] conversationState(long userId, String convId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(9 + conv.length).put((byte) 'L').putLong(userId).put(conv).array();
+    }
+
+    /** The prefix of every {@link #conversationState} key of a user. */
+    public static byte[] conversationStatePrefix(long userId) {
+        return ByteBuffer.allocate(9).put((byte) 'L').putLong(userId).array();
     }
 
     public static byte[] convCursor(long userId, String convId) {
@@ -141,6 +176,12 @@ public final class StoreKeys {
         return new String(convEntryKey, 2, length, StandardCharsets.UTF_8);
     }
 
+    /** Decodes the conversation id of a {@link #conversationState} key. */
+    public static String convIdOfState(byte[] stateKey) {
+        int length = ByteBuffer.wrap(stateKey, 9, 2).getShort() & 0xffff;
+        return new String(stateKey, 11, length, StandardCharsets.UTF_8);
+    }
+
     /** Decodes the conv_seq of a {@code conv conv_seq} key. */
     public static long convSeqOf(byte[] convEntryKey) {
         return ByteBuffer.wrap(convEntryKey, convEntryKey.length - 8, 8).getLong();
@@ -160,15 +201,15 @@ public final class StoreKeys {
         return ByteBuffer.wrap(value).getLong();
     }
 
-    /** The members in a stored group record of {@code convId}; none when {@code value} is null (no such group). */
-    public static List<Long> groupMembersOf(byte[] value, String convId) {
+    /** The roster of a stored group record of {@code conv}; an empty one when {@code value} is null (no such group). */
+    public static GroupRoster groupRosterOf(byte[] value, ConversationId conv) {
         if (value == null) {
-            return List.of();
+            return GroupRoster.of(GroupRecord.getDefaultInstance(), conv.lowUserId());
         }
         try {
-            return GroupRecord.parseFrom(value).getMemberUserIdsList();
+            return GroupRoster.of(GroupRecord.parseFrom(value), conv.lowUserId());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("corrupt store: group record of " + convId + " does not parse", e);
+            throw new IllegalStateException("corrupt store: group record of " + conv + " does not parse", e);
         }
     }
 

@@ -70,8 +70,13 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private static final Pattern SEGMENT_NAME = Pattern.compile("\\d{20}\\.log");
     /** One positional read covers consecutive entries up to this many bytes (or one larger entry). */
     private static final int READ_CHUNK_BYTES_MAX = 1 << 20;
-    /** Payload bytes of the newest entries kept parsed in memory. */
-    static final long RECENT_BYTES_MAX = 8L << 20;
+    /**
+     * Payload bytes of the newest entries kept parsed in memory: what a commit pipeline has in
+     * flight (4 batches of a few hundred KB at saturation) and a little more. They live for
+     * seconds, so every young collection copies them: at 8 MiB they overflowed the 13 MB survivor
+     * space of a 512 MiB Serial heap together with the batches in flight.
+     */
+    static final long RECENT_BYTES_MAX = 2L << 20;
 
     private final Path dir;
     private final long segmentBytesMax;

@@ -17,6 +17,18 @@ import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import io.synkit.protocol.client.ConversationList;
+import io.synkit.protocol.client.ConversationSummary;
+import io.synkit.protocol.client.HistoryResponse;
+import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.conv.GroupRoster;
+import io.synkit.protocol.internal.ConversationState;
+import io.synkit.protocol.internal.ReadConversationsRequest;
+import io.synkit.protocol.internal.ReadHistoryRequest;
+import io.synkit.protocol.sync.SyncPosition;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.rocksdb.RocksIterator;
 
 /**
@@ -35,6 +47,9 @@ public final class StoreReader {
      * client frame (1 MiB by default) whatever the bodies' sizes.
      */
     public static final int PAGE_BYTES_MAX = 512 * 1024;
+
+    /** Conversation states one conversation-list read visits at most (a user's conversations). */
+    public static final int CONVERSATIONS_VISITED_MAX = 100_000;
 
     /** Outbox keys one scan looks at, at most (young entries are skipped but still cost a visit). */
     public static final int OUTBOX_KEYS_VISITED_MAX = 10_000;
@@ -94,10 +109,124 @@ public final class StoreReader {
         return response.build();
     }
 
-    /** The group's members; none when there is no such group. */
+    /** The group's record and members; none when there is no such group. */
     public ReadGroupResponse readGroup(ReadGroupRequest request) {
-        byte[] stored = engine.get(Column.META, StoreKeys.group(request.getConvId()));
-        return ReadGroupResponse.newBuilder().addAllMemberUserIds(StoreKeys.groupMembersOf(stored, request.getConvId())).build();
+        ConversationId conv = conversation(request.getConvId());
+        // The head first: the record read after it reflects every change up to the head.
+        long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
+        GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+        return ReadGroupResponse.newBuilder().addAllMemberUserIds(roster.current()).setRecord(roster.record()).setHeadConvSeq(head).build();
+    }
+
+    /**
+     * Entries of a conversation the user may read, newest first, below {@code before_conv_seq}: a
+     * 1:1 conversation's two users the whole log; a group's members from their join (or from 1 if
+     * the group shows earlier history) up to their departure, if they left. The check and the read
+     * are here, at the home SET, next to the group record they depend on.
+     */
+    public HistoryResponse readHistory(ReadHistoryRequest request) {
+        ConversationId conv = conversation(request.getConvId());
+        long userId = request.getUserId();
+        long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
+        long from;
+        long to;
+        if (conv.isGroup()) {
+            GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+            if (!roster.exists()) {
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv);
+            }
+            from = roster.visibleFrom(userId);
+            to = Math.min(head, roster.visibleTo(userId, head));
+        } else {
+            if (!conv.hasMember(userId)) {
+                throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv);
+            }
+            from = 1;
+            to = head;
+        }
+        long before = request.getBeforeConvSeq() == 0 ? to + 1 : Math.min(request.getBeforeConvSeq(), to + 1);
+        HistoryResponse.Builder response = HistoryResponse.newBuilder().setVisibleFromConvSeq(from);
+        int limit = pageLimit(request.getLimit());
+        int pageBytes = 0;
+        long convSeq = before - 1;
+        for (; convSeq >= from && response.getEntriesCount() < limit; convSeq--) {
+            byte[] entry = engine.get(Column.CONV, StoreKeys.convEntry(conv.value(), convSeq));
+            if (entry == null) {
+                throw new IllegalStateException("corrupt store: conv " + conv + " misses conv_seq " + convSeq + " below head " + head);
+            }
+            if (response.getEntriesCount() > 0 && pageBytes + entry.length > PAGE_BYTES_MAX) {
+                break;
+            }
+            pageBytes += entry.length;
+            response.addEntries(parseMessage(entry));
+        }
+        return response.setHasMore(convSeq >= from).build();
+    }
+
+    /**
+     * The user's conversations by last activity, newest first, with unread counts, exactly as of
+     * the inbox head it names: the states and the head are read from one RocksDB iterator, whose
+     * view is fixed when it is made. Every state of the user is visited (to sort and to total the
+     * unread counts), at most {@link #CONVERSATIONS_VISITED_MAX}.
+     */
+    public ConversationList readConversations(ReadConversationsRequest request) {
+        long userId = request.getUserId();
+        if (userId <= 0) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "read_conversations needs user_id > 0");
+        }
+        long head;
+        long epoch;
+        List<ConversationSummary> all = new ArrayList<>();
+        long unreadTotal = 0;
+        try (RocksIterator iterator = engine.iterator(Column.META)) {
+            head = valueAt(iterator, StoreKeys.inboxHead(userId), 0);
+            epoch = valueAt(iterator, StoreKeys.inboxEpoch(userId), StoreKeys.TIMELINE_EPOCH_INITIAL);
+            byte[] prefix = StoreKeys.conversationStatePrefix(userId);
+            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix) && all.size() < CONVERSATIONS_VISITED_MAX;
+                    iterator.next()) {
+                ConversationState state = parseState(iterator.value());
+                unreadTotal += state.getUnreadCount();
+                if (request.getBeforeSeq() == 0 || state.getLastSeq() < request.getBeforeSeq()) {
+                    all.add(ConversationSummary.newBuilder().setConvId(StoreKeys.convIdOfState(iterator.key())).setLastSeq(state.getLastSeq())
+                            .setReadUpToConvSeq(state.getReadUpToConvSeq()).setUnreadCount(state.getUnreadCount()).build());
+                }
+            }
+        }
+        all.sort(Comparator.comparingLong(ConversationSummary::getLastSeq).reversed());
+        int limit = pageLimit(request.getLimit());
+        ConversationList.Builder list = ConversationList.newBuilder().setUnreadTotal(unreadTotal).setHasMore(all.size() > limit)
+                .setKey(new SyncPosition(epoch, head).toKey());
+        for (ConversationSummary summary : all.subList(0, Math.min(limit, all.size()))) {
+            // An inbox entry never changes once written, so reading it outside the iterator's view is safe.
+            Op last = parseOp(engine.get(Column.INBOX, StoreKeys.inboxEntry(userId, summary.getLastSeq())));
+            list.addConversations(summary.toBuilder().setLastEntry(last.hasGroupChange() ? last.getGroupChange() : last.getMessage()));
+        }
+        return list.build();
+    }
+
+    private static long valueAt(RocksIterator iterator, byte[] key, long absent) {
+        iterator.seek(key);
+        return iterator.isValid() && java.util.Arrays.equals(iterator.key(), key) ? StoreKeys.longOf(iterator.value(), absent) : absent;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private static ConversationState parseState(byte[] bytes) {
+        try {
+            return ConversationState.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt store: conversation state does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static ConversationId conversation(String convId) {
+        try {
+            return ConversationId.parse(convId);
+        } catch (IllegalArgumentException e) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, e.getMessage());
+        }
     }
 
     public OutboxScanResponse scanOutbox(OutboxScanRequest request) {

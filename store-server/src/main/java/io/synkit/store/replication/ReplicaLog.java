@@ -22,6 +22,12 @@ final class ReplicaLog {
         void applied(long index, long epoch);
     }
 
+    /**
+     * Entries applied in one state machine write at most: a backup catching up applies thousands,
+     * and one write of all of them would hold that many batches' bytes at once.
+     */
+    static final int APPLY_ENTRIES_MAX = 64;
+
     private final int replica;
     private final LogStorage log;
     private final StateMachine stateMachine;
@@ -92,27 +98,38 @@ final class ReplicaLog {
         return true;
     }
 
+    /** Applies every committed entry this replica holds durably, in writes of at most {@link #APPLY_ENTRIES_MAX} entries. */
     void applyCommitted(AppliedListener listener) {
         while (stateMachine.appliedIndex() < Math.min(commitIndex, syncedIndex)) {
-            long index = stateMachine.appliedIndex() + 1;
-            List<Entry> next = log.entries(index, index, 1);
-            if (next.isEmpty()) {
-                throw new IllegalStateException("replica " + replica + " misses committed entry " + index + " (log " + log.firstIndex() + ".."
+            long from = stateMachine.appliedIndex() + 1;
+            long to = Math.min(commitIndex, syncedIndex);
+            List<Entry> next = log.entries(from, to, APPLY_ENTRIES_MAX);
+            if (next.isEmpty() || next.get(0).getIndex() != from) {
+                throw new IllegalStateException("replica " + replica + " misses committed entry " + from + " (log " + log.firstIndex() + ".."
                         + log.lastIndex() + ")");
             }
-            Entry entry;
-            try {
-                entry = Entries.checked(next.get(0));
-            } catch (CorruptEntryException e) {
-                throw new StorageFailure("own log damaged: " + e.getMessage());
+            List<Entry> checked = new ArrayList<>(next.size());
+            for (Entry entry : next) {
+                try {
+                    checked.add(Entries.checked(entry));
+                } catch (CorruptEntryException e) {
+                    throw new StorageFailure("own log damaged: " + e.getMessage());
+                }
             }
             try {
-                stateMachine.apply(entry);
+                stateMachine.applyAll(checked);
             } catch (RuntimeException e) {
-                throw new StorageFailure("applying entry " + index + " failed: " + e.getMessage());
+                throw new StorageFailure("applying entries " + from + ".." + checked.get(checked.size() - 1).getIndex() + " failed: " + e.getMessage());
             }
-            listener.applied(index, entry.getEpoch());
+            for (Entry entry : checked) {
+                listener.applied(entry.getIndex(), entry.getEpoch());
+            }
         }
+    }
+
+    /** Committed entries not applied yet that this replica holds durably. */
+    long applicableCount() {
+        return Math.max(0, Math.min(commitIndex, syncedIndex) - stateMachine.appliedIndex());
     }
 
     /**

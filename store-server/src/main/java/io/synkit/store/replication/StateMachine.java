@@ -1,6 +1,7 @@
 package io.synkit.store.replication;
 
 import io.synkit.protocol.replication.Entry;
+import java.util.List;
 
 /**
  * Where committed entries go, in index order, each exactly once per replica lifetime. Its state
@@ -15,6 +16,17 @@ public interface StateMachine {
     long appliedEpoch();
 
     void apply(Entry entry);
+
+    /**
+     * Applies consecutive entries, the first right after {@link #appliedIndex()}, as if one by one;
+     * an implementation may make them one atomic write (fewer writes, and the applied index
+     * recorded once for all of them).
+     */
+    default void applyAll(List<Entry> entries) {
+        for (Entry entry : entries) {
+            apply(entry);
+        }
+    }
 
     /** Makes everything applied so far durable: the log may then drop those entries. */
     void persist();

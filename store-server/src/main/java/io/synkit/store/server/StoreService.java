@@ -17,6 +17,7 @@ import io.synkit.protocol.rpc.RpcPayloads;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import io.synkit.store.read.DeviceReader;
 import io.synkit.store.read.StoreReader;
 import io.synkit.store.replication.ReplicaGate;
 import io.synkit.store.replication.ReplicaLoop;
@@ -43,6 +44,7 @@ public final class StoreService implements RpcHandler {
     private final Supplier<ReplicaStatus> status;
     private final SlotOwnership ownership;
     private final StoreEngine engine;
+    private final DeviceReader devices;
 
     /**
      * @param replication null for a SET of one replica
@@ -57,6 +59,7 @@ public final class StoreService implements RpcHandler {
         this.status = status;
         this.ownership = ownership;
         this.engine = engine;
+        this.devices = new DeviceReader(engine);
     }
 
     @Override
@@ -87,7 +90,8 @@ public final class StoreService implements RpcHandler {
         }
         ownership.check(request);
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP -> {
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP,
+                    LOGIN_DEVICE, LOGOUT_DEVICES, MARK_READ -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);
             }
@@ -95,6 +99,10 @@ public final class StoreService implements RpcHandler {
             case READ_CONV -> read(() -> StoreResponse.newBuilder().setReadConv(reads.readConv(request.getReadConv())).build());
             case OUTBOX_SCAN -> read(() -> StoreResponse.newBuilder().setOutboxScan(reads.scanOutbox(request.getOutboxScan())).build());
             case READ_GROUP -> read(() -> StoreResponse.newBuilder().setReadGroup(reads.readGroup(request.getReadGroup())).build());
+            case READ_DEVICES -> read(() -> StoreResponse.newBuilder().setReadDevices(devices.readDevices(request.getReadDevices())).build());
+            case READ_HISTORY -> read(() -> StoreResponse.newBuilder().setReadHistory(reads.readHistory(request.getReadHistory())).build());
+            case READ_CONVERSATIONS -> read(() -> StoreResponse.newBuilder()
+                    .setReadConversations(reads.readConversations(request.getReadConversations())).build());
             case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP, HAND_OVER -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }

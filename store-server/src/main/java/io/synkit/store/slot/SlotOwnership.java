@@ -75,6 +75,12 @@ public final class SlotOwnership {
             case PUT_ROUTE -> map.slotOfUser(request.getPutRoute().getUserId());
             case REMOVE_ROUTE -> map.slotOfUser(request.getRemoveRoute().getUserId());
             case ADD_MEMBERSHIP -> map.slotOfUser(request.getAddMembership().getUserId());
+            case LOGIN_DEVICE -> map.slotOfUser(request.getLoginDevice().getUserId());
+            case LOGOUT_DEVICES -> map.slotOfUser(request.getLogoutDevices().getUserId());
+            case READ_DEVICES -> map.slotOfUser(request.getReadDevices().getUserId());
+            case READ_HISTORY -> map.slotOfConversation(request.getReadHistory().getConvId());
+            case MARK_READ -> map.slotOfUser(request.getMarkRead().getUserId());
+            case READ_CONVERSATIONS -> map.slotOfUser(request.getReadConversations().getUserId());
             default -> -1;
         };
     }

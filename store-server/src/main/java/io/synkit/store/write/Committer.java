@@ -1,8 +1,9 @@
 package io.synkit.store.write;
 
+import com.google.protobuf.ByteString;
 import io.synkit.store.replication.NotPrimaryException;
 import java.util.concurrent.CompletableFuture;
-import org.rocksdb.WriteBatch;
+
 
 /**
  * Makes batches of effects durable and committed. Batches form chains: the first batch of a
@@ -25,11 +26,11 @@ public interface Committer {
     long beginChain();
 
     /**
-     * Starts committing {@code batch} (which the caller may close once this returns). The future
+     * Starts committing {@code batchData}, a RocksDB WriteBatch in its serialized form. The future
      * completes when the batch is committed and readable; it fails with
      * {@link NotPrimaryException} when the replica refused or lost the chain (outcome unknown to
      * callers, who retry idempotently), and with anything else when storage failed, after which
      * the replica stops writing (a failed flush is never retried and then acked).
      */
-    CompletableFuture<Void> commit(WriteBatch batch, long chainToken);
+    CompletableFuture<Void> commit(ByteString batchData, long chainToken);
 }

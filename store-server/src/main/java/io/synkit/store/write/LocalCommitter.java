@@ -1,5 +1,6 @@
 package io.synkit.store.write;
 
+import com.google.protobuf.ByteString;
 import io.synkit.store.engine.StoreEngine;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.WriteBatch;
@@ -19,8 +20,8 @@ public final class LocalCommitter implements Committer {
     }
 
     @Override
-    public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
-        try {
+    public CompletableFuture<Void> commit(ByteString batchData, long chainToken) {
+        try (WriteBatch batch = new WriteBatch(batchData.toByteArray())) {
             engine.writeDurably(batch);
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {

@@ -1,13 +1,10 @@
 package io.synkit.store.write;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.synkit.store.replication.NotPrimaryException;
 import io.synkit.store.replication.ReplicaLoop;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
  * Commits batches through the SET's replication. A chain belongs to one epoch of this replica as
@@ -40,14 +37,8 @@ public final class ReplicatedCommitter implements Committer {
     }
 
     @Override
-    public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
-        ByteString payload;
-        try {
-            payload = UnsafeByteOperations.unsafeWrap(batch.data()); // data() returns a fresh copy that nothing else holds
-        } catch (RocksDBException e) {
-            return CompletableFuture.failedFuture(new IllegalStateException("cannot serialize write batch: " + e.getMessage(), e));
-        }
-        return replica.propose(payload, chainToken)
+    public CompletableFuture<Void> commit(ByteString batchData, long chainToken) {
+        return replica.propose(batchData, chainToken)
                 .orTimeout(commitWaitMsMax, TimeUnit.MILLISECONDS)
                 .thenApply(index -> (Void) null);
     }

@@ -6,8 +6,7 @@ import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.conv.ClientMsgId;
 import io.synkit.protocol.conv.ConversationId;
-import io.synkit.protocol.internal.AddMembershipRequest;
-import io.synkit.protocol.internal.AddMembershipResponse;
+import io.synkit.protocol.conv.GroupRoster;
 import io.synkit.protocol.internal.AppendConvRequest;
 import io.synkit.protocol.internal.AppendConvResponse;
 import io.synkit.protocol.internal.AppendInboxRequest;
@@ -17,7 +16,6 @@ import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxDoneResponse;
 import io.synkit.protocol.internal.CreateGroupStoreRequest;
 import io.synkit.protocol.internal.CreateGroupStoreResponse;
-import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.PutRouteRequest;
 import io.synkit.protocol.internal.PutSlotMapRequest;
 import io.synkit.protocol.internal.PutSlotMapResponse;
@@ -45,17 +43,18 @@ final class WriteCommands {
 
     /** The store's own bound on a group; logic enforces the configured, smaller one. */
     static final int GROUP_MEMBERS_MAX = 10_000;
-    /** A membership record is a marker: its presence is the whole record. */
-    private static final byte[] MEMBERSHIP_PRESENT = new byte[0];
-
     private final StoreEngine engine;
     private final RouteReader routes;
+    private final ReadMarks readMarks;
     private final Clock clock;
+    private final DeviceCommands devices;
 
     WriteCommands(StoreEngine engine, Clock clock) {
         this.engine = engine;
         this.routes = new RouteReader(engine);
+        this.readMarks = new ReadMarks(routes);
         this.clock = clock;
+        this.devices = new DeviceCommands(clock);
     }
 
     StoreResponse apply(BatchView view, StoreRequest request) {
@@ -67,7 +66,11 @@ final class WriteCommands {
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
-            case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(addMembership(view, request.getAddMembership())).build();
+            case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(Memberships.add(view, request.getAddMembership())).build();
+            case MARK_READ -> StoreResponse.newBuilder().setMarkRead(readMarks.markRead(view, request.getMarkRead())).build();
+            // Devices and sessions (DeviceCommands).
+            case LOGIN_DEVICE -> StoreResponse.newBuilder().setLoginDevice(devices.login(view, request.getLoginDevice())).build();
+            case LOGOUT_DEVICES -> StoreResponse.newBuilder().setLogoutDevices(devices.logout(view, request.getLogoutDevices())).build();
             default -> throw new RpcException(ErrorCode.INVALID_REQUEST, "not a write command: " + request.getBodyCase());
         };
     }
@@ -90,27 +93,28 @@ final class WriteCommands {
         if (!members.contains(conv.lowUserId())) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "the creator " + conv.lowUserId() + " must be a member of " + conv);
         }
-        List<Long> existing = groupMembersOrEmpty(view, conv);
-        if (!existing.isEmpty()) {
-            if (!existing.equals(members)) {
+        GroupRoster existing = rosterOrEmpty(view, conv);
+        if (existing.exists()) {
+            if (!existing.current().equals(members)) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "group " + conv + " exists with other members");
             }
-            return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(existing).setCreated(false).build();
+            return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(existing.current()).setCreated(false).build();
         }
-        view.put(Column.META, StoreKeys.group(conv.value()), GroupRecord.newBuilder().addAllMemberUserIds(members).build().toByteArray());
+        GroupRoster created = GroupRoster.created(conv.lowUserId(), members, request.getShowEarlierHistory());
+        view.put(Column.META, StoreKeys.group(conv.value()), created.record().toByteArray());
         return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(members).setCreated(true).build();
     }
 
-    private List<Long> groupMembers(BatchView view, ConversationId conv) {
-        List<Long> members = groupMembersOrEmpty(view, conv);
-        if (members.isEmpty()) {
+    private static GroupRoster roster(BatchView view, ConversationId conv) {
+        GroupRoster roster = rosterOrEmpty(view, conv);
+        if (!roster.exists()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
         }
-        return members;
+        return roster;
     }
 
-    private static List<Long> groupMembersOrEmpty(BatchView view, ConversationId conv) {
-        return StoreKeys.groupMembersOf(view.get(Column.META, StoreKeys.group(conv.value())), conv.value());
+    private static GroupRoster rosterOrEmpty(BatchView view, ConversationId conv) {
+        return StoreKeys.groupRosterOf(view.get(Column.META, StoreKeys.group(conv.value())), conv);
     }
 
     /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */
@@ -144,19 +148,31 @@ final class WriteCommands {
     private AppendConvResponse appendConv(BatchView view, AppendConvRequest request) {
         MessageOp message = request.getMessage();
         ConversationId conv = conversation(message.getConvId());
-        if (!(conv.isGroup() ? groupMembers(view, conv).contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
-            throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
-        }
+        GroupRoster roster = conv.isGroup() ? roster(view, conv) : null;
         checkClientMsgId(message.getClientMsgId());
         byte[] dedupKey = StoreKeys.sendDedup(message.getSenderUserId(), conv.value(), message.getClientMsgId());
         byte[] original = view.get(Column.DEDUP, dedupKey);
         if (original != null) {
+            // The sender's own committed entry, answered even if the sender has left the group
+            // since (a leave whose answer was lost, retried): it reveals nothing the sender lacks.
             return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
-                    .setDuplicate(true).build();
+                    .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version()).build();
+        }
+        if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
+            throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
         }
         byte[] headKey = StoreKeys.convHead(conv.value());
         long head = view.getLong(Column.META, headKey, 0);
         long convSeq = head + 1;
+        if (message.hasGroupChange()) {
+            if (roster == null) {
+                throw new RpcException(ErrorCode.INVALID_REQUEST, conv + " is not a group: its members cannot change");
+            }
+            // The change is an entry like a message, in the same order; the record changes in the same batch.
+            int membersMax = request.getGroupMembersMax() == 0 ? GROUP_MEMBERS_MAX : Math.min(request.getGroupMembersMax(), GROUP_MEMBERS_MAX);
+            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax);
+            view.put(Column.META, StoreKeys.group(conv.value()), roster.record().toByteArray());
+        }
         long nowMs = clock.nowMs();
         // A primary's wall clock may step back (NTP, or a failover to a replica whose clock is
         // behind): the entry keeps its predecessor's time then, so times never go backwards in
@@ -168,7 +184,7 @@ final class WriteCommands {
         view.putLong(Column.META, headKey, convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
         view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
-        return AppendConvResponse.newBuilder().setMessage(committed).build();
+        return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version()).build();
     }
 
     private AppendInboxResponse appendInbox(BatchView view, AppendInboxRequest request) {
@@ -178,13 +194,14 @@ final class WriteCommands {
         if (message.getConvSeq() <= 0) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "append_inbox needs a committed conv_seq, got " + message.getConvSeq());
         }
-        checkInboxMember(view, userId, conv);
         AppendInboxResponse.Builder response = AppendInboxResponse.newBuilder();
         byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
         long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
         if (existingSeq > 0) {
+            // Already here (the membership was checked then): a retry reveals nothing new.
             return response.setSeq(existingSeq).setDuplicate(true).build();
         }
+        Memberships.checkInboxTakes(view, userId, conv, message);
         byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
         long nextConvSeq = view.getLong(Column.META, cursorKey, 0) + 1;
         if (message.getConvSeq() != nextConvSeq) {
@@ -198,47 +215,19 @@ final class WriteCommands {
         }
         byte[] headKey = StoreKeys.inboxHead(userId);
         long seq = view.getLong(Column.META, headKey, 0) + 1;
-        Op op = Op.newBuilder().setSeq(seq).setMessage(message).build();
-        view.put(Column.INBOX, StoreKeys.inboxEntry(userId, seq), op.toByteArray());
+        Op.Builder op = Op.newBuilder().setSeq(seq);
+        if (message.hasGroupChange()) {
+            op.setGroupChange(message); // its own op kind: a client that does not know it skips it
+        } else {
+            op.setMessage(message);
+        }
+        view.put(Column.INBOX, StoreKeys.inboxEntry(userId, seq), op.build().toByteArray());
         view.putLong(Column.META, headKey, seq);
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
+        Memberships.entryTaken(view, userId, conv, message);
+        ReadMarks.entryAppended(view, userId, message, seq);
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
-    }
-
-    /**
-     * An inbox takes an entry only for a member of the entry's own conversation, whoever fans it
-     * out: a 1:1 conversation's members are in its id; a group's record lives in its home SET,
-     * perhaps another one, so this SET checks the membership record the group's creation wrote
-     * here first (see {@link #addMembership}).
-     */
-    private static void checkInboxMember(BatchView view, long userId, ConversationId conv) {
-        if (conv.isGroup() ? view.get(Column.META, StoreKeys.membership(userId, conv.value())) == null : !conv.hasMember(userId)) {
-            throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv
-                    + (conv.isGroup() ? " (no membership record in the user's SET)" : ""));
-        }
-    }
-
-    /**
-     * Records that a user is a member of a group, in the user's own SET. Group creation writes it
-     * to every member's SET before the group record, so a crash in between leaves only records
-     * that nothing fans out to (fan-out reads the members from the group record), and the
-     * creator's retry completes the group. An existing record is kept as it is.
-     */
-    private AddMembershipResponse addMembership(BatchView view, AddMembershipRequest request) {
-        ConversationId conv = conversation(request.getConvId());
-        if (!conv.isGroup()) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, request.getConvId() + " is not a group: a 1:1 conversation's members are in its id");
-        }
-        if (request.getUserId() <= 0) {
-            throw new RpcException(ErrorCode.INVALID_REQUEST, "add_membership needs user_id > 0, got " + request.getUserId());
-        }
-        byte[] key = StoreKeys.membership(request.getUserId(), conv.value());
-        if (view.get(Column.META, key) != null) {
-            return AddMembershipResponse.newBuilder().setAdded(false).build();
-        }
-        view.put(Column.META, key, MEMBERSHIP_PRESENT);
-        return AddMembershipResponse.newBuilder().setAdded(true).build();
     }
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
@@ -257,6 +246,7 @@ final class WriteCommands {
             return RemoveRouteResponse.newBuilder().setRemoved(false).build();
         }
         view.delete(Column.ROUTES, key);
+        devices.linkEnded(view, request.getUserId(), route.getDeviceId());
         return RemoveRouteResponse.newBuilder().setRemoved(true).build();
     }
 

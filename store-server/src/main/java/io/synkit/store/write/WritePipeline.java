@@ -208,22 +208,19 @@ public final class WritePipeline implements AutoCloseable {
             committing.seal();
             view = null;
             CompletableFuture<Void> previous = inflight.isEmpty() ? CompletableFuture.completedFuture(null) : inflight.peekLast().done();
-            CompletableFuture<Void> done;
-            try (committing) {
-                if (failure != null || chainRefusal != null) {
-                    replies.forEach(reply -> reply.caller().completeExceptionally(failure != null ? stopped() : chainRefusal));
-                    return;
-                }
-                long startNs = clock.nanoTime();
-                CompletableFuture<Void> committed = committing.isEmpty() ? CompletableFuture.completedFuture(null)
-                        : committer.commit(committing.batch(), chainToken);
-                // Replies wait for earlier batches too: a duplicate answered from an earlier batch's
-                // writes must not be acknowledged before those writes commit.
-                done = previous.thenCombine(committed, (a, b) -> (Void) null).whenComplete((ok, error) -> {
-                    commitTimer.record(clock.nanoTime() - startNs, TimeUnit.NANOSECONDS);
-                    batchCommands.record(committing.commandCount());
-                });
+            if (failure != null || chainRefusal != null) {
+                replies.forEach(reply -> reply.caller().completeExceptionally(failure != null ? stopped() : chainRefusal));
+                return;
             }
+            long startNs = clock.nanoTime();
+            CompletableFuture<Void> committed = committing.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : committer.commit(committing.data(), chainToken);
+            // Replies wait for earlier batches too: a duplicate answered from an earlier batch's
+            // writes must not be acknowledged before those writes commit.
+            CompletableFuture<Void> done = previous.thenCombine(committed, (a, b) -> (Void) null).whenComplete((ok, error) -> {
+                commitTimer.record(clock.nanoTime() - startNs, TimeUnit.NANOSECONDS);
+                batchCommands.record(committing.commandCount());
+            });
             inflight.addLast(new InFlight(committing, done));
             done.whenComplete((ok, error) -> reply(replies, error));
         }

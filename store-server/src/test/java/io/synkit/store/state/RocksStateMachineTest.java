@@ -41,6 +41,30 @@ class RocksStateMachineTest {
     }
 
     @Test
+    void entriesAppliedInOneWriteLeaveWhatAppliedOneByOneLeaves() throws RocksDBException {
+        try (StoreEngine joined = new StoreEngine(dir.resolve("joined")); StoreEngine single = new StoreEngine(dir.resolve("single"))) {
+            java.util.List<Entry> entries = java.util.List.of(entry(joined, 1, 1, "a"), Entries.of(1, 2, ByteString.EMPTY), entry(joined, 2, 3, "b"),
+                    deletion(joined, 2, 4, "a"), entry(joined, 2, 5, "c"));
+            RocksStateMachine oneWrite = new RocksStateMachine(joined);
+            oneWrite.applyAll(entries);
+            RocksStateMachine oneByOne = new RocksStateMachine(single);
+            entries.forEach(oneByOne::apply);
+            for (RocksStateMachine machine : java.util.List.of(oneWrite, oneByOne)) {
+                assertEquals(5, machine.appliedIndex());
+                assertEquals(2, machine.appliedEpoch());
+            }
+            for (StoreEngine engine : java.util.List.of(joined, single)) {
+                assertNull(engine.get(Column.INBOX, key("a")), "deleted by a later entry of the same write");
+                assertArrayEquals(value("b"), engine.get(Column.INBOX, key("b")));
+                assertArrayEquals(value("c"), engine.get(Column.INBOX, key("c")));
+                assertEquals(2, count(engine, Column.INBOX));
+            }
+            assertThrows(IllegalStateException.class, () -> oneWrite.applyAll(java.util.List.of(entry(joined, 2, 7, "d"), entry(joined, 2, 8, "e"))),
+                    "a gap after the applied index");
+        }
+    }
+
+    @Test
     void restoreReplacesEveryKeyByTheCheckpointsAndRecordsItsIndex() throws RocksDBException {
         Path checkpoint = dir.resolve("checkpoint");
         try (StoreEngine primary = new StoreEngine(dir.resolve("primary"))) {
@@ -105,6 +129,13 @@ class RocksStateMachineTest {
     private static Entry entry(StoreEngine engine, long epoch, long index, String key) throws RocksDBException {
         try (WriteBatch batch = new WriteBatch()) {
             batch.put(engine.handle(Column.INBOX), key(key), value(key));
+            return Entries.of(epoch, index, ByteString.copyFrom(batch.data()));
+        }
+    }
+
+    private static Entry deletion(StoreEngine engine, long epoch, long index, String key) throws RocksDBException {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.delete(engine.handle(Column.INBOX), key(key));
             return Entries.of(epoch, index, ByteString.copyFrom(batch.data()));
         }
     }

@@ -32,7 +32,6 @@ class BatchViewChainTest {
                 }
                 view.put(Column.META, new byte[] {'k'}, new byte[] {(byte) batch});
                 view.seal();
-                view.close();
                 if (first == null) {
                     first = new WeakReference<>(view);
                 }

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.GroupChange;
+import io.synkit.protocol.client.GroupChangeKind;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.internal.AddMembershipRequest;
+import io.synkit.protocol.internal.AddMembershipResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
 import java.nio.file.Path;
@@ -76,5 +79,43 @@ class GroupMembershipTest {
                 StoreRequest.newBuilder().setAddMembership(AddMembershipRequest.newBuilder().setUserId(2).setConvId("g:1:")).build())) {
             assertEquals(ErrorCode.INVALID_REQUEST, assertThrows(RpcException.class, () -> store.write(bad), bad.toString()).code());
         }
+    }
+
+    private AddMembershipResponse stint(long userId, long joinedConvSeq) {
+        return store.write(StoreRequest.newBuilder().setAddMembership(AddMembershipRequest.newBuilder().setUserId(userId).setConvId(GROUP)
+                .setJoinedConvSeq(joinedConvSeq)).build()).getAddMembership();
+    }
+
+    private static MessageOp change(long convSeq, GroupChangeKind kind, long user) {
+        return StoreFixture.entry(GROUP, convSeq).toBuilder().clearBody().clearContentType()
+                .setGroupChange(GroupChange.newBuilder().setKind(kind).addUserIds(user)).build();
+    }
+
+    @Test
+    void inboxTakesNothingAfterTheEntryThatRemovedTheUser() {
+        assertTrue(addMembership(2, GROUP));
+        store.appendInbox(2, StoreFixture.entry(GROUP, 1));
+        store.appendInbox(2, change(2, GroupChangeKind.MEMBERS_REMOVED, 2));
+
+        assertEquals(ErrorCode.FORBIDDEN, assertThrows(RpcException.class, () -> store.appendInbox(2, StoreFixture.entry(GROUP, 3))).code());
+        assertTrue(store.appendInbox(2, change(2, GroupChangeKind.MEMBERS_REMOVED, 2)).getDuplicate(), "a retry of the removal is still answered");
+    }
+
+    @Test
+    void stintStartsAtTheEntryThatAddedTheUserAndOnlyAfterTheOldOneEnded() {
+        assertTrue(stint(3, 5).getAdded());
+        assertFalse(stint(3, 5).getAdded(), "the same stint again is a retry");
+        assertFalse(stint(3, 4).getAdded(), "an older stint is stale");
+        assertEquals(ErrorCode.FORBIDDEN, assertThrows(RpcException.class, () -> store.appendInbox(3, StoreFixture.entry(GROUP, 4))).code());
+        assertEquals(1, store.appendInbox(3, change(5, GroupChangeKind.MEMBERS_ADDED, 3)).getSeq(), "the first entry is the change (no gap before it)");
+
+        AddMembershipResponse reAdd = stint(3, 9);
+        assertTrue(reAdd.getEarlierStintOpen(), "the stint from 5 has not ended in this inbox");
+        assertEquals(6, reAdd.getNextConvSeq());
+        store.appendInbox(3, StoreFixture.entry(GROUP, 6));
+        store.appendInbox(3, change(7, GroupChangeKind.MEMBER_LEFT, 3));
+        assertTrue(stint(3, 9).getAdded(), "the old stint ended at 7");
+        assertEquals(ErrorCode.FORBIDDEN, assertThrows(RpcException.class, () -> store.appendInbox(3, StoreFixture.entry(GROUP, 8))).code());
+        assertFalse(store.appendInbox(3, change(9, GroupChangeKind.MEMBERS_ADDED, 3)).getGap());
     }
 }

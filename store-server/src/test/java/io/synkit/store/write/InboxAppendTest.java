@@ -214,7 +214,7 @@ class InboxAppendTest {
                 }
 
                 @Override
-                public CompletableFuture<Void> commit(org.rocksdb.WriteBatch batch, long chainToken) {
+                public CompletableFuture<Void> commit(com.google.protobuf.ByteString batch, long chainToken) {
                     firstCommitEntered.countDown();
                     try {
                         assertTrue(releaseFirstCommit.await(30, TimeUnit.SECONDS));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.store.engine.StoreEngine;
@@ -51,14 +52,10 @@ class PipelinedCommitTest {
         }
 
         @Override
-        public CompletableFuture<Void> commit(WriteBatch batch, long chainToken) {
-            try {
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                held.add(new Held(batch.data(), done));
-                return done;
-            } catch (RocksDBException e) {
-                throw new IllegalStateException(e);
-            }
+        public CompletableFuture<Void> commit(ByteString batchData, long chainToken) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            held.add(new Held(batchData.toByteArray(), done));
+            return done;
         }
 
         Held next() throws InterruptedException {
