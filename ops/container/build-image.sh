@@ -2,16 +2,23 @@
 # Builds the synkit image without a registry or a base image: a root filesystem holding a jlink'd
 # Java runtime, the runnable jars, and the shared libraries they load (copied from this machine),
 # imported with `docker import`. Run after `mvn package` (it takes the */target/*-all.jar files).
-#   ops/container/build-image.sh [tag]     default tag: synkit:<project version>
+#   ops/container/build-image.sh [--servers-only] [tag]     default tag: synkit:<project version>
 # The image runs one server per container: java -cp /opt/synkit/lib/<module>-all.jar <main class>.
+# --servers-only leaves out the ops CLI (the Kubernetes slot-map Job needs it): for ops' own tests,
+# which run before ops-all.jar is packaged.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VERSION=$(sed -n "s|.*<version>\(.*\)</version>.*|\1|p" pom.xml | head -1)
+JARS="store-server/target/store-server-all.jar logic-server/target/logic-server-all.jar access-server/target/access-server-all.jar"
+if [ "${1:-}" = "--servers-only" ]; then
+  shift
+else
+  JARS="$JARS ops/target/ops-all.jar"
+fi
 TAG="${1:-synkit:$VERSION}"
 # What the servers and ops need of the JDK: the HTTP server of the admin port, Unsafe for Netty and
 # protobuf, JMX beans for the JVM metrics, EC keys and TLS for internal mutual TLS, JNDI for DNS.
 MODULES=java.base,java.logging,java.management,jdk.management,java.naming,java.xml,java.sql,jdk.httpserver,jdk.unsupported,jdk.crypto.ec,jdk.naming.dns
-JARS="store-server/target/store-server-all.jar logic-server/target/logic-server-all.jar access-server/target/access-server-all.jar ops/target/ops-all.jar"
 for jar in $JARS; do
   [ -f "$jar" ] || { echo "build-image: $jar is missing: run mvn -o -q -DskipTests package first" >&2; exit 1; }
 done

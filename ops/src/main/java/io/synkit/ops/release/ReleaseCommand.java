@@ -3,8 +3,6 @@ package io.synkit.ops.release;
 import io.synkit.ops.cluster.LocalCluster;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -141,13 +139,7 @@ public final class ReleaseCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<ReleaseRecord> records = new ReleaseRecords(dir).list();
-            System.out.println(String.format(Locale.ROOT, "%-26s %-12s %-12s %-6s %-24s %s", "id", "who", "target", "steps", "to", "outcome"));
-            for (ReleaseRecord record : records) {
-                System.out.println(String.format(Locale.ROOT, "%-26s %-12s %-12s %-6s %-24s %s", record.id(), record.who(), record.target(),
-                        record.steps().size() + (record.rollback().isEmpty() ? "" : "+" + record.rollback().size()), record.to().split(" ")[0],
-                        record.outcome()));
-            }
+            new ReleaseRecords(dir).table().forEach(System.out::println);
             return 0;
         }
     }

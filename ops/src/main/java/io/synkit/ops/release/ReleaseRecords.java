@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /** The release records of a local cluster: one JSON file per release in {@code <cluster>/releases/}, oldest first by id. */
@@ -45,5 +46,17 @@ public final class ReleaseRecords {
             }
         }
         return records;
+    }
+
+    /** What {@code ops release list} prints: a header, then one line per release, oldest first. */
+    public List<String> table() throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%-26s %-12s %-12s %-6s %-24s %s", "id", "who", "target", "steps", "to", "outcome"));
+        for (ReleaseRecord record : list()) {
+            lines.add(String.format(Locale.ROOT, "%-26s %-12s %-12s %-6s %-24s %s", record.id(), record.who(), record.target(),
+                    record.steps().size() + (record.rollback().isEmpty() ? "" : "+" + record.rollback().size()), record.to().split(" ")[0],
+                    record.outcome()));
+        }
+        return lines;
     }
 }

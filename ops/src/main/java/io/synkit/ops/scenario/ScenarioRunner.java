@@ -20,6 +20,7 @@ import io.synkit.sim.report.ReportWriter;
 import io.synkit.sim.report.RunTimeline;
 import io.synkit.sim.run.LoadRun;
 import io.synkit.sim.run.LoadSettings;
+import io.synkit.sim.run.RunObserver;
 import io.synkit.sim.run.RunReport;
 import io.synkit.sim.run.UserGroup;
 import java.io.PrintStream;
@@ -49,6 +50,29 @@ public final class ScenarioRunner {
         this.out = out;
     }
 
+    /**
+     * The scenario's devices against {@code access}: its groups (each behind a chaos proxy with
+     * its link profile, unless clean), rate, duration and convergence bound. Used by {@link #run()}
+     * and by tests that bring a cluster of their own (containers). The proxies started are added
+     * to {@code proxies}; the caller closes them after the run.
+     */
+    public LoadRun load(InetSocketAddress access, EventLoopGroup proxyLoops, List<ChaosProxy> proxies, RunObserver observer) throws InterruptedException {
+        List<UserGroup> groups = new ArrayList<>();
+        for (Scenario.GroupSpec group : scenario.groups()) {
+            InetSocketAddress target = access;
+            if (!group.link().equals("clean")) {
+                ChaosProxy proxy = new ChaosProxy(proxyLoops, access, LinkProfile.named(group.link()), seed ^ group.name().hashCode());
+                proxies.add(proxy);
+                target = proxy.start();
+            }
+            groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target),
+                    group.chatGroupSize(), group.chatGroupSendShare(), group.chatGroupChurnShare(), group.readMarkShare()));
+        }
+        TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
+        LoadSettings settings = new LoadSettings(groups, scenario.ratePerS(), scenario.durationS() * 1000L, scenario.convergeTimeoutS() * 1000L, seed);
+        return new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), out).observedBy(observer);
+    }
+
     public RunReport run() throws Exception {
         out.println("scenario " + scenario.name() + " seed=" + seed + ": " + scenario.description());
         Files.createDirectories(outDir);
@@ -72,22 +96,8 @@ public final class ScenarioRunner {
                 InetSocketAddress unresolved = RpcClientPool.parseAddress(processes.accessClients());
                 access = new InetSocketAddress(unresolved.getHostString(), unresolved.getPort());
             }
-            List<UserGroup> groups = new ArrayList<>();
-            for (Scenario.GroupSpec group : scenario.groups()) {
-                InetSocketAddress target = access;
-                if (!group.link().equals("clean")) {
-                    ChaosProxy proxy = new ChaosProxy(proxyLoops, access, LinkProfile.named(group.link()), seed ^ group.name().hashCode());
-                    proxies.add(proxy);
-                    target = proxy.start();
-                }
-                groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target),
-                        group.chatGroupSize(), group.chatGroupSendShare(), group.chatGroupChurnShare(), group.readMarkShare()));
-            }
-            TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
-            LoadSettings settings = new LoadSettings(groups, scenario.ratePerS(), scenario.durationS() * 1000L, scenario.convergeTimeoutS() * 1000L, seed);
             RunTimeline timeline = new RunTimeline();
-            LoadRun run = new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 24 * 3600_000L), out)
-                    .observedBy(timeline);
+            LoadRun run = load(access, proxyLoops, proxies, timeline);
             if (processes != null) {
                 new FaultSchedule(processes, peerLinks, out).apply(scenario.faults(), run);
             }

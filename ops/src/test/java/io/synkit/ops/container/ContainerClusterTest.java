@@ -4,20 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.ServerStatus;
 import io.synkit.ops.process.NextBuild;
-import io.synkit.protocol.auth.AuthKeys;
-import io.synkit.protocol.auth.TokenCodec;
+import io.synkit.ops.scenario.Scenario;
+import io.synkit.ops.scenario.ScenarioRunner;
 import io.synkit.runtime.BuildInfo;
-import io.synkit.runtime.Clock;
-import io.synkit.sim.device.DeviceSettings;
+import io.synkit.runtime.NettyThreads;
+import io.synkit.sim.chaos.ChaosProxy;
 import io.synkit.sim.run.LoadRun;
-import io.synkit.sim.run.LoadSettings;
+import io.synkit.sim.run.RunObserver;
 import io.synkit.sim.run.RunReport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -28,68 +34,82 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.lifecycle.Startables;
 
 /**
- * The cluster in containers, from the image {@code ops/container/build-image.sh} builds (a
- * jlink'd runtime and the jars, imported with {@code docker import}): a SET of 3, a logic and an
- * access node, each in its own container on a network of their own; simulated clients send
- * through the access node's published port while the SET is gray-released in containers to a
- * second image (this build with another version written into its jars): each replica's container
- * is stopped (SIGTERM: the primary hands over first) and started again on the new image, keeping
- * its volume, backups first. Nothing may be lost, duplicated or reordered. Skipped, saying why,
- * where no Docker daemon answers; everything it made (containers, network, volumes, images) is
- * removed, pass or fail.
+ * The cluster in containers (Testcontainers), from the image {@code ops/container/build-image.sh}
+ * builds (a jlink'd runtime and the jars, imported with {@code docker import}): a SET of 3, a logic
+ * and an access node, each in its own container on a network of their own; the smoke scenario's
+ * devices send through the access node's published port while the SET is gray-released in
+ * containers to a second image (this build with another version written into its jars): each
+ * replica's container is stopped (SIGTERM: the primary hands over first) and a container of the new
+ * image takes its name and its data directory, backups first, each ready and on the new version
+ * before the next. Nothing may be lost, duplicated or reordered. Skipped, saying why, where no
+ * Docker daemon answers; everything it made (containers, network, images) is removed, pass or fail.
  */
 class ContainerClusterTest {
 
     private static final long SEED = Long.getLong("synkit.test.seed", 23L);
-    private static final int SECONDS = Integer.getInteger("synkit.container.seconds", 40);
-    private static final long READY_TIMEOUT_MS = 120_000;
-    private static final Path PROJECT = Path.of("..");
+    private static final int SECONDS = Integer.getInteger("synkit.container.seconds", 30);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+    private static final int STOP_TIMEOUT_S = 30;
+    private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> REPLICAS = List.of("s1-0", "s1-1", "s1-2");
+    private static final List<String> SERVER_JARS = List.of("store-server-all.jar", "logic-server-all.jar", "access-server-all.jar");
 
     @TempDir
     Path dir;
 
     private final String id = "synkit-ct-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
-    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    /** Running containers by node name (also their network alias). */
+    private final Map<String, GenericContainer<?>> nodes = new LinkedHashMap<>();
+    private final List<ChaosProxy> proxies = new ArrayList<>();
 
     @Test
     void aSetLogicAndAccessServeClientsInContainersWhileTheSetIsReleasedToANewImage() throws Exception {
-        String unavailable = DockerCli.unavailableReason();
+        String unavailable = dockerUnavailableReason();
         Assumptions.assumeTrue(unavailable == null, "Docker is not available here: " + unavailable);
         System.out.println("seed=" + SEED + " seconds=" + SECONDS + " id=" + id);
         String image = id + ":current";
         String next = id + ":next";
         String nextVersion = BuildInfo.current().version() + "-next";
+        EventLoopGroup proxyLoops = NettyThreads.group("container-test-chaos", 1);
+        Network network = Network.newNetwork();
         try {
-            DockerCli.run(List.of("bash", PROJECT.resolve("ops/container/build-image.sh").toString(), image));
+            buildImage(image);
             nextImage(image, next, nextVersion);
-            DockerCli.docker("network", "create", id);
-            List<String> replicas = List.of(id + "-s1-0", id + "-s1-1", id + "-s1-2");
-            for (int r = 0; r < 3; r++) {
-                start(replicas.get(r), image, List.of("-v", replicas.get(r) + ":/var/lib/synkit", "-p", "127.0.0.1::9300"),
-                        List.of("-Xmx256m", "-cp", "/opt/synkit/lib/store-server-all.jar", "io.synkit.store.StoreServerMain", "--store.set.id=s1",
-                                "--store.data.dir=/var/lib/synkit", "--store.bind.host=0.0.0.0", "--store.port=7300", "--store.admin.port=9300",
-                                "--store.replicas=" + String.join(",", replicas.stream().map(node -> node + ":7300").toList()), "--store.replica.index=" + r));
+            List<String> replicas = REPLICAS;
+            String replicaAddresses = String.join(",", replicas.stream().map(node -> node + ":7300").toList());
+            for (int r = 0; r < replicas.size(); r++) {
+                nodes.put(replicas.get(r), store(image, network, replicas.get(r), replicaAddresses, r));
             }
-            start(id + "-logic", image, List.of("-p", "127.0.0.1::9200"), List.of("-Xmx256m", "-cp", "/opt/synkit/lib/logic-server-all.jar",
-                    "io.synkit.logic.LogicServerMain", "--logic.bind.host=0.0.0.0", "--logic.port=7200", "--logic.admin.port=9200",
-                    "--logic.store.sets=s1=" + String.join("|", replicas.stream().map(node -> node + ":7300").toList())));
-            start(id + "-access", image, List.of("-p", "127.0.0.1::7100", "-p", "127.0.0.1::9100"), List.of("-Xmx256m", "-cp",
-                    "/opt/synkit/lib/access-server-all.jar", "io.synkit.access.AccessServerMain", "--access.bind.host=0.0.0.0",
-                    "--access.advertised.host=" + id + "-access", "--access.port=7100", "--access.push.port=7101", "--access.admin.port=9100",
-                    "--access.logic.nodes=" + id + "-logic:7200"));
-            for (String container : commands.keySet()) {
-                awaitReady(container);
-            }
+            // In parallel: a replica is ready only once its SET has a primary, which needs two of them.
+            Startables.deepStart(nodes.values()).join();
+            start("logic", container(image, network, "logic").withCommand(java("logic-server-all.jar", "io.synkit.logic.LogicServerMain",
+                    "--logic.bind.host=0.0.0.0", "--logic.port=7200", "--logic.admin.port=9200",
+                    "--logic.store.sets=s1=" + replicaAddresses.replace(',', '|'))));
+            start("access", container(image, network, "access").withExposedPorts(7100, adminPort("access")).withCommand(java("access-server-all.jar",
+                    "io.synkit.access.AccessServerMain", "--access.bind.host=0.0.0.0", "--access.advertised.host=access", "--access.port=7100",
+                    "--access.push.port=7101", "--access.admin.port=9100", "--access.logic.nodes=logic:7200")));
+
             AtomicReference<Throwable> releaseFailure = new AtomicReference<>();
-            RunReport report = load().at(2000, "gray release of s1 in containers", () -> {
-                try {
-                    release(replicas, next, nextVersion);
-                } catch (IOException | InterruptedException | RuntimeException e) {
-                    releaseFailure.set(e);
-                }
-            }).run();
+            RunReport report;
+            try {
+                report = smokeScenario(proxyLoops).at(2000, "gray release of s1 in containers", () -> {
+                    try {
+                        release(replicas, next, network, replicaAddresses, nextVersion);
+                    } catch (RuntimeException | AssertionError e) {
+                        releaseFailure.set(e);
+                    }
+                }).run();
+            } finally {
+                proxies.forEach(ChaosProxy::close);
+            }
 
             assertNull(releaseFailure.get(), "the release in containers ran");
             for (String replica : replicas) {
@@ -101,32 +121,124 @@ class ContainerClusterTest {
             assertEquals(0, report.check().reordered(), report.resultLine());
             assertTrue(report.converged() && report.check().acked() > 0, report.resultLine());
         } finally {
-            for (String container : commands.keySet()) {
-                DockerCli.quietly("rm", "-f", container);
-                DockerCli.quietly("volume", "rm", container);
+            proxyLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            nodes.values().forEach(GenericContainer::stop);
+            network.close(); // after its containers: a network with containers attached is not removed
+            for (String replica : REPLICAS) {
+                try {
+                    DockerClientFactory.instance().client().removeVolumeCmd(volume(replica)).exec();
+                } catch (RuntimeException e) {
+                    System.out.println("volume " + volume(replica) + " not removed: " + e.getMessage()); // never made, when a start failed early
+                }
             }
-            DockerCli.quietly("network", "rm", id);
-            DockerCli.quietly("image", "rm", image, next);
+            for (String tag : List.of(image, next)) {
+                try {
+                    DockerClientFactory.instance().client().removeImageCmd(tag).withForce(true).exec();
+                } catch (RuntimeException e) {
+                    System.out.println("image " + tag + " not removed: " + e.getMessage()); // never built, when the build failed
+                }
+            }
         }
     }
 
-    /** The second image: the first with this build's jars carrying another version (docker cp into a stopped container, commit). */
-    private void nextImage(String image, String next, String version) throws IOException, InterruptedException {
-        Path jars = NextBuild.jars(dir.resolve("next"), version);
-        String builder = id + "-builder";
-        DockerCli.docker("create", "--name", builder, image, "/opt/synkit/bin/java", "-version");
+    /**
+     * Null when Testcontainers finds a Docker daemon and the {@code docker} command (the image build
+     * imports with it) reaches one too; else why not.
+     */
+    private static String dockerUnavailableReason() {
+        if (!DockerClientFactory.instance().isDockerAvailable()) {
+            return "Testcontainers found no Docker daemon (start dockerd; .ci/run does in CI)";
+        }
         try {
-            for (String jar : List.of("store-server-all.jar", "logic-server-all.jar", "access-server-all.jar")) {
-                DockerCli.docker("cp", jars.resolve(jar).toString(), builder + ":/opt/synkit/lib/" + jar);
+            Process info = new ProcessBuilder("docker", "info", "--format", "{{.ServerVersion}}").redirectErrorStream(true).start();
+            String output = new String(info.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!info.waitFor(30, TimeUnit.SECONDS)) {
+                info.destroyForcibly();
+                return "docker info did not answer within 30 s";
             }
-            DockerCli.docker("commit", builder, next);
-        } finally {
-            DockerCli.quietly("rm", "-f", builder);
+            return info.exitValue() == 0 ? null : "the docker command reaches no daemon to import the image into (" + output + ")";
+        } catch (IOException e) {
+            return "no docker command to import the image with (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 
-    /** Backups first, the primary last (it hands over on SIGTERM); each container stopped and started on the new image, ready, on the new version. */
-    private void release(List<String> replicas, String next, String version) throws IOException, InterruptedException {
+    /** The image of this build's packaged servers, by the script operators use. */
+    private void buildImage(String tag) throws IOException, InterruptedException {
+        Path log = dir.resolve("build-image.log");
+        Process build = new ProcessBuilder("bash", PROJECT.resolve("ops/container/build-image.sh").toString(), "--servers-only", tag)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!build.waitFor(5, TimeUnit.MINUTES)) {
+            build.destroyForcibly();
+            throw new IOException("build-image.sh did not finish within 5 minutes");
+        }
+        String output = Files.readString(log, StandardCharsets.UTF_8).trim();
+        if (build.exitValue() != 0) {
+            throw new IOException("build-image.sh exited " + build.exitValue() + ": " + output);
+        }
+        System.out.println(output);
+    }
+
+    /** The second image: the first with this build's jars carrying another version. */
+    private void nextImage(String image, String next, String version) throws IOException {
+        Path jars = NextBuild.jars(dir.resolve("next"), version);
+        ImageFromDockerfile build = new ImageFromDockerfile(next, false).withDockerfileFromBuilder(dockerfile -> {
+            dockerfile.from(image);
+            SERVER_JARS.forEach(jar -> dockerfile.copy(jar, "/opt/synkit/lib/" + jar));
+        });
+        SERVER_JARS.forEach(jar -> build.withFileFromPath(jar, jars.resolve(jar)));
+        build.get();
+    }
+
+    /**
+     * A store replica with its data on the named volume {@code <id>-<node>}, which outlives the
+     * container (as a StatefulSet's volume claim outlives its pod). Bound through the create
+     * command: Testcontainers' own file binds first test, with an image from a registry, whether
+     * the daemon sees this host's files.
+     */
+    private GenericContainer<?> store(String image, Network network, String node, String replicaAddresses, int index) {
+        Bind data = new Bind(volume(node), new Volume("/var/lib/synkit"));
+        return container(image, network, node).withCreateContainerCmdModifier(create -> create.getHostConfig().withBinds(data))
+                .withCommand(java("store-server-all.jar", "io.synkit.store.StoreServerMain", "--store.set.id=s1", "--store.data.dir=/var/lib/synkit",
+                        "--store.bind.host=0.0.0.0", "--store.port=7300", "--store.admin.port=9300", "--store.replicas=" + replicaAddresses,
+                        "--store.replica.index=" + index));
+    }
+
+    /** A node's container: named after the test and the node, found by the node's name on the network, ready when its admin port says so. */
+    private GenericContainer<?> container(String image, Network network, String node) {
+        String name = id + "-" + node + "-" + image.substring(image.indexOf(':') + 1);
+        return new GenericContainer<>(image).withNetwork(network).withNetworkAliases(node).withExposedPorts(adminPort(node))
+                .withCreateContainerCmdModifier(create -> create.withName(name))
+                .waitingFor(Wait.forHttp("/health/ready").forPort(adminPort(node)).forStatusCode(200).withStartupTimeout(READY_TIMEOUT));
+    }
+
+    private String volume(String node) {
+        return id + "-" + node;
+    }
+
+    private static int adminPort(String node) {
+        return node.equals("logic") ? 9200 : node.equals("access") ? 9100 : 9300;
+    }
+
+    private void start(String node, GenericContainer<?> container) {
+        nodes.put(node, container);
+        container.start();
+    }
+
+    private static String[] java(String jar, String mainClass, String... flags) {
+        List<String> command = new ArrayList<>(List.of("/opt/synkit/bin/java", "-XX:+ExitOnOutOfMemoryError", "-Xmx256m", "-cp",
+                "/opt/synkit/lib/" + jar, mainClass));
+        command.addAll(List.of(flags));
+        return command.toArray(String[]::new);
+    }
+
+    /**
+     * Backups first, the primary last (it hands over on SIGTERM): each container stopped, and one of
+     * the new image started with its name and data directory, ready and on the new version.
+     */
+    private void release(List<String> replicas, String next, Network network, String replicaAddresses, String version) {
         List<String> order = new ArrayList<>();
         String primary = null;
         for (String replica : replicas) {
@@ -140,12 +252,10 @@ class ContainerClusterTest {
         order.add(primary);
         for (String replica : order) {
             long startNs = System.nanoTime();
-            DockerCli.docker("stop", "-t", "30", replica);
-            DockerCli.docker("rm", replica);
-            List<String> command = new ArrayList<>(commands.get(replica));
-            command.set(command.indexOf(command.stream().filter(arg -> arg.startsWith(id + ":")).findFirst().orElseThrow()), next);
-            DockerCli.run(command);
-            awaitReady(replica);
+            GenericContainer<?> old = nodes.remove(replica);
+            DockerClientFactory.instance().client().stopContainerCmd(old.getContainerId()).withTimeout(STOP_TIMEOUT_S).exec();
+            old.stop();
+            start(replica, store(next, network, replica, replicaAddresses, replicas.indexOf(replica)));
             String running = ServerStatus.fetch(replica, admin(replica), 5000).pairs().get("version");
             System.out.println("released " + replica + (replica.equals(primary) ? " (was primary)" : "") + " to " + running + " in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms");
@@ -153,41 +263,23 @@ class ContainerClusterTest {
         }
     }
 
-    private void start(String container, String image, List<String> dockerOptions, List<String> java) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("docker", "run", "-d", "--name", container, "--network", id, "--network-alias", container));
-        command.addAll(dockerOptions);
-        command.add(image);
-        command.add("/opt/synkit/bin/java");
-        command.add("-XX:+ExitOnOutOfMemoryError");
-        command.addAll(java);
-        commands.put(container, command);
-        DockerCli.run(command);
+    /** A node's admin port as published on this host. */
+    private String admin(String node) {
+        GenericContainer<?> container = nodes.get(node);
+        return container.getHost() + ":" + container.getMappedPort(adminPort(node));
     }
 
-    /** The container's admin port as published on this host. */
-    private static String admin(String container) throws IOException, InterruptedException {
-        String port = container.endsWith("-logic") ? "9200" : container.endsWith("-access") ? "9100" : "9300";
-        return DockerCli.docker("port", container, port).lines().findFirst().orElseThrow();
-    }
-
-    private static void awaitReady(String container) throws IOException, InterruptedException {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
-        String notReady = ServerStatus.notReadyReason(admin(container), 2000);
-        while (notReady != null) {
-            if (System.nanoTime() - deadlineNs > 0) {
-                throw new IOException(container + " not ready within " + READY_TIMEOUT_MS + " ms: " + notReady + "; its log:\n"
-                        + DockerCli.docker("logs", "--tail", "20", container));
-            }
-            Thread.sleep(200); // the container's JVM starts at its own pace; bounded by the deadline
-            notReady = ServerStatus.notReadyReason(admin(container), 2000);
-        }
-    }
-
-    private LoadRun load() throws IOException, InterruptedException {
-        String[] client = DockerCli.docker("port", id + "-access", "7100").lines().findFirst().orElseThrow().split(":");
-        TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
-        LoadSettings settings = LoadSettings.uniform(List.of(new InetSocketAddress(client[0], Integer.parseInt(client[1]))), 10, 2, 50,
-                SECONDS * 1000L, 60_000, SEED);
-        return new LoadRun(settings, DeviceSettings.defaults(), (user, device) -> tokens.issue(user, device, 3600_000L), System.out);
+    /**
+     * The smoke scenario ({@code scenarios/smoke.yaml}: chatty, idle on 3G, multi-device on flaky
+     * wifi and group-heavy users) against the access container's published port, sending for the
+     * release's length instead of its 8 s.
+     */
+    private LoadRun smokeScenario(EventLoopGroup proxyLoops) throws IOException, InterruptedException {
+        GenericContainer<?> access = nodes.get("access");
+        Scenario smoke = Scenario.load(PROJECT.resolve("scenarios").resolve("smoke.yaml"));
+        Scenario longer = new Scenario(smoke.name(), smoke.description(), smoke.seed(), smoke.cluster(), SECONDS, smoke.ratePerS(), 60,
+                smoke.groups(), smoke.faults());
+        return new ScenarioRunner(longer, SEED, dir.resolve("smoke"), System.out)
+                .load(new InetSocketAddress(access.getHost(), access.getMappedPort(7100)), proxyLoops, proxies, RunObserver.NONE);
     }
 }

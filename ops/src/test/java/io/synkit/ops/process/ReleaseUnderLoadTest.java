@@ -75,6 +75,8 @@ class ReleaseUnderLoadTest {
                     .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().status().orElseThrow().getBuildVersion()));
             System.out.println("versions after: " + versions);
             System.out.println("release record: " + Files.readString(dir.resolve("cluster").resolve("releases").resolve(released.get().id() + ".json")));
+            System.out.println("ops release list:");
+            new ReleaseRecords(dir.resolve("cluster")).table().forEach(System.out::println);
             assertEquals("released", released.get().outcome(), released.get().toString());
             assertEquals(List.of(next.version(), next.version(), next.version()), List.of(versions.get("s1-r0"), versions.get("s1-r1"), versions.get("s1-r2")));
             assertTrue(released.get().steps().get(2).action().startsWith("hand over to "), released.get().steps().get(2).action());
