@@ -118,12 +118,20 @@ public final class LocalCluster {
         List<String> accessNodes = new ArrayList<>();
         List<String> accessClients = new ArrayList<>();
         for (int a = 0; a < accessCount; a++) {
-            String node = a == 0 ? "access" : "access-" + (a + 1);
+            accessNodes.add(a == 0 ? "access" : "access-" + (a + 1));
+            accessClients.add("127.0.0.1:" + (logicPort + 2 + 3 * a));
+        }
+        for (int a = 0; a < accessCount; a++) {
             int accessPort = logicPort + 2 + 3 * a;
-            commands.put(node, List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort, "--access.push.port=" + (accessPort + 1),
-                    "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
-            accessNodes.add(node);
-            accessClients.add("127.0.0.1:" + accessPort);
+            List<String> command = new ArrayList<>(List.of("io.synkit.access.AccessServerMain", "--access.port=" + accessPort,
+                    "--access.push.port=" + (accessPort + 1), "--access.admin.port=" + (accessPort + 2), "--access.logic.nodes=127.0.0.1:" + logicPort));
+            // The other access nodes' client addresses: told to clients at login and in a drain's GoAway.
+            List<String> otherAccess = new ArrayList<>(accessClients);
+            otherAccess.remove(a);
+            if (!otherAccess.isEmpty()) {
+                command.add("--access.peer.addresses=" + String.join(",", otherAccess));
+            }
+            commands.put(accessNodes.get(a), List.copyOf(command));
         }
         topology.setProperty("sets", Integer.toString(setCount));
         topology.setProperty("store.sets", String.join(",", setSpecs));
