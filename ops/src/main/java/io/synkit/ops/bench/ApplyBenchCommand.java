@@ -6,6 +6,7 @@ import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.write.CommandBatch;
+import io.synkit.store.write.ConversationHeads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -52,6 +53,8 @@ public final class ApplyBenchCommand implements Callable<Integer> {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (StoreEngine engine = new StoreEngine(storeDir)) {
+            // A primary's writer keeps the heads of the conversations it appended to from batch to batch.
+            ConversationHeads heads = new ConversationHeads();
             long ops = 0;
             long index = 0;
             long applyNs = 0;
@@ -62,7 +65,7 @@ public final class ApplyBenchCommand implements Callable<Integer> {
             long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < endNs) {
                 byte[] payload;
-                try (CommandBatch built = new CommandBatch(engine, Clock.SYSTEM)) {
+                try (CommandBatch built = new CommandBatch(engine, Clock.SYSTEM, heads)) {
                     for (int i = 0; i < batchOps; i++, ops++) {
                         built.apply(BenchOp.appendConv(ops, conversations));
                     }

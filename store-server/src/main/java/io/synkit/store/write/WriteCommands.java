@@ -51,11 +51,17 @@ final class WriteCommands {
     private final StoreEngine engine;
     private final RouteReader routes;
     private final Clock clock;
+    private final ConversationHeads heads;
 
-    WriteCommands(StoreEngine engine, Clock clock) {
+    /**
+     * @param heads the heads of the conversations this writer appended to; whoever owns it
+     *              clears it when the state the commands built on is not what the store holds
+     */
+    WriteCommands(StoreEngine engine, Clock clock, ConversationHeads heads) {
         this.engine = engine;
         this.routes = new RouteReader(engine);
         this.clock = clock;
+        this.heads = heads;
     }
 
     StoreResponse apply(BatchView view, StoreRequest request) {
@@ -154,21 +160,34 @@ final class WriteCommands {
             return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
                     .setDuplicate(true).build();
         }
-        byte[] headKey = StoreKeys.convHead(conv.value());
-        long head = view.getLong(Column.META, headKey, 0);
-        long convSeq = head + 1;
+        ConversationHeads.Head head = head(view, conv);
+        long convSeq = head.convSeq() + 1;
         long nowMs = clock.nowMs();
         // A primary's wall clock may step back (NTP, or a failover to a replica whose clock is
         // behind): the entry keeps its predecessor's time then, so times never go backwards in
         // a conversation.
-        long serverTimeMs = head == 0 ? nowMs : Math.max(nowMs, entry(view, conv, head).getServerTimeMs());
+        long serverTimeMs = Math.max(nowMs, head.serverTimeMs());
         MessageOp committed = message.toBuilder().setConvSeq(convSeq).setServerTimeMs(serverTimeMs).build();
         byte[] entryKey = StoreKeys.convEntry(conv.value(), convSeq);
         view.put(Column.CONV, entryKey, committed.toByteArray());
-        view.putLong(Column.META, headKey, convSeq);
+        view.putLong(Column.META, StoreKeys.convHead(conv.value()), convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
         view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
+        heads.appended(conv.value(), convSeq, serverTimeMs);
         return AppendConvResponse.newBuilder().setMessage(committed).build();
+    }
+
+    /**
+     * The conversation's newest entry: from the writer's memory, or else from its head key and
+     * that entry ({@code 0, 0} for an empty conversation).
+     */
+    private ConversationHeads.Head head(BatchView view, ConversationId conv) {
+        ConversationHeads.Head remembered = heads.get(conv.value());
+        if (remembered != null) {
+            return remembered;
+        }
+        long convSeq = view.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
+        return new ConversationHeads.Head(convSeq, convSeq == 0 ? 0 : entry(view, conv, convSeq).getServerTimeMs());
     }
 
     private AppendInboxResponse appendInbox(BatchView view, AppendInboxRequest request) {
