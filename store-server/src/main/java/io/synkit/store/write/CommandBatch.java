@@ -20,15 +20,15 @@ public final class CommandBatch implements AutoCloseable {
 
     /** A batch on committed state that remembers nothing of earlier batches. */
     public CommandBatch(StoreEngine engine, Clock clock) {
-        this(engine, clock, new ConversationHeads());
+        this(engine, clock, new WriterMemory());
     }
 
     /**
-     * A batch on committed state, with the conversation heads that earlier batches, all applied
-     * since, left: as a primary's writer builds batch after batch.
+     * A batch on committed state, with what earlier batches, all applied since, left in the
+     * writer's memory: as a primary's writer builds batch after batch.
      */
-    public CommandBatch(StoreEngine engine, Clock clock, ConversationHeads heads) {
-        this.commands = new WriteCommands(engine, clock, heads);
+    public CommandBatch(StoreEngine engine, Clock clock, WriterMemory memory) {
+        this.commands = new WriteCommands(engine, clock, memory);
         this.view = new BatchView(engine, List.of());
     }
 

@@ -12,12 +12,10 @@ import java.util.Map;
  * entry, so what is durable, what backups hold and what readers and older versions read is the
  * same as without this memory; a forgotten conversation is read as before.
  *
- * <p>What it holds must be what the chain's writes leave, committed or not, so it is valid only
- * while nothing else writes: the pipeline forgets everything when a chain breaks (its uncommitted
- * batches are lost) and when a chain starts under another token (another epoch: other primaries
- * may have appended since). Single-threaded: the writer thread's own.
+ * <p>Part of {@link WriterMemory}, which says when it is forgotten. Single-threaded: the writer
+ * thread's own.
  */
-public final class ConversationHeads {
+final class ConversationHeads {
 
     /**
      * Conversations remembered at most (least recently appended to forgotten first): about
@@ -32,7 +30,7 @@ public final class ConversationHeads {
     private final int conversationsMax;
     private final Map<String, Head> heads;
 
-    public ConversationHeads() {
+    ConversationHeads() {
         this(CONVERSATIONS_MAX);
     }
 

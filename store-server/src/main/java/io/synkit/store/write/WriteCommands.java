@@ -52,16 +52,18 @@ final class WriteCommands {
     private final RouteReader routes;
     private final Clock clock;
     private final ConversationHeads heads;
+    private final InboxHeads inboxes;
 
     /**
-     * @param heads the heads of the conversations this writer appended to; whoever owns it
-     *              clears it when the state the commands built on is not what the store holds
+     * @param memory what the writer remembers of the state its batches leave; whoever owns it
+     *               makes it forget when that is not what the store holds
      */
-    WriteCommands(StoreEngine engine, Clock clock, ConversationHeads heads) {
+    WriteCommands(StoreEngine engine, Clock clock, WriterMemory memory) {
         this.engine = engine;
         this.routes = new RouteReader(engine);
         this.clock = clock;
-        this.heads = heads;
+        this.heads = memory.conversations;
+        this.inboxes = memory.inboxes;
     }
 
     StoreResponse apply(BatchView view, StoreRequest request) {
@@ -205,7 +207,8 @@ final class WriteCommands {
             return response.setSeq(existingSeq).setDuplicate(true).build();
         }
         byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
-        long nextConvSeq = view.getLong(Column.META, cursorKey, 0) + 1;
+        long cursor = inboxes.cursor(userId, conv.value());
+        long nextConvSeq = (cursor >= 0 ? cursor : view.getLong(Column.META, cursorKey, 0)) + 1;
         if (message.getConvSeq() != nextConvSeq) {
             // Below the cursor without a dedup record cannot happen (both are written together);
             // above it, the caller must fan out the missing entries first.
@@ -216,12 +219,14 @@ final class WriteCommands {
             return response.setGap(true).setNextConvSeq(nextConvSeq).build();
         }
         byte[] headKey = StoreKeys.inboxHead(userId);
-        long seq = view.getLong(Column.META, headKey, 0) + 1;
+        long head = inboxes.head(userId);
+        long seq = (head >= 0 ? head : view.getLong(Column.META, headKey, 0)) + 1;
         Op op = Op.newBuilder().setSeq(seq).setMessage(message).build();
         view.put(Column.INBOX, StoreKeys.inboxEntry(userId, seq), op.toByteArray());
         view.putLong(Column.META, headKey, seq);
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
+        inboxes.appended(userId, conv.value(), message.getConvSeq(), seq);
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
     }
 

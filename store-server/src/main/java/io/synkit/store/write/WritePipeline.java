@@ -49,7 +49,7 @@ public final class WritePipeline implements AutoCloseable {
     private final RingBuffer<WriteEvent> ring;
     private final WriteCommands commands;
     /** The writer thread's own: see {@link Writer#startBatch} for when it forgets. */
-    private final ConversationHeads heads;
+    private final WriterMemory memory;
     private final StoreEngine engine;
     private final Committer committer;
     private final Clock clock;
@@ -82,8 +82,8 @@ public final class WritePipeline implements AutoCloseable {
         this.engine = engine;
         this.committer = committer;
         this.clock = clock;
-        this.heads = new ConversationHeads();
-        this.commands = new WriteCommands(engine, clock, heads);
+        this.memory = new WriterMemory();
+        this.commands = new WriteCommands(engine, clock, memory);
         this.batchCommandsMax = batchCommandsMax;
         this.commitTimer = Timer.builder("synkit_store_commit").description("time to commit one batch durably").register(metrics);
         this.batchCommands = DistributionSummary.builder("synkit_store_batch_commands").description("commands per committed batch").register(metrics);
@@ -190,14 +190,14 @@ public final class WritePipeline implements AutoCloseable {
                 }
             }
             if (broken) {
-                heads.clear(); // they count writes of the lost batches
+                memory.forget(); // it counts writes of the lost batches
             }
             if (inflight.isEmpty()) {
                 chainRefusal = null;
                 try {
                     long token = committer.beginChain();
                     if (token != chainToken) {
-                        heads.clear(); // another epoch: other primaries may have appended since
+                        memory.forget(); // another epoch: other primaries may have written since
                     }
                     chainToken = token;
                 } catch (NotPrimaryException e) {

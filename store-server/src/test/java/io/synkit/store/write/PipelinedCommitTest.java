@@ -161,6 +161,29 @@ class PipelinedCommitTest {
         }
     }
 
+    /** The same for inboxes: after another primary's inbox entry, a later epoch's append takes the next seq. */
+    @Test
+    void aChainOfALaterEpochAppendsToAnInboxAfterWhatOtherPrimariesAppended() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> first = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            committer[0].apply(committer[0].next());
+            assertEquals(1, first.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq());
+
+            try (CommandBatch otherPrimary = new CommandBatch(store.engine, Clock.SYSTEM); WriteBatch applied = new WriteBatch(
+                    appendedBy(otherPrimary, appendInboxRequest(USER, entry("d:7:8", 2))))) {
+                store.engine.writeDurably(applied);
+            }
+            committer[0].epoch = 3;
+
+            CompletableFuture<StoreResponse> third = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 3)));
+            committer[0].apply(committer[0].next());
+            StoreResponse answer = third.get(30, TimeUnit.SECONDS);
+            assertFalse(answer.getAppendInbox().getGap(), "conv_seq 3 follows the 2 another primary appended: " + answer);
+            assertEquals(3, answer.getAppendInbox().getSeq());
+        }
+    }
+
     private static byte[] appendedBy(CommandBatch batch, StoreRequest request) {
         batch.apply(request);
         return batch.data();
