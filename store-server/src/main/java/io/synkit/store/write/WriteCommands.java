@@ -201,22 +201,23 @@ final class WriteCommands {
         }
         checkInboxMember(view, userId, conv);
         AppendInboxResponse.Builder response = AppendInboxResponse.newBuilder();
-        byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
-        long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
-        if (existingSeq > 0) {
-            return response.setSeq(existingSeq).setDuplicate(true).build();
-        }
         byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
         long cursor = inboxes.cursor(userId, conv.value());
         long nextConvSeq = (cursor >= 0 ? cursor : view.getLong(Column.META, cursorKey, 0)) + 1;
-        if (message.getConvSeq() != nextConvSeq) {
-            // Below the cursor without a dedup record cannot happen (both are written together);
-            // above it, the caller must fan out the missing entries first.
-            if (message.getConvSeq() < nextConvSeq) {
+        // The inbox holds a conversation's entries 1..cursor and has a dedup record for exactly
+        // those (each entry's record and the cursor are written together, in conv_seq order), so
+        // only an entry at or below the cursor can be a retry: the next one needs no dedup read.
+        byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
+        if (message.getConvSeq() < nextConvSeq) {
+            long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
+            if (existingSeq <= 0) {
                 throw new IllegalStateException("corrupt store: user " + userId + " conv " + conv + " cursor at "
                         + (nextConvSeq - 1) + " but no dedup record for conv_seq " + message.getConvSeq());
             }
-            return response.setGap(true).setNextConvSeq(nextConvSeq).build();
+            return response.setSeq(existingSeq).setDuplicate(true).build();
+        }
+        if (message.getConvSeq() > nextConvSeq) {
+            return response.setGap(true).setNextConvSeq(nextConvSeq).build(); // the caller fans out the missing entries first
         }
         byte[] headKey = StoreKeys.inboxHead(userId);
         long head = inboxes.head(userId);
