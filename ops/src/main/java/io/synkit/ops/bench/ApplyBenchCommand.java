@@ -6,6 +6,7 @@ import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.write.CommandBatch;
+import io.synkit.store.write.WriterMemory;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
  * backup does, from the batch bytes, with an unsynced WAL (the store's RocksDB options). Reports
  * per op the wall and CPU time of applying (every replica of a SET pays it for every op), the CPU
  * of building (the commands' reads and writes, which only the primary's writer pays), and the
- * CPU of the whole process (RocksDB's flushes and compactions included).
+ * CPU of the whole process (RocksDB's flushes and compactions included). With {@code --command
+ * inbox} the ops are {@code AppendInbox} instead (each message's fan-out to its sender's inbox:
+ * the inbox entry, its head, the conversation cursor and the dedup record).
  */
 @Command(name = "apply", mixinStandardHelpOptions = true, description = "Cost of applying committed ops on one replica.")
 public final class ApplyBenchCommand implements Callable<Integer> {
@@ -43,8 +46,15 @@ public final class ApplyBenchCommand implements Callable<Integer> {
     @Option(names = "--conversations", defaultValue = "5000", description = "Conversations the ops spread over (default ${DEFAULT-VALUE})")
     int conversations;
 
+    @Option(names = "--command", defaultValue = "conv", description = "conv: AppendConv ops; inbox: AppendInbox ops, each message's fan-out to its sender's inbox (default ${DEFAULT-VALUE})")
+    String command;
+
     @Override
     public Integer call() throws Exception {
+        if (!command.equals("conv") && !command.equals("inbox")) {
+            System.err.println("bench apply: --command is conv or inbox, not " + command);
+            return 2;
+        }
         Path storeDir = dir.resolve("apply-store");
         if (Files.exists(storeDir)) {
             throw new IllegalArgumentException(storeDir + " exists: give a --dir without an apply-store in it");
@@ -52,6 +62,8 @@ public final class ApplyBenchCommand implements Callable<Integer> {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (StoreEngine engine = new StoreEngine(storeDir)) {
+            // A primary's writer keeps what it remembers of the heads it wrote from batch to batch.
+            WriterMemory memory = new WriterMemory();
             long ops = 0;
             long index = 0;
             long applyNs = 0;
@@ -62,9 +74,9 @@ public final class ApplyBenchCommand implements Callable<Integer> {
             long endNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < endNs) {
                 byte[] payload;
-                try (CommandBatch built = new CommandBatch(engine, Clock.SYSTEM)) {
+                try (CommandBatch built = new CommandBatch(engine, Clock.SYSTEM, memory)) {
                     for (int i = 0; i < batchOps; i++, ops++) {
-                        built.apply(BenchOp.appendConv(ops, conversations));
+                        built.apply(command.equals("conv") ? BenchOp.appendConv(ops, conversations) : BenchOp.appendInbox(ops, conversations));
                     }
                     payload = built.data();
                 }
@@ -82,8 +94,8 @@ public final class ApplyBenchCommand implements Callable<Integer> {
             double elapsedS = (System.nanoTime() - startNs) / 1e9;
             double threadCpuUs = (threads.getCurrentThreadCpuTime() - threadCpuStartNs) / 1000.0;
             double processCpuUs = (os.getProcessCpuTime() - processCpuStartNs) / 1000.0;
-            System.out.printf(Locale.ROOT, "bench apply: dir=%s seconds=%d batch_ops=%d conversations=%d cores=%d%n", dir, seconds, batchOps,
-                    conversations, Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "bench apply: dir=%s seconds=%d batch_ops=%d conversations=%d command=%s cores=%d%n", dir, seconds, batchOps,
+                    conversations, command, Runtime.getRuntime().availableProcessors());
             System.out.printf(Locale.ROOT, "built and applied %d ops in %d batches: %.0f ops/s on one thread, %.0f ops/s of applying alone%n", ops,
                     index, ops / elapsedS, ops / (applyNs / 1e9));
             System.out.printf(Locale.ROOT, "per op: applying %.2f us in the RocksDB write (wall), %.2f us CPU; building %.2f us CPU;"

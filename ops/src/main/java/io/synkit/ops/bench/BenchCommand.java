@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
  * physical references, one synkit SET at fixed open-loop rates and at saturation, the same load
  * against 3 Kafka brokers (default flushing and {@code flush.messages=1}), and synkit end to end
  * (1:1 and a 500-member group); then the table with ratios, JSON, an HTML page and PNG charts.
- * Every process it starts is stopped at the end, and killed if this JVM is interrupted (Ctrl-C).
+ * Every process it starts is stopped at the end, and killed if this JVM is interrupted (Ctrl-C),
+ * which also deletes the run's scratch directory ({@link InterruptCleanup}).
  * The subcommands measure one part each.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "The one benchmark: synkit beside Kafka on this machine (subcommands: one part each).",
@@ -100,6 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         run.put("load_average_start", loadAverage());
         Map<String, Double> probes = new LinkedHashMap<>();
         List<Measurement> measurements = new ArrayList<>();
+        InterruptCleanup interrupted = InterruptCleanup.register(scratchIsOurs ? scratch : null);
         try (ProgressLine progress = new ProgressLine(System.out, System.console() != null)) {
             if (parts.contains("probes")) {
                 progress.step("disk probes: fdatasync of 4 KiB writes, RocksDB WriteBatch(100 x 200 B) + sync", 2 * plan.probeMs());
@@ -138,6 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("report: " + report.resolve(BenchReport.HTML_FILE).toAbsolutePath() + " (and " + BenchReport.JSON_FILE + ", "
                     + BenchReport.TABLE_FILE + ", latency-*.png beside it)");
         } finally {
+            interrupted.unregister();
             if (scratchIsOurs) {
                 Directories.deleteTree(scratch);
             }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.internal.AppendConvRequest;
+import io.synkit.protocol.internal.AppendInboxRequest;
 import io.synkit.protocol.internal.StoreRequest;
 
 /**
@@ -26,5 +27,16 @@ final class BenchOp {
 
     static StoreRequest appendConv(long id, int conversations) {
         return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(message(id, conversations))).build();
+    }
+
+    /**
+     * Op {@code id}'s fan-out to its sender's own inbox, as logic sends it once the conversation
+     * entry committed: ops go round robin over {@code conversations}, so op {@code id} is entry
+     * {@code id / conversations + 1} of its conversation and every inbox takes its entries in order.
+     */
+    static StoreRequest appendInbox(long id, int conversations) {
+        MessageOp message = message(id, conversations);
+        MessageOp entry = message.toBuilder().setConvSeq(id / conversations + 1).setServerTimeMs(1).build();
+        return StoreRequest.newBuilder().setAppendInbox(AppendInboxRequest.newBuilder().setUserId(message.getSenderUserId()).setMessage(entry)).build();
     }
 }

@@ -1,14 +1,18 @@
 package io.synkit.ops.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synkit.ops.OpsMain;
 import io.synkit.ops.cluster.FreePorts;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -17,8 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -84,6 +91,47 @@ class BenchCommandTest {
             assertEquals("bench: port " + port + " (Kafka broker) is taken on 127.0.0.1: stop what holds it or pick another --kafka-base-port",
                     run.err().strip());
             assertTrue(!Files.exists(dir.resolve("scratch")), "nothing started, nothing laid out");
+        }
+    }
+
+    /**
+     * Ctrl-C while the SET runs: the bench JVM exits, no process it started runs on, and the
+     * scratch directory it created under java.io.tmpdir is gone (a full run's holds gigabytes).
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void anInterruptedRunStopsEveryProcessAndDeletesItsScratch() throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Process bench = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + tmp,
+                "-cp", System.getProperty("java.class.path"), OpsMain.class.getName(), "bench", "--quick", "--parts", "set",
+                "--out", dir.resolve("report").toString(), "--base-port", Integer.toString(FreePorts.base(SetBench.PORT_COUNT)))
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader output = new BufferedReader(new InputStreamReader(bench.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = output.readLine()) != null && !line.contains("warm-up, closed loop")) {
+                seen.append(line).append('\n');
+            }
+            assertNotNull(line, "the SET started and its warm-up began: " + seen);
+            List<ProcessHandle> started = bench.toHandle().descendants().toList();
+            assertFalse(started.isEmpty(), "the SET's nodes run");
+            try (Stream<Path> scratch = Files.list(tmp)) {
+                assertTrue(scratch.anyMatch(path -> path.getFileName().toString().startsWith("synkit-bench")), "the run's scratch exists");
+            }
+
+            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(bench.pid())).start().waitFor());
+
+            assertTrue(bench.waitFor(InterruptCleanup.CLEANUP_MS_MAX + 30_000, TimeUnit.MILLISECONDS), "the interrupted run exits");
+            for (ProcessHandle process : started) {
+                assertFalse(process.isAlive(), "pid " + process.pid() + " " + process.info().commandLine().orElse("") + " stopped");
+            }
+            assertEquals(List.of(), leftovers(), "processes left running");
+            try (Stream<Path> scratch = Files.list(tmp)) {
+                assertEquals(List.of(), scratch.filter(path -> path.getFileName().toString().startsWith("synkit-bench")).toList(), "scratch left behind");
+            }
+        } finally {
+            bench.destroyForcibly().waitFor();
         }
     }
 

@@ -19,8 +19,7 @@ public final class RpcPayloads {
             // a replication batch): an RPC payload is an immutable copy out of its frame, never reused.
             CodedInputStream in = payload.newCodedInput();
             in.enableAliasing(true);
-            T parsed = parser.parseFrom(in);
-            return parsed;
+            return parser.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, what + " does not parse: " + e.getMessage());
         }

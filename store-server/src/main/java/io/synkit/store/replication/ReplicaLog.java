@@ -127,11 +127,6 @@ final class ReplicaLog {
         }
     }
 
-    /** Committed entries not applied yet that this replica holds durably. */
-    long applicableCount() {
-        return Math.max(0, Math.min(commitIndex, syncedIndex) - stateMachine.appliedIndex());
-    }
-
     /**
      * Takes a primary's entries that follow {@code append.prevIndex}, which the caller checked to
      * match: entries held already are skipped, a conflicting uncommitted suffix is cut first.

@@ -18,8 +18,17 @@ public final class CommandBatch implements AutoCloseable {
     private final BatchView view;
     private boolean closed;
 
+    /** A batch on committed state that remembers nothing of earlier batches. */
     public CommandBatch(StoreEngine engine, Clock clock) {
-        this.commands = new WriteCommands(engine, clock);
+        this(engine, clock, new WriterMemory());
+    }
+
+    /**
+     * A batch on committed state, with what earlier batches, all applied since, left in the
+     * writer's memory: as a primary's writer builds batch after batch.
+     */
+    public CommandBatch(StoreEngine engine, Clock clock, WriterMemory memory) {
+        this.commands = new WriteCommands(engine, clock, memory);
         this.view = new BatchView(engine, List.of());
     }
 

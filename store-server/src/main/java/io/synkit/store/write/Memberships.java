@@ -70,7 +70,7 @@ final class Memberships {
      * has ended here, or entries of the old stint still on their way would be refused; until then
      * the answer says where the inbox stands, and the caller delivers from there first.
      */
-    static AddMembershipResponse add(BatchView view, AddMembershipRequest request) {
+    static AddMembershipResponse add(BatchView view, AddMembershipRequest request, InboxHeads inboxes) {
         ConversationId conv = WriteCommands.conversation(request.getConvId());
         if (!conv.isGroup()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, request.getConvId() + " is not a group: a 1:1 conversation's members are in its id");
@@ -95,6 +95,7 @@ final class Memberships {
             // The inbox takes the conversation densely from the cursor on: the user's first entry
             // is the one that added the user.
             view.putLong(Column.META, cursorKey, joined - 1);
+            inboxes.cursorMoved(userId, conv.value(), joined - 1);
         }
         return AddMembershipResponse.newBuilder().setAdded(true).build();
     }

@@ -30,9 +30,12 @@ import io.synkit.store.read.RouteReader;
 final class ReadMarks {
 
     private final RouteReader routes;
+    private final InboxHeads inboxes;
 
-    ReadMarks(RouteReader routes) {
+    /** @param inboxes the writer's memory of inbox heads: a read mark takes the inbox's next seq */
+    ReadMarks(RouteReader routes, InboxHeads inboxes) {
         this.routes = routes;
+        this.inboxes = inboxes;
     }
 
     /** Updates the state for {@code entry} appended to the user's inbox at {@code seq}. */
@@ -80,11 +83,13 @@ final class ReadMarks {
             }
         }
         byte[] headKey = StoreKeys.inboxHead(userId);
-        long seq = view.getLong(Column.META, headKey, 0) + 1;
+        long remembered = inboxes.head(userId);
+        long seq = (remembered >= 0 ? remembered : view.getLong(Column.META, headKey, 0)) + 1;
         Op op = Op.newBuilder().setSeq(seq).setReadMark(ReadMarkOp.newBuilder().setConvId(conv.value()).setReadUpToConvSeq(mark)
                 .setDeviceId(request.getDeviceId()).setUnreadCount(unread)).build();
         view.put(Column.INBOX, StoreKeys.inboxEntry(userId, seq), op.toByteArray());
         view.putLong(Column.META, headKey, seq);
+        inboxes.headMoved(userId, seq);
         view.put(Column.META, key, state.toBuilder().setReadUpToConvSeq(mark).setUnreadCount(unread).build().toByteArray());
         return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(mark).setSeq(seq).setUnreadCount(unread))
                 .addAllRoutes(routes.routesOf(userId)).build();

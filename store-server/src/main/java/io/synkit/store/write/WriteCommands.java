@@ -48,13 +48,21 @@ final class WriteCommands {
     private final ReadMarks readMarks;
     private final Clock clock;
     private final DeviceCommands devices;
+    private final ConversationHeads heads;
+    private final InboxHeads inboxes;
 
-    WriteCommands(StoreEngine engine, Clock clock) {
+    /**
+     * @param memory what the writer remembers of the state its batches leave; whoever owns it
+     *               makes it forget when that is not what the store holds
+     */
+    WriteCommands(StoreEngine engine, Clock clock, WriterMemory memory) {
         this.engine = engine;
         this.routes = new RouteReader(engine);
-        this.readMarks = new ReadMarks(routes);
+        this.readMarks = new ReadMarks(routes, memory.inboxes);
         this.clock = clock;
         this.devices = new DeviceCommands(clock);
+        this.heads = memory.conversations;
+        this.inboxes = memory.inboxes;
     }
 
     StoreResponse apply(BatchView view, StoreRequest request) {
@@ -66,7 +74,7 @@ final class WriteCommands {
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
-            case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(Memberships.add(view, request.getAddMembership())).build();
+            case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(Memberships.add(view, request.getAddMembership(), inboxes)).build();
             case MARK_READ -> StoreResponse.newBuilder().setMarkRead(readMarks.markRead(view, request.getMarkRead())).build();
             // Devices and sessions (DeviceCommands).
             case LOGIN_DEVICE -> StoreResponse.newBuilder().setLoginDevice(devices.login(view, request.getLoginDevice())).build();
@@ -161,9 +169,8 @@ final class WriteCommands {
         if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
         }
-        byte[] headKey = StoreKeys.convHead(conv.value());
-        long head = view.getLong(Column.META, headKey, 0);
-        long convSeq = head + 1;
+        ConversationHeads.Head head = head(view, conv);
+        long convSeq = head.convSeq() + 1;
         if (message.hasGroupChange()) {
             if (roster == null) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, conv + " is not a group: its members cannot change");
@@ -177,14 +184,28 @@ final class WriteCommands {
         // A primary's wall clock may step back (NTP, or a failover to a replica whose clock is
         // behind): the entry keeps its predecessor's time then, so times never go backwards in
         // a conversation.
-        long serverTimeMs = head == 0 ? nowMs : Math.max(nowMs, entry(view, conv, head).getServerTimeMs());
+        long serverTimeMs = Math.max(nowMs, head.serverTimeMs());
         MessageOp committed = message.toBuilder().setConvSeq(convSeq).setServerTimeMs(serverTimeMs).build();
         byte[] entryKey = StoreKeys.convEntry(conv.value(), convSeq);
         view.put(Column.CONV, entryKey, committed.toByteArray());
-        view.putLong(Column.META, headKey, convSeq);
+        view.putLong(Column.META, StoreKeys.convHead(conv.value()), convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
         view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
+        heads.appended(conv.value(), convSeq, serverTimeMs);
         return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version()).build();
+    }
+
+    /**
+     * The conversation's newest entry: from the writer's memory, or else from its head key and
+     * that entry ({@code 0, 0} for an empty conversation).
+     */
+    private ConversationHeads.Head head(BatchView view, ConversationId conv) {
+        ConversationHeads.Head remembered = heads.get(conv.value());
+        if (remembered != null) {
+            return remembered;
+        }
+        long convSeq = view.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
+        return new ConversationHeads.Head(convSeq, convSeq == 0 ? 0 : entry(view, conv, convSeq).getServerTimeMs());
     }
 
     private AppendInboxResponse appendInbox(BatchView view, AppendInboxRequest request) {
@@ -195,26 +216,33 @@ final class WriteCommands {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "append_inbox needs a committed conv_seq, got " + message.getConvSeq());
         }
         AppendInboxResponse.Builder response = AppendInboxResponse.newBuilder();
+        byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
+        long cursor = inboxes.cursor(userId, conv.value());
+        long nextConvSeq = (cursor >= 0 ? cursor : view.getLong(Column.META, cursorKey, 0)) + 1;
+        // Of the conversation's entries up to the cursor the inbox holds those of the user's stints,
+        // each with its dedup record (an entry, its record and the cursor are written together, in
+        // conv_seq order; a new stint moves the cursor past the entries before it), so only an entry
+        // at or below the cursor can be a retry: the next one needs no dedup read.
         byte[] dedupKey = StoreKeys.fanoutDedup(userId, conv.value(), message.getConvSeq());
-        long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
-        if (existingSeq > 0) {
-            // Already here (the membership was checked then): a retry reveals nothing new.
-            return response.setSeq(existingSeq).setDuplicate(true).build();
+        if (message.getConvSeq() < nextConvSeq) {
+            long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
+            if (existingSeq > 0) {
+                // Already here (the membership was checked then): a retry reveals nothing new.
+                return response.setSeq(existingSeq).setDuplicate(true).build();
+            }
         }
         Memberships.checkInboxTakes(view, userId, conv, message);
-        byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
-        long nextConvSeq = view.getLong(Column.META, cursorKey, 0) + 1;
-        if (message.getConvSeq() != nextConvSeq) {
-            // Below the cursor without a dedup record cannot happen (both are written together);
-            // above it, the caller must fan out the missing entries first.
-            if (message.getConvSeq() < nextConvSeq) {
-                throw new IllegalStateException("corrupt store: user " + userId + " conv " + conv + " cursor at "
-                        + (nextConvSeq - 1) + " but no dedup record for conv_seq " + message.getConvSeq());
-            }
-            return response.setGap(true).setNextConvSeq(nextConvSeq).build();
+        if (message.getConvSeq() < nextConvSeq) {
+            // An entry of the user's stint below the cursor without its dedup record: both are written together.
+            throw new IllegalStateException("corrupt store: user " + userId + " conv " + conv + " cursor at "
+                    + (nextConvSeq - 1) + " but no dedup record for conv_seq " + message.getConvSeq());
+        }
+        if (message.getConvSeq() > nextConvSeq) {
+            return response.setGap(true).setNextConvSeq(nextConvSeq).build(); // the caller fans out the missing entries first
         }
         byte[] headKey = StoreKeys.inboxHead(userId);
-        long seq = view.getLong(Column.META, headKey, 0) + 1;
+        long head = inboxes.head(userId);
+        long seq = (head >= 0 ? head : view.getLong(Column.META, headKey, 0)) + 1;
         Op.Builder op = Op.newBuilder().setSeq(seq);
         if (message.hasGroupChange()) {
             op.setGroupChange(message); // its own op kind: a client that does not know it skips it
@@ -225,6 +253,7 @@ final class WriteCommands {
         view.putLong(Column.META, headKey, seq);
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
+        inboxes.appended(userId, conv.value(), message.getConvSeq(), seq);
         Memberships.entryTaken(view, userId, conv, message);
         ReadMarks.entryAppended(view, userId, message, seq);
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();

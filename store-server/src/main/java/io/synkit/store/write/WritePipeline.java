@@ -48,6 +48,8 @@ public final class WritePipeline implements AutoCloseable {
     private final Disruptor<WriteEvent> disruptor;
     private final RingBuffer<WriteEvent> ring;
     private final WriteCommands commands;
+    /** The writer thread's own: see {@link Writer#startBatch} for when it forgets. */
+    private final WriterMemory memory;
     private final StoreEngine engine;
     private final Committer committer;
     private final Clock clock;
@@ -80,7 +82,8 @@ public final class WritePipeline implements AutoCloseable {
         this.engine = engine;
         this.committer = committer;
         this.clock = clock;
-        this.commands = new WriteCommands(engine, clock);
+        this.memory = new WriterMemory();
+        this.commands = new WriteCommands(engine, clock, memory);
         this.batchCommandsMax = batchCommandsMax;
         this.commitTimer = Timer.builder("synkit_store_commit").description("time to commit one batch durably").register(metrics);
         this.batchCommands = DistributionSummary.builder("synkit_store_batch_commands").description("commands per committed batch").register(metrics);
@@ -186,10 +189,17 @@ public final class WritePipeline implements AutoCloseable {
                     inflight.clear();
                 }
             }
+            if (broken) {
+                memory.forget(); // it counts writes of the lost batches
+            }
             if (inflight.isEmpty()) {
                 chainRefusal = null;
                 try {
-                    chainToken = committer.beginChain();
+                    long token = committer.beginChain();
+                    if (token != chainToken) {
+                        memory.forget(); // another epoch: other primaries may have written since
+                    }
+                    chainToken = token;
                 } catch (NotPrimaryException e) {
                     chainRefusal = notPrimary(e);
                 }

@@ -14,8 +14,10 @@ import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.internal.AppendInboxResponse;
+import io.synkit.protocol.internal.MarkReadStoreRequest;
 import io.synkit.protocol.internal.ReadInboxRequest;
 import io.synkit.protocol.internal.ReadInboxResponse;
+import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.runtime.Clock;
@@ -63,6 +65,24 @@ class InboxAppendTest {
             assertEquals(4, inbox.getHeadSeq());
             assertEquals(StoreKeys.TIMELINE_EPOCH_INITIAL, inbox.getEpoch());
             assertEquals(entry("d:1:3", 2), inbox.getOps(3).getMessage());
+        }
+    }
+
+    @Test
+    void aReadMarkBetweenTwoEntriesTakesItsOwnSeqAndTheNextEntryTheOneAfter() {
+        try (StoreFixture store = new StoreFixture(dir)) {
+            // User 1's messages in user 2's inbox: unread there until user 2 marks them read.
+            assertEquals(1, store.appendInbox(2, entry("d:1:2", 1)).getSeq());
+            long markSeq = store.write(StoreRequest.newBuilder().setMarkRead(
+                    MarkReadStoreRequest.newBuilder().setUserId(2).setConvId("d:1:2")
+                            .setReadUpToConvSeq(1).setDeviceId("phone")).build()).getMarkRead().getMarked().getSeq();
+            assertEquals(2, markSeq);
+            // The writer remembers the inbox's head across batches: the read mark must move it too,
+            // or this entry would take seq 2 again and overwrite the mark.
+            assertEquals(3, store.appendInbox(2, entry("d:1:2", 2)).getSeq());
+            ReadInboxResponse page = store.readInbox(2, 0, 10);
+            assertEquals(List.of(1L, 2L, 3L), seqsOf(page));
+            assertTrue(page.getOps(1).hasReadMark(), "the read mark is still at seq 2: " + page.getOps(1));
         }
     }
 

@@ -1,18 +1,25 @@
 package io.synkit.store.write;
 
+import static io.synkit.store.write.StoreFixture.appendConvRequest;
 import static io.synkit.store.write.StoreFixture.appendInboxRequest;
 import static io.synkit.store.write.StoreFixture.entry;
+import static io.synkit.store.write.StoreFixture.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.synkit.protocol.internal.ReadConvRequest;
+import io.synkit.protocol.internal.ReadConvResponse;
+import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
 import io.synkit.protocol.rpc.RpcException;
+import io.synkit.runtime.Clock;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.replication.NotPrimaryException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,6 +48,8 @@ class PipelinedCommitTest {
 
         final StoreEngine engine;
         final LinkedBlockingQueue<Held> held = new LinkedBlockingQueue<>();
+        /** The epoch chains begin in; a test moves it as a failover and a return to primary would. */
+        volatile long epoch = 1;
 
         HeldCommitter(StoreEngine engine) {
             this.engine = engine;
@@ -48,7 +57,7 @@ class PipelinedCommitTest {
 
         @Override
         public long beginChain() {
-            return 1;
+            return epoch;
         }
 
         @Override
@@ -108,6 +117,76 @@ class PipelinedCommitTest {
             committer[0].apply(committer[0].next());
             assertEquals(1, retry.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq(), "a new chain counts from committed state");
         }
+    }
+
+    /** The writer's memory of conversation heads counts the lost batch's entry no more than the store does. */
+    @Test
+    void aRefusedBatchLeavesNoConversationHeadBehind() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> lost = store.pipeline.submit(appendConvRequest(message(USER, "d:7:8", "m1", "lost")));
+            committer[0].next().done().completeExceptionally(new NotPrimaryException("stepped down", "127.0.0.1:1"));
+            assertRefused(lost);
+
+            CompletableFuture<StoreResponse> next = store.pipeline.submit(appendConvRequest(message(USER, "d:7:8", "m2", "next")));
+            committer[0].apply(committer[0].next());
+            assertEquals(1, next.get(30, TimeUnit.SECONDS).getAppendConv().getMessage().getConvSeq(), "the lost entry's conv_seq is given again");
+        }
+    }
+
+    /**
+     * A replica primary again in a later epoch appends after what other primaries appended
+     * meanwhile (here entry 2, arriving as committed bytes the way a backup applies them), not
+     * after what it remembers of its own last epoch: that would overwrite entry 2.
+     */
+    @Test
+    void aChainOfALaterEpochAppendsAfterWhatOtherPrimariesAppended() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> first = store.pipeline.submit(appendConvRequest(message(USER, "d:7:8", "m1", "mine")));
+            committer[0].apply(committer[0].next());
+            assertEquals(1, first.get(30, TimeUnit.SECONDS).getAppendConv().getMessage().getConvSeq());
+
+            try (CommandBatch otherPrimary = new CommandBatch(store.engine, Clock.SYSTEM); WriteBatch applied = new WriteBatch(
+                    appendedBy(otherPrimary, appendConvRequest(message(8, "d:7:8", "m2", "theirs"))))) {
+                store.engine.writeDurably(applied);
+            }
+            committer[0].epoch = 3;
+
+            CompletableFuture<StoreResponse> third = store.pipeline.submit(appendConvRequest(message(USER, "d:7:8", "m3", "mine again")));
+            committer[0].apply(committer[0].next());
+            assertEquals(3, third.get(30, TimeUnit.SECONDS).getAppendConv().getMessage().getConvSeq());
+            ReadConvResponse conversation = store.reader.readConv(ReadConvRequest.newBuilder().setConvId("d:7:8").setFromConvSeq(1).build());
+            assertEquals(List.of("mine", "theirs", "mine again"), conversation.getMessagesList().stream().map(m -> m.getBody().toStringUtf8()).toList());
+        }
+    }
+
+    /** The same for inboxes: after another primary's inbox entry, a later epoch's append takes the next seq. */
+    @Test
+    void aChainOfALaterEpochAppendsToAnInboxAfterWhatOtherPrimariesAppended() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            CompletableFuture<StoreResponse> first = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            committer[0].apply(committer[0].next());
+            assertEquals(1, first.get(30, TimeUnit.SECONDS).getAppendInbox().getSeq());
+
+            try (CommandBatch otherPrimary = new CommandBatch(store.engine, Clock.SYSTEM); WriteBatch applied = new WriteBatch(
+                    appendedBy(otherPrimary, appendInboxRequest(USER, entry("d:7:8", 2))))) {
+                store.engine.writeDurably(applied);
+            }
+            committer[0].epoch = 3;
+
+            CompletableFuture<StoreResponse> third = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 3)));
+            committer[0].apply(committer[0].next());
+            StoreResponse answer = third.get(30, TimeUnit.SECONDS);
+            assertFalse(answer.getAppendInbox().getGap(), "conv_seq 3 follows the 2 another primary appended: " + answer);
+            assertEquals(3, answer.getAppendInbox().getSeq());
+        }
+    }
+
+    private static byte[] appendedBy(CommandBatch batch, StoreRequest request) {
+        batch.apply(request);
+        return batch.data();
     }
 
     private static void assertRefused(CompletableFuture<StoreResponse> reply) {
