@@ -50,16 +50,24 @@ public final class ConversationMembers {
         if (!conv.isGroup()) {
             return CompletableFuture.completedFuture(conv.members());
         }
-        Read known = groups.get(conv.value());
+        return rosterAt(conv, convSeq, versionAtEntry).thenApply(roster -> roster.membersAt(convSeq));
+    }
+
+    /**
+     * The group's roster as recent as entry {@code convSeq} needs (same rule as {@link #at}): the
+     * recipients and whether the entry is read from the log follow from it.
+     */
+    public CompletableFuture<GroupRoster> rosterAt(ConversationId group, long convSeq, long versionAtEntry) {
+        Read known = groups.get(group.value());
         if (known != null && (known.roster().version() >= versionAtEntry && versionAtEntry != VERSION_UNKNOWN
                 || known.headConvSeq() >= convSeq)) {
-            return CompletableFuture.completedFuture(known.roster().membersAt(convSeq));
+            return CompletableFuture.completedFuture(known.roster());
         }
-        return roster(conv).thenApply(roster -> {
+        return roster(group).thenApply(roster -> {
             if (!roster.exists()) {
-                throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + group + " (create it first)");
             }
-            return roster.membersAt(convSeq);
+            return roster;
         });
     }
 

@@ -1,6 +1,7 @@
 package io.synkit.store.write;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.client.ConvStreamOp;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
@@ -95,7 +96,9 @@ final class WriteCommands {
             }
             return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(existing.current()).setCreated(false).build();
         }
-        GroupRoster created = GroupRoster.created(conv.lowUserId(), members, request.getShowEarlierHistory());
+        // A group created large is read by its log from its first entry on.
+        GroupRoster created = GroupRoster.created(conv.lowUserId(), members, request.getShowEarlierHistory())
+                .readDiffusedFrom(1, request.getWriteDiffusionMembersMax());
         view.put(Column.META, StoreKeys.group(conv.value()), created.record().toByteArray());
         return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(members).setCreated(true).build();
     }
@@ -151,7 +154,8 @@ final class WriteCommands {
             // The sender's own committed entry, answered even if the sender has left the group
             // since (a leave whose answer was lost, retried): it reveals nothing the sender lacks.
             return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
-                    .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version()).build();
+                    .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version())
+                    .setReadDiffusionFromConvSeq(roster == null ? 0 : roster.readDiffusionFrom()).build();
         }
         if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
@@ -165,7 +169,8 @@ final class WriteCommands {
             }
             // The change is an entry like a message, in the same order; the record changes in the same batch.
             int membersMax = request.getGroupMembersMax() == 0 ? GROUP_MEMBERS_MAX : Math.min(request.getGroupMembersMax(), GROUP_MEMBERS_MAX);
-            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax);
+            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax)
+                    .readDiffusedFrom(convSeq, request.getWriteDiffusionMembersMax());
             view.put(Column.META, StoreKeys.group(conv.value()), roster.record().toByteArray());
         }
         long nowMs = clock.nowMs();
@@ -178,8 +183,20 @@ final class WriteCommands {
         view.put(Column.CONV, entryKey, committed.toByteArray());
         view.putLong(Column.META, headKey, convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
-        view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
-        return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version()).build();
+        boolean readDiffused = roster != null && roster.isReadDiffused(convSeq);
+        if (readDiffused) {
+            // The sender's own entry moves the sender's read mark (protocol.md §11.3 rule 1); in a
+            // group read by its log no inbox of the sender records that, so its home SET does.
+            view.putLong(Column.META, StoreKeys.ownLast(conv.value(), message.getSenderUserId()), convSeq);
+        }
+        if (!readDiffused || message.hasGroupChange() || convSeq == roster.readDiffusionFrom()) {
+            // Only entries that go to inboxes need the outbox: in a group read by its log a message
+            // goes to none (O(1) writes), a change still starts added members' streams and the
+            // switching entry every member's.
+            view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
+        }
+        return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version())
+                .setReadDiffusionFromConvSeq(roster == null ? 0 : roster.readDiffusionFrom()).build();
     }
 
     private AppendInboxResponse appendInbox(BatchView view, AppendInboxRequest request) {
@@ -211,7 +228,10 @@ final class WriteCommands {
         byte[] headKey = StoreKeys.inboxHead(userId);
         long seq = view.getLong(Column.META, headKey, 0) + 1;
         Op.Builder op = Op.newBuilder().setSeq(seq);
-        if (message.hasGroupChange()) {
+        if (request.getStreamFrom()) {
+            // From this entry on the user reads the group from its log: one pointer, not the entry.
+            op.setConvStream(ConvStreamOp.newBuilder().setConvId(conv.value()).setFromConvSeq(message.getConvSeq()));
+        } else if (message.hasGroupChange()) {
             op.setGroupChange(message); // its own op kind: a client that does not know it skips it
         } else {
             op.setMessage(message);
@@ -220,8 +240,13 @@ final class WriteCommands {
         view.putLong(Column.META, headKey, seq);
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
-        Memberships.entryTaken(view, userId, conv, message);
-        ReadMarks.entryAppended(view, userId, message, seq);
+        if (request.getStreamFrom()) {
+            Memberships.streamStarted(view, userId, conv, message.getConvSeq());
+            ReadMarks.streamStarted(view, userId, conv.value(), message.getConvSeq(), seq);
+        } else {
+            Memberships.entryTaken(view, userId, conv, message);
+            ReadMarks.entryAppended(view, userId, message, seq);
+        }
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
     }
 
