@@ -21,6 +21,7 @@ import io.synkit.protocol.internal.CreateGroupStoreRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
+import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
 import io.synkit.sim.device.Delivery;
@@ -41,6 +42,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -80,6 +82,10 @@ public final class GroupBenchCommand implements Callable<Integer> {
 
     @Option(names = "--timeout-s", defaultValue = "600", description = "Bound on each phase (default ${DEFAULT-VALUE})")
     int timeoutS;
+
+    /** Attempts of one request at most in the missed-messages phase, and the pause between them. */
+    private static final int ATTEMPTS_MAX = 20;
+    private static final long RETRY_PAUSE_MS = 500;
 
     private final TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
 
@@ -198,7 +204,10 @@ public final class GroupBenchCommand implements Callable<Integer> {
             long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
             while (devices.stream().anyMatch(device -> device.deliveries().size() < messages)) {
                 if (System.nanoTime() > deadlineNs) {
-                    throw new IllegalStateException("not every member got every message within " + timeoutS + " s");
+                    List<String> short_ = devices.stream().filter(device -> device.deliveries().size() < messages)
+                            .map(device -> device + " has " + device.deliveries().size()).limit(5).toList();
+                    throw new IllegalStateException("not every member got every message within " + timeoutS + " s: "
+                            + devices.stream().filter(device -> device.deliveries().size() < messages).count() + " short, e.g. " + short_);
                 }
                 Thread.sleep(50); // deliveries arrive at the system's pace
             }
@@ -247,14 +256,15 @@ public final class GroupBenchCommand implements Callable<Integer> {
             if (readDiffused()) {
                 create.addAllMemberUserIds(LongStream.rangeClosed(1, members - 2).boxed().toList());
             }
-            String conv = from.createGroup(create.build()).get(timeoutS, TimeUnit.SECONDS).getConvId();
+            String conv = retrying(() -> from.createGroup(create.build())).get(timeoutS, TimeUnit.SECONDS).getConvId();
             Semaphore inflight = new Semaphore(64);
             List<CompletableFuture<?>> sends = new ArrayList<>();
             long sendStartNs = System.nanoTime();
             for (int i = 0; i < missed; i++) {
                 inflight.acquire();
-                sends.add(from.send(SendRequest.newBuilder().setConvId(conv).setClientMsgId("missed-" + i).setContentType(ContentType.CONTENT_TYPE_TEXT)
-                        .setBody(ByteString.copyFrom(new byte[200])).build()).whenComplete((ack, failure) -> inflight.release()));
+                SendRequest send = SendRequest.newBuilder().setConvId(conv).setClientMsgId("missed-" + i).setContentType(ContentType.CONTENT_TYPE_TEXT)
+                        .setBody(ByteString.copyFrom(new byte[200])).build();
+                sends.add(retrying(() -> from.send(send)).whenComplete((ack, failure) -> inflight.release()));
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeoutS, TimeUnit.SECONDS);
             System.out.printf(Locale.ROOT, "%d messages sent to the group in %.1f s%n", missed, (System.nanoTime() - sendStartNs) / 1e9);
@@ -268,7 +278,8 @@ public final class GroupBenchCommand implements Callable<Integer> {
             long startNs = System.nanoTime();
             SyncResponse page;
             do {
-                page = late.sync(key, 500).get(timeoutS, TimeUnit.SECONDS);
+                SyncKey at = key;
+                page = retrying(() -> late.sync(at, 500)).get(timeoutS, TimeUnit.SECONDS);
                 pages++;
                 ops += page.getOpsCount() + page.getConvEntriesCount();
                 bytes += page.getSerializedSize();
@@ -281,6 +292,28 @@ public final class GroupBenchCommand implements Callable<Integer> {
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /**
+     * The call, repeated as a client must after a retryable failure (a store that sheds load
+     * answers UNAVAILABLE), with the same request (so a send keeps its client_msg_id), up to
+     * {@link #ATTEMPTS_MAX} times, {@link #RETRY_PAUSE_MS} apart.
+     */
+    private static <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<T>> call) {
+        return attempt(call, 1);
+    }
+
+    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call, int attempt) {
+        return call.get().handle((answer, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            if (attempt >= ATTEMPTS_MAX || !ClientException.of(failure).retryable()) {
+                return CompletableFuture.<T>failedFuture(failure);
+            }
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS))
+                    .thenCompose(paused -> attempt(call, attempt + 1));
+        }).thenCompose(answer -> answer);
     }
 
     private SynkitClient client(EventLoopGroup loops, EmbeddedCluster cluster, long user, String device) {

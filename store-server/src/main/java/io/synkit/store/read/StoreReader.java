@@ -15,6 +15,7 @@ import io.synkit.protocol.internal.ReadInboxResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
+import io.synkit.store.engine.GroupRosterCache;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.protocol.client.ConversationList;
@@ -27,7 +28,6 @@ import io.synkit.protocol.internal.ReadConversationsRequest;
 import io.synkit.protocol.internal.ReadHistoryRequest;
 import io.synkit.protocol.sync.ConvPositions;
 import io.synkit.protocol.sync.SyncPosition;
-import io.synkit.protocol.internal.DeviceRoute;
 import io.synkit.protocol.internal.ReadRoutesRequest;
 import io.synkit.protocol.internal.ReadRoutesResponse;
 import io.synkit.protocol.internal.ReadStreamRequest;
@@ -47,6 +47,7 @@ public final class StoreReader {
 
     private final StoreEngine engine;
     private final RouteReader routeReader;
+    private final GroupRosterCache rosters = new GroupRosterCache();
     private final Clock clock;
     private final int readOpsMax;
 
@@ -126,7 +127,7 @@ public final class StoreReader {
         ConversationId conv = conversation(request.getConvId());
         // The head first: the record read after it reflects every change up to the head.
         long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
-        GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+        GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
         return ReadGroupResponse.newBuilder().addAllMemberUserIds(roster.current()).setRecord(roster.record()).setHeadConvSeq(head).build();
     }
 
@@ -143,7 +144,7 @@ public final class StoreReader {
         long from;
         long to;
         if (conv.isGroup()) {
-            GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+            GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
             if (!roster.exists()) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv);
             }
@@ -189,7 +190,7 @@ public final class StoreReader {
         }
         // The head first: the record read after it reflects every change up to the head.
         long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
-        GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+        GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
         ReadStreamResponse.Builder response = ReadStreamResponse.newBuilder();
         var stint = roster.stintOf(userId);
         if (roster.readDiffusionFrom() == 0 || stint.isEmpty()) {
@@ -230,12 +231,8 @@ public final class StoreReader {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "read_routes names " + request.getUserIdsCount() + " users, at most " + ROUTES_USERS_MAX);
         }
         ReadRoutesResponse.Builder response = ReadRoutesResponse.newBuilder();
-        for (long user : request.getUserIdsList()) {
-            List<DeviceRoute> routes = routeReader.routesOf(user);
-            if (!routes.isEmpty()) {
-                response.addUsers(UserRoutes.newBuilder().setUserId(user).addAllRoutes(routes));
-            }
-        }
+        routeReader.routesOf(request.getUserIdsList())
+                .forEach((user, routes) -> response.addUsers(UserRoutes.newBuilder().setUserId(user).addAllRoutes(routes)));
         return response.build();
     }
 

@@ -30,6 +30,7 @@ import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
+import io.synkit.store.engine.GroupRosterCache;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.read.RouteReader;
@@ -47,6 +48,7 @@ final class WriteCommands {
     private final StoreEngine engine;
     private final RouteReader routes;
     private final ReadMarks readMarks;
+    private final GroupRosterCache rosters = new GroupRosterCache();
     private final Clock clock;
 
     WriteCommands(StoreEngine engine, Clock clock) {
@@ -103,7 +105,7 @@ final class WriteCommands {
         return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(members).setCreated(true).build();
     }
 
-    private static GroupRoster roster(BatchView view, ConversationId conv) {
+    private GroupRoster roster(BatchView view, ConversationId conv) {
         GroupRoster roster = rosterOrEmpty(view, conv);
         if (!roster.exists()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
@@ -111,8 +113,8 @@ final class WriteCommands {
         return roster;
     }
 
-    private static GroupRoster rosterOrEmpty(BatchView view, ConversationId conv) {
-        return StoreKeys.groupRosterOf(view.get(Column.META, StoreKeys.group(conv.value())), conv);
+    private GroupRoster rosterOrEmpty(BatchView view, ConversationId conv) {
+        return rosters.of(view.get(Column.META, StoreKeys.group(conv.value())), conv);
     }
 
     /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */
