@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Delivers a committed conversation entry to its recipients, by the group's diffusion
@@ -43,6 +44,7 @@ public final class Delivery {
     private final Fanout fanout;
     private final ConversationMembers members;
     private final Notifier notifier;
+    private final Map<String, NotifyRound> rounds = new ConcurrentHashMap<>();
 
     public Delivery(StoreCalls store, Fanout fanout, ConversationMembers members, Notifier notifier) {
         this.store = store;
@@ -93,21 +95,66 @@ public final class Delivery {
 
     /**
      * Notifies the online devices of every recipient of the entry (a removed member's removal
-     * included): one routes read per SET holding recipients, then one push per access node.
+     * included): one routes read per SET holding recipients, then one push per access node. At
+     * most one round per group is under way; entries committed meanwhile are told by the next
+     * round, whose notify names the newest of them (a device syncs to the log's head anyway), so
+     * the routes of a group's members are read once per round, not once per message, however fast
+     * messages come.
      */
     private void notifyMembers(MessageOp committed, GroupRoster roster) {
+        String convId = committed.getConvId();
+        NotifyRound round = rounds.computeIfAbsent(convId, conv -> new NotifyRound());
+        synchronized (round) {
+            round.newest = Math.max(round.newest, committed.getConvSeq());
+            round.roster = roster.version() >= round.rosterVersion() ? roster : round.roster;
+            if (round.running) {
+                return;
+            }
+            round.running = true;
+        }
+        runRound(convId, round);
+    }
+
+    private void runRound(String convId, NotifyRound round) {
+        long convSeq;
+        GroupRoster roster;
+        synchronized (round) {
+            convSeq = round.newest;
+            roster = round.roster;
+            round.told = convSeq;
+        }
         SlotMap map = store.slotMap();
         Map<StoreSet, List<Long>> bySet = new LinkedHashMap<>();
-        for (long user : roster.membersAt(committed.getConvSeq())) {
+        for (long user : roster.membersAt(convSeq)) {
             bySet.computeIfAbsent(map.setOfUser(user), set -> new ArrayList<>()).add(user);
         }
-        bySet.forEach((set, users) -> store.call(set, StoreRequest.newBuilder().setReadRoutes(ReadRoutesRequest.newBuilder().addAllUserIds(users)).build())
-                .whenComplete((response, failure) -> {
-                    if (failure == null) {
-                        List<UserRoutes> online = response.getReadRoutes().getUsersList();
-                        notifier.convAdvanced(committed.getConvId(), committed.getConvSeq(), online);
-                    }
-                    // A failed read costs these devices the notify only: their next heartbeat syncs the log.
-                }));
+        CompletableFuture<?>[] reads = bySet.entrySet().stream().map(set -> store.call(set.getKey(), StoreRequest.newBuilder()
+                .setReadRoutes(ReadRoutesRequest.newBuilder().addAllUserIds(set.getValue())).build()).thenAccept(response -> {
+                    List<UserRoutes> online = response.getReadRoutes().getUsersList();
+                    notifier.convAdvanced(convId, convSeq, online);
+                })).toArray(CompletableFuture[]::new);
+        // A failed read costs these devices the notify only: their next heartbeat syncs the log.
+        CompletableFuture.allOf(reads).whenComplete((done, failure) -> {
+            synchronized (round) {
+                if (round.newest <= round.told) {
+                    round.running = false;
+                    rounds.remove(convId, round);
+                    return;
+                }
+            }
+            runRound(convId, round);
+        });
+    }
+
+    /** A group's notify rounds: the newest entry to tell, the one the round under way tells, whether one runs. */
+    private static final class NotifyRound {
+        long newest;
+        long told;
+        boolean running;
+        GroupRoster roster;
+
+        long rosterVersion() {
+            return roster == null ? -1 : roster.version();
+        }
     }
 }
