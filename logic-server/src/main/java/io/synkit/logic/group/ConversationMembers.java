@@ -9,7 +9,6 @@ import io.synkit.protocol.internal.ReadGroupRequest;
 import io.synkit.protocol.internal.ReadGroupResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,19 +42,10 @@ public final class ConversationMembers {
     }
 
     /**
-     * The recipients of entry {@code convSeq} of {@code conv}; {@code versionAtEntry} is the group
-     * record's version the home SET answered with the entry, or {@link #VERSION_UNKNOWN}.
-     */
-    public CompletableFuture<List<Long>> at(ConversationId conv, long convSeq, long versionAtEntry) {
-        if (!conv.isGroup()) {
-            return CompletableFuture.completedFuture(conv.members());
-        }
-        return rosterAt(conv, convSeq, versionAtEntry).thenApply(roster -> roster.membersAt(convSeq));
-    }
-
-    /**
-     * The group's roster as recent as entry {@code convSeq} needs (same rule as {@link #at}): the
-     * recipients and whether the entry is read from the log follow from it.
+     * The group's roster as recent as entry {@code convSeq} of {@code group} needs: the entry's
+     * recipients ({@link GroupRoster#membersAt}) and whether it is read from the log follow from
+     * it. {@code versionAtEntry} is the group record's version the home SET answered with the
+     * entry, or {@link #VERSION_UNKNOWN}.
      */
     public CompletableFuture<GroupRoster> rosterAt(ConversationId group, long convSeq, long versionAtEntry) {
         Read known = groups.get(group.value());
