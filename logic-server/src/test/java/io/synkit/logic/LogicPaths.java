@@ -27,6 +27,7 @@ import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.SendAck;
 import io.synkit.protocol.client.SendRequest;
+import io.synkit.logic.send.Delivery;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.ReadInboxRequest;
@@ -57,6 +58,7 @@ public final class LogicPaths implements AutoCloseable {
     public final InProcessStores stores;
     public final ConversationMembers members;
     public final Fanout fanout;
+    public final Delivery delivery;
     public final SendPath send;
     public final GroupPath groups;
     public final SyncPath sync;
@@ -65,23 +67,32 @@ public final class LogicPaths implements AutoCloseable {
     private final RpcClientPool accessNodes = new RpcClientPool(null, FrameLimits.internal(), 1);
     private final boolean ownsStores;
 
+    public final int writeDiffusionMembersMax;
+
     public LogicPaths(Path dir, int setCount, Clock clock) {
-        this(new InProcessStores(dir, setCount, clock), true);
+        this(new InProcessStores(dir, setCount, clock), true, GROUP_MEMBERS_MAX);
+    }
+
+    /** Groups of more than {@code writeDiffusionMembersMax} members are read from their logs (read diffusion). */
+    public LogicPaths(Path dir, int setCount, Clock clock, int writeDiffusionMembersMax) {
+        this(new InProcessStores(dir, setCount, clock), true, writeDiffusionMembersMax);
     }
 
     /** Another logic node over the same stores (its own caches), as a cluster runs several; closing it leaves the stores open. */
     public LogicPaths(LogicPaths other) {
-        this(other.stores, false);
+        this(other.stores, false, other.writeDiffusionMembersMax);
     }
 
-    private LogicPaths(InProcessStores stores, boolean ownsStores) {
+    private LogicPaths(InProcessStores stores, boolean ownsStores, int writeDiffusionMembersMax) {
         this.stores = stores;
         this.ownsStores = ownsStores;
+        this.writeDiffusionMembersMax = writeDiffusionMembersMax;
         members = new ConversationMembers(stores);
         Notifier notifier = new Notifier(accessNodes, new SimpleMeterRegistry());
         fanout = new Fanout(stores, notifier, members);
-        send = new SendPath(stores, fanout, members, BODY_BYTES_MAX);
-        groups = new GroupPath(stores, members, fanout, GROUP_MEMBERS_MAX, GROUP_CHANGE_USERS_MAX);
+        delivery = new Delivery(stores, fanout, members, notifier);
+        send = new SendPath(stores, fanout, delivery, BODY_BYTES_MAX);
+        groups = new GroupPath(stores, members, fanout, delivery, GROUP_MEMBERS_MAX, GROUP_CHANGE_USERS_MAX, writeDiffusionMembersMax);
         sync = new SyncPath(stores, SYNC_OPS_DEFAULT, SYNC_OPS_MAX);
         history = new HistoryPath(stores, HISTORY_ENTRIES_MAX);
         readState = new ReadStatePath(stores, notifier, CONVERSATIONS_MAX);

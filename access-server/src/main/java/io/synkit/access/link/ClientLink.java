@@ -12,6 +12,7 @@ import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.ServerFrame;
+import io.synkit.protocol.client.Stream;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.internal.Caller;
 import io.synkit.protocol.internal.LogicRequest;
@@ -418,7 +419,9 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     @Override
     public void push(Notify notify) {
         onLoop(() -> {
-            inboxAdvanced(notify.getSeq());
+            if (notify.getStream() == Stream.STREAM_INBOX) {
+                inboxAdvanced(notify.getSeq()); // a large group's notify carries a conv_seq, not an inbox seq
+            }
             if (phase != AUTHENTICATED || !ctx.channel().isActive()) {
                 return;
             }

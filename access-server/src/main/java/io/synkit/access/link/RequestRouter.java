@@ -6,6 +6,8 @@ import io.synkit.protocol.auth.AuthToken;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.Error;
 import io.synkit.protocol.client.ErrorCode;
+import io.synkit.protocol.client.Stream;
+import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.HeartbeatResponse;
 import io.synkit.protocol.client.RefreshRequest;
 import io.synkit.protocol.client.RefreshResponse;
@@ -139,7 +141,7 @@ final class RequestRouter {
                 frame.setSendAck(response.getSendAck());
             }
             case SYNC -> {
-                response.getSync().getNewKey().getPositionsList().forEach(position -> link.inboxAdvanced(position.getSeq()));
+                inboxPositions(response.getSync().getNewKey(), link);
                 frame.setSync(response.getSync());
             }
             case GROUP_CREATED -> frame.setGroupCreated(response.getGroupCreated());
@@ -155,11 +157,17 @@ final class RequestRouter {
                 frame.setReadMarked(response.getReadMarked());
             }
             case CONVERSATION_LIST -> {
-                response.getConversationList().getKey().getPositionsList().forEach(position -> link.inboxAdvanced(position.getSeq()));
+                inboxPositions(response.getConversationList().getKey(), link);
                 frame.setConversationList(response.getConversationList());
             }
             default -> frame.setError(Error.newBuilder().setCode(ErrorCode.INTERNAL).setMessage("logic answered with " + response.getBodyCase()));
         }
         return frame.build();
+    }
+
+    /** The key's inbox position raises the link's known inbox head; a large group's log position (a conv_seq) does not. */
+    private static void inboxPositions(SyncKey key, ClientLink link) {
+        key.getPositionsList().stream().filter(position -> position.getStream() == Stream.STREAM_INBOX)
+                .forEach(position -> link.inboxAdvanced(position.getSeq()));
     }
 }

@@ -9,7 +9,6 @@ import io.synkit.protocol.internal.ReadGroupRequest;
 import io.synkit.protocol.internal.ReadGroupResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,23 +42,22 @@ public final class ConversationMembers {
     }
 
     /**
-     * The recipients of entry {@code convSeq} of {@code conv}; {@code versionAtEntry} is the group
-     * record's version the home SET answered with the entry, or {@link #VERSION_UNKNOWN}.
+     * The group's roster as recent as entry {@code convSeq} of {@code group} needs: the entry's
+     * recipients ({@link GroupRoster#membersAt}) and whether it is read from the log follow from
+     * it. {@code versionAtEntry} is the group record's version the home SET answered with the
+     * entry, or {@link #VERSION_UNKNOWN}.
      */
-    public CompletableFuture<List<Long>> at(ConversationId conv, long convSeq, long versionAtEntry) {
-        if (!conv.isGroup()) {
-            return CompletableFuture.completedFuture(conv.members());
-        }
-        Read known = groups.get(conv.value());
+    public CompletableFuture<GroupRoster> rosterAt(ConversationId group, long convSeq, long versionAtEntry) {
+        Read known = groups.get(group.value());
         if (known != null && (known.roster().version() >= versionAtEntry && versionAtEntry != VERSION_UNKNOWN
                 || known.headConvSeq() >= convSeq)) {
-            return CompletableFuture.completedFuture(known.roster().membersAt(convSeq));
+            return CompletableFuture.completedFuture(known.roster());
         }
-        return roster(conv).thenApply(roster -> {
+        return roster(group).thenApply(roster -> {
             if (!roster.exists()) {
-                throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
+                throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + group + " (create it first)");
             }
-            return roster.membersAt(convSeq);
+            return roster;
         });
     }
 

@@ -1,5 +1,6 @@
 package io.synkit.logic.group;
 
+import io.synkit.logic.send.Delivery;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ChangeGroupRequest;
@@ -27,8 +28,8 @@ import java.util.concurrent.CompletableFuture;
  * Creating a group conversation {@code g:<creator>:<name>} and changing its members. The caller
  * of a creation is the creator, always a member and the group's admin; the record goes to the
  * conversation's home SET, idempotently (a retry with the same members answers created = false).
- * Small groups only (write diffusion: every entry goes into every member's inbox), bounded by
- * {@code logic.group.members.max}.
+ * Bounded by {@code logic.group.members.max}; groups above {@code
+ * logic.group.write.diffusion.members.max} are read from their log ({@link Delivery}).
  *
  * <p>Before the group record, a membership record goes to every member's own SET, whose inbox
  * takes the group's entries only for a user it holds one for. In this order a crash midway leaves
@@ -48,15 +49,24 @@ public final class GroupPath {
     private final StoreCalls store;
     private final ConversationMembers members;
     private final Fanout fanout;
+    private final Delivery delivery;
     private final int membersMax;
     private final int changeUsersMax;
+    private final int writeDiffusionMembersMax;
 
-    public GroupPath(StoreCalls store, ConversationMembers members, Fanout fanout, int membersMax, int changeUsersMax) {
+    /**
+     * @param writeDiffusionMembersMax a group with more members is read from its log (read
+     *        diffusion): created so, or switched by the change that takes it past this
+     */
+    public GroupPath(StoreCalls store, ConversationMembers members, Fanout fanout, Delivery delivery, int membersMax, int changeUsersMax,
+                     int writeDiffusionMembersMax) {
         this.store = store;
         this.members = members;
         this.fanout = fanout;
+        this.delivery = delivery;
         this.membersMax = membersMax;
         this.changeUsersMax = changeUsersMax;
+        this.writeDiffusionMembersMax = writeDiffusionMembersMax;
     }
 
     public CompletableFuture<GroupCreated> create(Caller caller, CreateGroupRequest request) {
@@ -82,7 +92,8 @@ public final class GroupPath {
             return addMemberships(conv, sorted);
         }).thenCompose(membershipsWritten -> {
             StoreRequest create = StoreRequest.newBuilder().setCreateGroup(CreateGroupStoreRequest.newBuilder().setConvId(conv.value())
-                    .addAllMemberUserIds(sorted).setShowEarlierHistory(request.getShowEarlierHistory())).build();
+                    .addAllMemberUserIds(sorted).setShowEarlierHistory(request.getShowEarlierHistory())
+                    .setWriteDiffusionMembersMax(writeDiffusionMembersMax)).build();
             return store.forConversation(conv.value(), create);
         }).thenApply(response -> GroupCreated.newBuilder().setConvId(conv.value())
                 .addAllMemberUserIds(response.getCreateGroup().getMemberUserIdsList()).setCreated(response.getCreateGroup().getCreated()).build());
@@ -98,7 +109,8 @@ public final class GroupPath {
         GroupChange change = checkChange(caller, request);
         MessageOp entry = MessageOp.newBuilder().setConvId(conv.value()).setSenderUserId(caller.getUserId()).setSenderDeviceId(caller.getDeviceId())
                 .setClientMsgId(request.getClientMsgId()).setGroupChange(change).build();
-        StoreRequest append = StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(entry).setGroupMembersMax(membersMax))
+        StoreRequest append = StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(entry).setGroupMembersMax(membersMax)
+                .setWriteDiffusionMembersMax(writeDiffusionMembersMax))
                 .build();
         return store.forConversation(conv.value(), append).thenCompose(response -> {
             AppendConvResponse appended = response.getAppendConv();
@@ -107,13 +119,13 @@ public final class GroupPath {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "client_msg_id " + request.getClientMsgId() + " names a message in " + conv
                         + ", not a membership change");
             }
-            return stintsOfAdded(committed).thenCompose(recorded -> members.at(conv, committed.getConvSeq(), appended.getMembersVersion()))
-                    .thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
+            return stintsOfAdded(committed).thenCompose(recorded -> delivery.deliver(committed, appended.getMembersVersion(), caller.getUserId()))
+                    .thenApply(seq -> {
                         fanout.outboxDone(committed);
                         return GroupChanged.newBuilder().setConvId(conv.value()).setConvSeq(committed.getConvSeq())
-                                .setSeq(seqs.get(recipients.indexOf(caller.getUserId()))).setServerTimeMs(committed.getServerTimeMs())
+                                .setSeq(seq).setServerTimeMs(committed.getServerTimeMs())
                                 .setDuplicate(appended.getDuplicate()).build();
-                    }));
+                    });
         });
     }
 

@@ -7,6 +7,7 @@ import io.synkit.protocol.client.Stream;
 import io.synkit.protocol.internal.AccessPush;
 import io.synkit.protocol.internal.DeviceNotify;
 import io.synkit.protocol.internal.DeviceRoute;
+import io.synkit.protocol.internal.UserRoutes;
 import io.synkit.protocol.rpc.RpcClientPool;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +39,33 @@ public final class Notifier {
         }
         Notify notify = Notify.newBuilder().setStream(Stream.STREAM_INBOX).setSeq(seq).build();
         Map<String, AccessPush.Builder> byNode = new LinkedHashMap<>();
+        addTo(byNode, userId, routes, notify);
+        push(byNode);
+    }
+
+    /**
+     * A large group's log advanced to {@code convSeq}: one push per access node holding a device of
+     * any of {@code users} (a group read from its log writes nothing per member, so this is all a
+     * member's device hears of a new entry).
+     */
+    public void convAdvanced(String convId, long convSeq, List<UserRoutes> users) {
+        Notify notify = Notify.newBuilder().setStream(Stream.STREAM_CONV).setConvId(convId).setSeq(convSeq).build();
+        Map<String, AccessPush.Builder> byNode = new LinkedHashMap<>();
+        for (UserRoutes user : users) {
+            addTo(byNode, user.getUserId(), user.getRoutesList(), notify);
+        }
+        push(byNode);
+    }
+
+    private static void addTo(Map<String, AccessPush.Builder> byNode, long userId, List<DeviceRoute> routes, Notify notify) {
         for (DeviceRoute route : routes) {
             byNode.computeIfAbsent(route.getAccessNode(), node -> AccessPush.newBuilder())
                     .addNotifies(DeviceNotify.newBuilder().setUserId(userId).setDeviceId(route.getDeviceId())
                             .setConnId(route.getConnId()).setNotify(notify));
         }
+    }
+
+    private void push(Map<String, AccessPush.Builder> byNode) {
         byNode.forEach((node, push) -> {
             try {
                 accessNodes.get(node).call(push.build(), PUSH_TIMEOUT_MS).whenComplete((ok, failure) -> (failure == null ? sent : failed).increment());

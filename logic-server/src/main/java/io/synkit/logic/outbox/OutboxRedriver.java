@@ -6,10 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synkit.logic.group.ConversationMembers;
+import io.synkit.logic.send.Delivery;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.MessageOp;
-import io.synkit.protocol.conv.ConversationId;
 import io.synkit.protocol.internal.OutboxScanRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.rpc.RpcException;
@@ -39,7 +39,7 @@ public final class OutboxRedriver implements AutoCloseable {
 
     private final StoreCalls store;
     private final Fanout fanout;
-    private final ConversationMembers members;
+    private final Delivery delivery;
     private final int minAgeMs;
     private final AtomicBoolean running = new AtomicBoolean();
     private final Map<String, AtomicInteger> backlogBySet = new ConcurrentHashMap<>();
@@ -48,9 +48,9 @@ public final class OutboxRedriver implements AutoCloseable {
     private final Counter failed;
     private final ScheduledFuture<?> timer;
 
-    public OutboxRedriver(StoreCalls store, Fanout fanout, ConversationMembers members, EventExecutorGroup scheduler, int intervalMs, int minAgeMs,
+    public OutboxRedriver(StoreCalls store, Fanout fanout, Delivery delivery, EventExecutorGroup scheduler, int intervalMs, int minAgeMs,
                           MeterRegistry metrics) {
-        this.members = members;
+        this.delivery = delivery;
         this.store = store;
         this.fanout = fanout;
         this.minAgeMs = minAgeMs;
@@ -118,8 +118,7 @@ public final class OutboxRedriver implements AutoCloseable {
     }
 
     private CompletableFuture<Void> redrive(MessageOp message) {
-        return members.at(ConversationId.parse(message.getConvId()), message.getConvSeq(), ConversationMembers.VERSION_UNKNOWN)
-                .thenCompose(recipients -> fanout.toMembers(message, recipients)).thenCompose(seqs -> {
+        return delivery.deliver(message, ConversationMembers.VERSION_UNKNOWN, 0).thenCompose(seq -> {
             redriven.increment();
             log.info("outbox re-drove fan-out conv={} conv_seq={}", message.getConvId(), message.getConvSeq());
             return fanout.outboxDone(message);

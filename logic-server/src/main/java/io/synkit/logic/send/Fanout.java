@@ -53,8 +53,21 @@ public final class Fanout {
 
     /** Appends the entry to every member's inbox; completes with the seq for each, in member order. */
     public CompletableFuture<List<Long>> toMembers(MessageOp message, List<Long> members) {
+        return toEach(message, members, false);
+    }
+
+    /**
+     * Starts each user's stream of a group read from its log at {@code entry}: the inbox takes a
+     * {@code ConvStreamOp} in the entry's place (after the entries before it, gap repair as for any
+     * entry), and the user's devices read the group from its log from there on.
+     */
+    public CompletableFuture<List<Long>> streamsFrom(MessageOp entry, List<Long> users) {
+        return toEach(entry, users, true);
+    }
+
+    private CompletableFuture<List<Long>> toEach(MessageOp message, List<Long> members, boolean streamFrom) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<Long>[] appends = members.stream().map(user -> toInbox(user, message, 0)).toArray(CompletableFuture[]::new);
+        CompletableFuture<Long>[] appends = members.stream().map(user -> toInbox(user, message, 0, streamFrom)).toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(appends).thenApply(done -> Arrays.stream(appends).map(CompletableFuture::join).toList());
     }
 
@@ -79,9 +92,9 @@ public final class Fanout {
         return store.forUser(userId, add).thenApply(response -> response.getAddMembership());
     }
 
-    private CompletableFuture<Long> toInbox(long userId, MessageOp message, int round) {
+    private CompletableFuture<Long> toInbox(long userId, MessageOp message, int round, boolean streamFrom) {
         StoreRequest request = StoreRequest.newBuilder()
-                .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(message)).build();
+                .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(message).setStreamFrom(streamFrom)).build();
         CompletableFuture<Long> appended = store.forUser(userId, request).thenCompose(response -> {
             AppendInboxResponse append = response.getAppendInbox();
             if (!append.getGap()) {
@@ -89,7 +102,7 @@ public final class Fanout {
                 return CompletableFuture.completedFuture(append.getSeq());
             }
             checkRound(userId, message, round, "a gap");
-            return repairGap(userId, message, append.getNextConvSeq()).thenCompose(repaired -> toInbox(userId, message, round + 1));
+            return repairGap(userId, message, append.getNextConvSeq()).thenCompose(repaired -> toInbox(userId, message, round + 1, streamFrom));
         });
         if (!ConversationId.parse(message.getConvId()).isGroup()) {
             return appended;
@@ -99,7 +112,7 @@ public final class Fanout {
                 return CompletableFuture.failedFuture(failure);
             }
             checkRound(userId, message, round, "no stint");
-            return ensureStint(userId, message, round).thenCompose(recorded -> toInbox(userId, message, round + 1));
+            return ensureStint(userId, message, round).thenCompose(recorded -> toInbox(userId, message, round + 1, streamFrom));
         });
     }
 

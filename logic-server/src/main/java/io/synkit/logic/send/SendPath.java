@@ -1,6 +1,5 @@
 package io.synkit.logic.send;
 
-import io.synkit.logic.group.ConversationMembers;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.ErrorCode;
@@ -27,13 +26,13 @@ public final class SendPath {
 
     private final StoreCalls store;
     private final Fanout fanout;
-    private final ConversationMembers members;
+    private final Delivery delivery;
     private final int bodyBytesMax;
 
-    public SendPath(StoreCalls store, Fanout fanout, ConversationMembers members, int bodyBytesMax) {
+    public SendPath(StoreCalls store, Fanout fanout, Delivery delivery, int bodyBytesMax) {
         this.store = store;
         this.fanout = fanout;
-        this.members = members;
+        this.delivery = delivery;
         this.bodyBytesMax = bodyBytesMax;
     }
 
@@ -57,17 +56,24 @@ public final class SendPath {
                         + conv + ", not a message");
             }
             // The home SET checked that the sender is a member (for a group, against its record).
-            return members.at(conv, committed.getConvSeq(), appended.getMembersVersion()).thenCompose(recipients -> fanout.toMembers(committed, recipients).thenApply(seqs -> {
-                fanout.outboxDone(committed);
+            return delivery.deliver(committed, appended.getMembersVersion(), caller.getUserId()).thenApply(seq -> {
+                if (!isLogOnly(committed, appended.getReadDiffusionFromConvSeq())) {
+                    fanout.outboxDone(committed);
+                }
                 return SendAck.newBuilder()
                         .setConvId(committed.getConvId())
                         .setConvSeq(committed.getConvSeq())
-                        .setSeq(seqs.get(recipients.indexOf(caller.getUserId())))
+                        .setSeq(seq)
                         .setServerTimeMs(committed.getServerTimeMs())
                         .setDuplicate(appended.getDuplicate())
                         .build();
-            }));
+            });
         });
+    }
+
+    /** A message of a group read from its log, after the switch: the home SET kept no outbox record for it. */
+    private static boolean isLogOnly(MessageOp committed, long readDiffusionFrom) {
+        return readDiffusionFrom > 0 && committed.getConvSeq() > readDiffusionFrom && !committed.hasGroupChange();
     }
 
     /**

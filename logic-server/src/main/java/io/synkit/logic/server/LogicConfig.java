@@ -15,7 +15,7 @@ import java.util.List;
  *     slots spread evenly (empty when the map comes from the meta SET)
  * @param metaReplicas the meta SET's replicas, to watch the slot map there (empty with a fixed map)
  * @param metaPollMs how often the slot map is fetched from the meta SET
- * @param groupMembersMax members of a group at most, creator included (small groups: write diffusion)
+ * @param groupMembersMax members of a group at most, creator included
  * @param setProbeIntervalMs how often every replica of every SET is asked whether it is the primary ({@code SetProbe})
  * @param readyPrimaryGraceMs a SET counts as without a reachable primary after this long without one; with no SET
  *     reachable the node is not ready
@@ -24,13 +24,17 @@ import java.util.List;
  * @param groupChangeUsersMax users one membership change adds or removes at most
  * @param historyEntriesMax conversation entries one history page holds at most (also its default)
  * @param conversationsMax conversations one conversation-list page holds at most (also its default)
+ * @param groupWriteDiffusionMembersMax a group with more members than this is read from its
+ *     conversation log (read diffusion, docs/protocol.md §15.5); at most this many: every entry
+ *     into every member's inbox (write diffusion)
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
                           int bodyBytesMax, int syncOpsDefault, int syncOpsMax, int outboxIntervalMs, int outboxMinAgeMs,
                           int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
                           long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls, LoginPolicy loginPolicy,
-                          int groupChangeUsersMax, int historyEntriesMax, int conversationsMax) {
+                          int groupChangeUsersMax, int historyEntriesMax, int conversationsMax,
+                          int groupWriteDiffusionMembersMax) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -48,7 +52,7 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.integer("logic.outbox.interval.ms", 1000, 10, 3_600_000),
                 config.integer("logic.outbox.min.age.ms", 5000, 0, 3_600_000),
                 config.integer("logic.rpc.inflight.max", 50_000, 1, 10_000_000),
-                config.integer("logic.group.members.max", 500, 2, 10_000),
+                config.integer("logic.group.members.max", 10_000, 2, 10_000),
                 new StoreRetryPolicy(
                         config.integer("logic.store.attempts.max", 8, 1, 100),
                         config.integer("logic.store.attempt.timeout.ms", 2000, 1, 600_000),
@@ -64,7 +68,8 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                         config.integer("logic.login.unspecified.sessions.max", LoginPolicy.CLASS_SESSIONS_MAX, 0, LoginPolicy.CLASS_SESSIONS_MAX)),
                 config.integer("logic.group.change.users.max", 100, 1, 10_000),
                 config.integer("logic.history.entries.max", 100, 1, 1_000),
-                config.integer("logic.conversations.max", 100, 1, 1_000));
+                config.integer("logic.conversations.max", 100, 1, 1_000),
+                config.integer("logic.group.write.diffusion.members.max", 500, 2, 10_000));
         config.checkNoUnknownKeys();
         return logic.validated();
     }

@@ -13,6 +13,7 @@ import io.synkit.logic.readstate.ReadStatePath;
 import io.synkit.logic.notify.Notifier;
 import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
+import io.synkit.logic.send.Delivery;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
 import io.synkit.logic.store.SetProbe;
@@ -76,16 +77,18 @@ public final class LogicServer implements AutoCloseable {
         Notifier notifier = new Notifier(accessClients, metrics);
         ConversationMembers members = new ConversationMembers(store);
         Fanout fanout = new Fanout(store, notifier, members);
+        Delivery delivery = new Delivery(store, fanout, members, notifier);
         LogicService service = new LogicService(
-                new SendPath(store, fanout, members, config.bodyBytesMax()),
+                new SendPath(store, fanout, delivery, config.bodyBytesMax()),
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
-                new GroupPath(store, members, fanout, config.groupMembersMax(), config.groupChangeUsersMax()),
+                new GroupPath(store, members, fanout, delivery, config.groupMembersMax(), config.groupChangeUsersMax(),
+                        config.groupWriteDiffusionMembersMax()),
                 new HistoryPath(store, config.historyEntriesMax()),
                 new ReadStatePath(store, notifier, config.conversationsMax()),
                 new DevicePath(store, new SessionEnds(accessClients, workers, metrics), config.loginPolicy(), new Presence(accessClients, metrics)),
                 new RequestOutcomes(metrics, Clock.SYSTEM::nanoTime));
-        redriver = new OutboxRedriver(store, fanout, members, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
+        redriver = new OutboxRedriver(store, fanout, delivery, workers, config.outboxIntervalMs(), config.outboxMinAgeMs(), metrics);
         rpc = new RpcServer("logic", service, FrameLimits.internal(), tls);
         address = rpc.start(boss, workers, new InetSocketAddress(config.bindHost(), config.port()));
         if (config.adminPort() >= 0) {

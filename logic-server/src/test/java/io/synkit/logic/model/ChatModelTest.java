@@ -161,7 +161,7 @@ class ChatModelTest {
         Run(Path dir) {
             nodes[0] = new LogicPaths(dir, 3);
             nodes[1] = new LogicPaths(nodes[0]);
-            redriver = new OutboxRedriver(nodes[0].stores, nodes[0].fanout, nodes[0].members, scheduler, 3_600_000, 0, new SimpleMeterRegistry());
+            redriver = new OutboxRedriver(nodes[0].stores, nodes[0].fanout, nodes[0].delivery, scheduler, 3_600_000, 0, new SimpleMeterRegistry());
             nodes[0].createGroup(ChatModel.CREATOR, "team", List.of(2L, 3L));
         }
 

@@ -39,7 +39,7 @@ class OutboxRedriverTest {
         logic = new LogicPaths(dir, 1);
         scheduler = new DefaultEventLoop();
         metrics = new SimpleMeterRegistry();
-        redriver = new OutboxRedriver(logic.stores, logic.fanout, logic.members, scheduler, INTERVAL_MS, 0, metrics);
+        redriver = new OutboxRedriver(logic.stores, logic.fanout, logic.delivery, scheduler, INTERVAL_MS, 0, metrics);
     }
 
     @AfterEach

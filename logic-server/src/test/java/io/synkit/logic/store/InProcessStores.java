@@ -132,6 +132,8 @@ public final class InProcessStores implements StoreCalls, AutoCloseable {
                 case OUTBOX_SCAN -> StoreResponse.newBuilder().setOutboxScan(reader.scanOutbox(request.getOutboxScan())).build();
                 case READ_HISTORY -> StoreResponse.newBuilder().setReadHistory(reader.readHistory(request.getReadHistory())).build();
                 case READ_CONVERSATIONS -> StoreResponse.newBuilder().setReadConversations(reader.readConversations(request.getReadConversations())).build();
+                case READ_STREAM -> StoreResponse.newBuilder().setReadStream(reader.readStream(request.getReadStream())).build();
+                case READ_ROUTES -> StoreResponse.newBuilder().setReadRoutes(reader.readRoutes(request.getReadRoutes())).build();
                 default -> write(request);
             };
         }

@@ -21,6 +21,7 @@ import io.synkit.protocol.internal.CreateGroupStoreRequest;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.runtime.Clock;
 import io.synkit.runtime.NettyThreads;
+import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
 import io.synkit.sim.device.Delivery;
@@ -41,15 +42,18 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ops bench group}: what a group message costs by group size (write diffusion, the only
- * kind built): the storage writes of one message (counted exactly with the store's own commands
- * on a scratch store: the conversation entry and every member's inbox entry); delivery latency to
+ * {@code ops bench group}: what a group message costs by group size, under write diffusion (up to
+ * {@code --write-diffusion-max} members: every member's inbox) or read diffusion (above it: the
+ * conversation log only, docs/protocol.md §15.5): the storage writes of one message (counted
+ * exactly with the store's own commands on a scratch store: the conversation entry and, under
+ * write diffusion, every member's inbox entry); delivery latency to
  * every online member through a whole system in one JVM (every member one device, online, syncing
  * on notify; from each message's intended send time, open loop); and what one member's device
  * pays to sync after missing {@code --missed} messages of a group (pages, bytes, time).
@@ -72,17 +76,27 @@ public final class GroupBenchCommand implements Callable<Integer> {
     @Option(names = "--sets", defaultValue = "2", description = "Store SETs (default ${DEFAULT-VALUE})")
     int sets;
 
+    @Option(names = "--write-diffusion-max", defaultValue = "500",
+            description = "Groups above this many members are read from their log (default ${DEFAULT-VALUE})")
+    int writeDiffusionMax;
+
     @Option(names = "--timeout-s", defaultValue = "600", description = "Bound on each phase (default ${DEFAULT-VALUE})")
     int timeoutS;
+
+    /** Attempts of one request at most in the missed-messages phase, and the pause between them. */
+    private static final int ATTEMPTS_MAX = 20;
+    private static final long RETRY_PAUSE_MS = 500;
 
     private final TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
 
     @Override
     public Integer call() throws Exception {
-        System.out.printf(Locale.ROOT, "bench group: members=%d messages=%d rate=%.1f/s missed=%d sets=%d cores=%d%n", members, messages, ratePerS,
-                missed, sets, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "bench group: members=%d messages=%d rate=%.1f/s missed=%d sets=%d write-diffusion-max=%d (%s) cores=%d%n",
+                members, messages, ratePerS, missed, sets, writeDiffusionMax, readDiffused() ? "read diffusion" : "write diffusion",
+                Runtime.getRuntime().availableProcessors());
         storageWrites();
-        try (EmbeddedCluster cluster = EmbeddedCluster.start(sets, 30_000, Map.of("logic.group.members.max", Integer.toString(Math.max(members, 2))))) {
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(sets, 30_000, Map.of("logic.group.members.max", Integer.toString(Math.max(members, 2)),
+                "logic.group.write.diffusion.members.max", Integer.toString(writeDiffusionMax)))) {
             delivery(cluster);
             syncAfterMissed(cluster);
         }
@@ -95,7 +109,12 @@ public final class GroupBenchCommand implements Callable<Integer> {
         String conv = "g:1:bench";
         List<Long> all = LongStream.rangeClosed(1, members).boxed().toList();
         try (StoreEngine engine = new StoreEngine(dir.resolve("store"))) {
-            commit(engine, StoreRequest.newBuilder().setCreateGroup(CreateGroupStoreRequest.newBuilder().setConvId(conv).addAllMemberUserIds(all)).build());
+            commit(engine, StoreRequest.newBuilder().setCreateGroup(CreateGroupStoreRequest.newBuilder().setConvId(conv).addAllMemberUserIds(all)
+                    .setWriteDiffusionMembersMax(writeDiffusionMax)).build());
+            if (readDiffused()) {
+                storageWritesReadDiffused(engine, conv);
+                return;
+            }
             for (long user : all) {
                 commit(engine, StoreRequest.newBuilder().setAddMembership(AddMembershipRequest.newBuilder().setUserId(user).setConvId(conv)).build());
             }
@@ -115,6 +134,29 @@ public final class GroupBenchCommand implements Callable<Integer> {
         } finally {
             Directories.deleteTree(dir);
         }
+    }
+
+    private boolean readDiffused() {
+        return members > writeDiffusionMax;
+    }
+
+    /**
+     * Read diffusion: a message is written once to the log. The group's first entry (the switch)
+     * gives every member a pointer, once; the figure is a later message's.
+     */
+    private void storageWritesReadDiffused(StoreEngine engine, String conv) throws Exception {
+        commit(engine, message(conv, "first"));
+        try (CommandBatch send = new CommandBatch(engine, Clock.SYSTEM)) {
+            send.apply(message(conv, "m1"));
+            System.out.printf(Locale.ROOT, "storage writes per message: %d keys (all at the conversation's home SET, none per member;"
+                    + " read diffusion), %d bytes of write batch (200-byte body)%n", send.keyCount(), send.data().length);
+        }
+    }
+
+    private static StoreRequest message(String conv, String clientMsgId) {
+        return StoreRequest.newBuilder().setAppendConv(AppendConvRequest.newBuilder().setMessage(MessageOp.newBuilder()
+                .setConvId(conv).setSenderUserId(1).setSenderDeviceId("phone").setClientMsgId(clientMsgId).setContentType(ContentType.CONTENT_TYPE_TEXT)
+                .setBody(ByteString.copyFrom(new byte[200])))).build();
     }
 
     private static void commit(StoreEngine engine, StoreRequest request) throws Exception {
@@ -162,7 +204,10 @@ public final class GroupBenchCommand implements Callable<Integer> {
             long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
             while (devices.stream().anyMatch(device -> device.deliveries().size() < messages)) {
                 if (System.nanoTime() > deadlineNs) {
-                    throw new IllegalStateException("not every member got every message within " + timeoutS + " s");
+                    List<String> short_ = devices.stream().filter(device -> device.deliveries().size() < messages)
+                            .map(device -> device + " has " + device.deliveries().size()).limit(5).toList();
+                    throw new IllegalStateException("not every member got every message within " + timeoutS + " s: "
+                            + devices.stream().filter(device -> device.deliveries().size() < messages).count() + " short, e.g. " + short_);
                 }
                 Thread.sleep(50); // deliveries arrive at the system's pace
             }
@@ -195,9 +240,11 @@ public final class GroupBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * A two-member group: one member sends {@code missed} messages while the other's new device is
-     * offline, then that device syncs from nothing, 500 ops a page. Under write diffusion the
-     * member's inbox holds the messages whatever the group's size, so this cost does not depend on it.
+     * One member sends {@code missed} messages while another member's new device is offline, then
+     * that device syncs from nothing, 500 ops and log entries a page. Under write diffusion the
+     * group has two members (the member's inbox holds the messages whatever the group's size, so
+     * the cost does not depend on it); under read diffusion the group has {@code --members}
+     * members, none online, and the device reads the messages from the group's log.
      */
     private void syncAfterMissed(EmbeddedCluster cluster) throws Exception {
         EventLoopGroup loops = NettyThreads.group("bench-missed", 1);
@@ -205,14 +252,19 @@ public final class GroupBenchCommand implements Callable<Integer> {
         long reader = 900_002;
         try {
             SynkitClient from = client(loops, cluster, sender, "phone");
-            String conv = from.createGroup(CreateGroupRequest.newBuilder().setName("missed").addMemberUserIds(reader).build()).join().getConvId();
+            CreateGroupRequest.Builder create = CreateGroupRequest.newBuilder().setName("missed").addMemberUserIds(reader);
+            if (readDiffused()) {
+                create.addAllMemberUserIds(LongStream.rangeClosed(1, members - 2).boxed().toList());
+            }
+            String conv = retrying(() -> from.createGroup(create.build())).get(timeoutS, TimeUnit.SECONDS).getConvId();
             Semaphore inflight = new Semaphore(64);
             List<CompletableFuture<?>> sends = new ArrayList<>();
             long sendStartNs = System.nanoTime();
             for (int i = 0; i < missed; i++) {
                 inflight.acquire();
-                sends.add(from.send(SendRequest.newBuilder().setConvId(conv).setClientMsgId("missed-" + i).setContentType(ContentType.CONTENT_TYPE_TEXT)
-                        .setBody(ByteString.copyFrom(new byte[200])).build()).whenComplete((ack, failure) -> inflight.release()));
+                SendRequest send = SendRequest.newBuilder().setConvId(conv).setClientMsgId("missed-" + i).setContentType(ContentType.CONTENT_TYPE_TEXT)
+                        .setBody(ByteString.copyFrom(new byte[200])).build();
+                sends.add(retrying(() -> from.send(send)).whenComplete((ack, failure) -> inflight.release()));
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(timeoutS, TimeUnit.SECONDS);
             System.out.printf(Locale.ROOT, "%d messages sent to the group in %.1f s%n", missed, (System.nanoTime() - sendStartNs) / 1e9);
@@ -226,19 +278,42 @@ public final class GroupBenchCommand implements Callable<Integer> {
             long startNs = System.nanoTime();
             SyncResponse page;
             do {
-                page = late.sync(key, 500).get(timeoutS, TimeUnit.SECONDS);
+                SyncKey at = key;
+                page = retrying(() -> late.sync(at, 500)).get(timeoutS, TimeUnit.SECONDS);
                 pages++;
-                ops += page.getOpsCount();
+                ops += page.getOpsCount() + page.getConvEntriesCount();
                 bytes += page.getSerializedSize();
                 key = page.getNewKey();
             } while (page.getHasMore());
             double ms = (System.nanoTime() - startNs) / 1e6;
-            System.out.printf(Locale.ROOT, "sync after %d missed messages: %d ops in %d pages of <= 500, %d KiB, %.0f ms (%.1f ms a page)%n", missed, ops,
+            System.out.printf(Locale.ROOT, "sync after %d missed messages: %d ops and log entries in %d pages of <= 500, %d KiB, %.0f ms (%.1f ms a page)%n", missed, ops,
                     pages, bytes / 1024, ms, ms / pages);
             late.close();
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /**
+     * The call, repeated as a client must after a retryable failure (a store that sheds load
+     * answers UNAVAILABLE), with the same request (so a send keeps its client_msg_id), up to
+     * {@link #ATTEMPTS_MAX} times, {@link #RETRY_PAUSE_MS} apart.
+     */
+    private static <T> CompletableFuture<T> retrying(Supplier<CompletableFuture<T>> call) {
+        return attempt(call, 1);
+    }
+
+    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> call, int attempt) {
+        return call.get().handle((answer, failure) -> {
+            if (failure == null) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            if (attempt >= ATTEMPTS_MAX || !ClientException.of(failure).retryable()) {
+                return CompletableFuture.<T>failedFuture(failure);
+            }
+            return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(RETRY_PAUSE_MS, TimeUnit.MILLISECONDS))
+                    .thenCompose(paused -> attempt(call, attempt + 1));
+        }).thenCompose(answer -> answer);
     }
 
     private SynkitClient client(EventLoopGroup loops, EmbeddedCluster cluster, long user, String device) {

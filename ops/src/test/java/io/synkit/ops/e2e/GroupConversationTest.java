@@ -87,7 +87,7 @@ class GroupConversationTest {
         assertEquals(ErrorCode.INVALID_REQUEST, failureCode(creator.createGroup(CreateGroupRequest.newBuilder().setName("alone").build())),
                 "a group of one");
         assertEquals(ErrorCode.INVALID_REQUEST, failureCode(creator.createGroup(CreateGroupRequest.newBuilder().setName("huge")
-                .addAllMemberUserIds(LongStream.rangeClosed(1000, 1500).boxed().toList()).build())), "more than 500 members");
+                .addAllMemberUserIds(LongStream.rangeClosed(1000, 11_000).boxed().toList()).build())), "more than 10,000 members");
         assertEquals(ErrorCode.INVALID_REQUEST, failureCode(creator.send(send("g:301:nope", "n1", "anyone?"))), "no such group");
         assertEquals(ErrorCode.INVALID_REQUEST, failureCode(creator.send(send("g:301:", "n2", "?"))), "malformed group id");
         creator.close();

@@ -84,6 +84,32 @@ public final class GroupRoster {
         return record.getVersion();
     }
 
+    /**
+     * The first entry the members read from the conversation log (a large group, read diffusion);
+     * 0 while every entry goes into every member's inbox (write diffusion).
+     */
+    public long readDiffusionFrom() {
+        return record.getReadDiffusionFromConvSeq();
+    }
+
+    /** Whether entry {@code convSeq} is read from the log rather than fanned out into inboxes. */
+    public boolean isReadDiffused(long convSeq) {
+        return readDiffusionFrom() > 0 && convSeq >= readDiffusionFrom();
+    }
+
+    /**
+     * This roster, switched to read diffusion from entry {@code convSeq} if it has more than
+     * {@code writeDiffusionMembersMax} members (0: no limit) and is not read diffused already.
+     * A group never switches back: a group shrinking below the limit and growing again would
+     * otherwise flip its members between the inbox and the log.
+     */
+    public GroupRoster readDiffusedFrom(long convSeq, int writeDiffusionMembersMax) {
+        if (readDiffusionFrom() > 0 || writeDiffusionMembersMax <= 0 || current().size() <= writeDiffusionMembersMax) {
+            return this;
+        }
+        return new GroupRoster(creatorUserId, record.toBuilder().setReadDiffusionFromConvSeq(convSeq).build());
+    }
+
     public Optional<GroupMember> stintOf(long userId) {
         return Optional.ofNullable(stints.get(userId));
     }
@@ -200,7 +226,8 @@ public final class GroupRoster {
         for (int i = 0; i < departed.size() - DEPARTED_KEPT_MAX; i++) {
             next.remove(departed.get(i).getUserId());
         }
-        GroupRecord.Builder record = GroupRecord.newBuilder().setVersion(version).setShowEarlierHistory(this.record.getShowEarlierHistory());
+        GroupRecord.Builder record = GroupRecord.newBuilder().setVersion(version).setShowEarlierHistory(this.record.getShowEarlierHistory())
+                .setReadDiffusionFromConvSeq(this.record.getReadDiffusionFromConvSeq());
         for (GroupMember member : next.values()) {
             record.addMembers(member);
             if (member.getLeftConvSeq() == 0) {

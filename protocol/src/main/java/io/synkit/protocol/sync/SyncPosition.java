@@ -14,6 +14,7 @@ import io.synkit.protocol.client.SyncKey;
  *   <li>An empty key (epoch 0, no positions) starts from the beginning of the timeline.</li>
  *   <li>A key of another epoch is {@link ErrorCode#SYNC_KEY_STALE}: the timeline was rebuilt, the
  *       client must drop local state and sync from an empty key. It is never silently served.</li>
+ *   <li>{@code STREAM_CONV} positions (large groups) are skipped here: {@link ConvPositions}.</li>
  *   <li>A key naming an unknown stream, a stream twice, epoch 0 with positions, or a seq ahead of
  *       the timeline head is {@link ErrorCode#SYNC_KEY_INVALID}: no server issued it.</li>
  * </ul>
@@ -41,6 +42,9 @@ public record SyncPosition(long epoch, long inboxSeq) {
         }
         long inboxSeq = -1;
         for (StreamPosition position : key.getPositionsList()) {
+            if (position.getStream() == Stream.STREAM_CONV) {
+                continue; // a large group's log position: ConvPositions reads and checks those
+            }
             if (position.getStream() != Stream.STREAM_INBOX) {
                 throw new SyncKeyException(ErrorCode.SYNC_KEY_INVALID, "sync key names unknown stream " + position.getStreamValue());
             }

@@ -16,9 +16,11 @@ import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.SendRequest;
+import io.synkit.protocol.client.Stream;
 import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.sync.RangeDigests;
+import io.synkit.protocol.sync.ConvPositions;
 import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.runtime.Clock;
 import io.synkit.sim.client.AccessAddresses;
@@ -332,7 +334,16 @@ public final class SimDevice {
 
         @Override
         public void onNotify(Notify notify) {
-            if (client == link && SyncPosition.fromKey(key).inboxSeq() < notify.getSeq()) {
+            if (client != link) {
+                return;
+            }
+            if (notify.getStream() == Stream.STREAM_CONV) {
+                // A large group's log moved (protocol.md §15.5): sync unless the key holds it already.
+                Long held = ConvPositions.fromKey(key).convSeqs().get(notify.getConvId());
+                if (held == null || held < notify.getSeq()) {
+                    requestSync();
+                }
+            } else if (SyncPosition.fromKey(key).inboxSeq() < notify.getSeq()) {
                 requestSync();
             }
         }
@@ -362,7 +373,9 @@ public final class SimDevice {
                         }
                         return;
                     }
-                    if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
+                    // A device reading large groups from their logs syncs at every heartbeat: no
+                    // heartbeat reply tells of a lost STREAM_CONV notify (protocol.md §15.5).
+                    if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq() || !ConvPositions.fromKey(key).convSeqs().isEmpty()) {
                         requestSync();
                     }
                 }));
@@ -422,6 +435,16 @@ public final class SimDevice {
             MessageOp entry = op.hasMessage() ? op.getMessage() : op.getGroupChange();
             Delivery delivery = new Delivery(op.getSeq(), entry.getConvId(), entry.getConvSeq(), entry.getSenderUserId(),
                     entry.getClientMsgId(), now, entry.hasGroupChange() ? entry.getGroupChange() : null);
+            deliveries.add(delivery);
+            if (delivery.change() == null) {
+                recorder.delivered(delivery, userId);
+            }
+        }
+        for (MessageOp entry : page.getConvEntriesList()) {
+            // A large group's entry read from its log: no inbox seq.
+            readState.applyStreamEntry(entry);
+            Delivery delivery = new Delivery(0, entry.getConvId(), entry.getConvSeq(), entry.getSenderUserId(), entry.getClientMsgId(), now,
+                    entry.hasGroupChange() ? entry.getGroupChange() : null);
             deliveries.add(delivery);
             if (delivery.change() == null) {
                 recorder.delivered(delivery, userId);

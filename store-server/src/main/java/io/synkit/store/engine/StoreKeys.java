@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
  * meta          | 'G' conv                              | GroupRecord: current members, every user's latest stint, version (home SET)
  * meta          | 'W' user conv                         | MembershipRecord: the user's stint in group conv, whose entries the inbox takes (user's SET)
  * meta          | 'L' user conv                         | ConversationState: newest entry's inbox seq, read mark, unread count (user's SET)
+ * meta          | 'O' conv user                         | the user's own newest entry of a large group read from its log (home SET)
  * meta          | 'V' user                              | UserDevices: the user's device registry and revocations
  * inbox         | user seq                              | client Op (seq + message)
  * conv          | conv conv_seq                         | MessageOp
@@ -119,6 +120,12 @@ public final class StoreKeys {
     /** The prefix of every {@link #conversationState} key of a user. */
     public static byte[] conversationStatePrefix(long userId) {
         return ByteBuffer.allocate(9).put((byte) 'L').putLong(userId).array();
+    }
+
+    /** A user's own newest entry of a group read by its log (read diffusion), at the home SET. */
+    public static byte[] ownLast(String convId, long userId) {
+        byte[] conv = convBytes(convId);
+        return ByteBuffer.allocate(9 + conv.length).put((byte) 'O').put(conv).putLong(userId).array();
     }
 
     public static byte[] convCursor(long userId, String convId) {

@@ -8,6 +8,9 @@ import io.synkit.store.engine.StoreKeys;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.rocksdb.RocksIterator;
 
 /** Reads a user's committed device routes (which access node holds which device). */
@@ -32,6 +35,31 @@ public final class RouteReader {
                     break;
                 }
                 routes.add(parse(iterator.value()));
+            }
+        }
+        return routes;
+    }
+
+    /**
+     * The routes of each of {@code users} that has any, by user, through one iterator (a large
+     * group's notify reads thousands of users: an iterator each would cost more than the seeks).
+     */
+    public Map<Long, List<DeviceRoute>> routesOf(List<Long> users) {
+        Map<Long, List<DeviceRoute>> routes = new TreeMap<>();
+        try (RocksIterator iterator = engine.iterator(Column.ROUTES)) {
+            for (long user : new TreeSet<>(users)) {
+                byte[] prefix = StoreKeys.routePrefix(user);
+                List<DeviceRoute> mine = new ArrayList<>();
+                for (iterator.seek(prefix); iterator.isValid() && mine.size() < ROUTES_PER_USER_MAX; iterator.next()) {
+                    byte[] key = iterator.key();
+                    if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+                        break;
+                    }
+                    mine.add(parse(iterator.value()));
+                }
+                if (!mine.isEmpty()) {
+                    routes.put(user, mine);
+                }
             }
         }
         return routes;

@@ -15,6 +15,7 @@ import io.synkit.protocol.internal.ReadInboxResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
+import io.synkit.store.engine.GroupRosterCache;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.protocol.client.ConversationList;
@@ -25,7 +26,13 @@ import io.synkit.protocol.conv.GroupRoster;
 import io.synkit.protocol.internal.ConversationState;
 import io.synkit.protocol.internal.ReadConversationsRequest;
 import io.synkit.protocol.internal.ReadHistoryRequest;
+import io.synkit.protocol.sync.ConvPositions;
 import io.synkit.protocol.sync.SyncPosition;
+import io.synkit.protocol.internal.ReadRoutesRequest;
+import io.synkit.protocol.internal.ReadRoutesResponse;
+import io.synkit.protocol.internal.ReadStreamRequest;
+import io.synkit.protocol.internal.ReadStreamResponse;
+import io.synkit.protocol.internal.UserRoutes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,6 +46,8 @@ import org.rocksdb.RocksIterator;
 public final class StoreReader {
 
     private final StoreEngine engine;
+    private final RouteReader routeReader;
+    private final GroupRosterCache rosters = new GroupRosterCache();
     private final Clock clock;
     private final int readOpsMax;
 
@@ -54,8 +63,12 @@ public final class StoreReader {
     /** Outbox keys one scan looks at, at most (young entries are skipped but still cost a visit). */
     public static final int OUTBOX_KEYS_VISITED_MAX = 10_000;
 
+    /** Users one routes read names at most (a SET's share of a large group). */
+    public static final int ROUTES_USERS_MAX = 10_000;
+
     public StoreReader(StoreEngine engine, Clock clock, int readOpsMax) {
         this.engine = engine;
+        this.routeReader = new RouteReader(engine);
         this.clock = clock;
         this.readOpsMax = readOpsMax;
     }
@@ -114,7 +127,7 @@ public final class StoreReader {
         ConversationId conv = conversation(request.getConvId());
         // The head first: the record read after it reflects every change up to the head.
         long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
-        GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+        GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
         return ReadGroupResponse.newBuilder().addAllMemberUserIds(roster.current()).setRecord(roster.record()).setHeadConvSeq(head).build();
     }
 
@@ -131,7 +144,7 @@ public final class StoreReader {
         long from;
         long to;
         if (conv.isGroup()) {
-            GroupRoster roster = StoreKeys.groupRosterOf(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+            GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
             if (!roster.exists()) {
                 throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv);
             }
@@ -164,6 +177,66 @@ public final class StoreReader {
     }
 
     /**
+     * A member's entries of a group read from its log, after {@code after_conv_seq}: only inside
+     * the user's stint as the group record holds it (from the later of the join and the switch to
+     * read diffusion, up to the departure), checked here where the entries and the record are.
+     * A user without such a stint gets nothing and {@code ended}.
+     */
+    public ReadStreamResponse readStream(ReadStreamRequest request) {
+        ConversationId conv = conversation(request.getConvId());
+        long userId = request.getUserId();
+        if (userId <= 0 || !conv.isGroup()) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "read_stream needs user_id > 0 and a group, got " + userId + " " + conv);
+        }
+        // The head first: the record read after it reflects every change up to the head.
+        long head = engine.getLong(Column.META, StoreKeys.convHead(conv.value()), 0);
+        GroupRoster roster = rosters.of(engine.get(Column.META, StoreKeys.group(conv.value())), conv);
+        ReadStreamResponse.Builder response = ReadStreamResponse.newBuilder();
+        var stint = roster.stintOf(userId);
+        if (roster.readDiffusionFrom() == 0 || stint.isEmpty()) {
+            return response.setEnded(true).build();
+        }
+        long from = Math.max(roster.readDiffusionFrom(), stint.get().getJoinedConvSeq());
+        long to = Math.min(head, roster.visibleTo(userId, head));
+        response.setFromConvSeq(from).setToConvSeq(to).setEnded(stint.get().getLeftConvSeq() != 0)
+                .setOwnLastConvSeq(engine.getLong(Column.META, StoreKeys.ownLast(conv.value(), userId), 0));
+        if (to >= from) {
+            response.setLastEntry(parseMessage(entryBytes(conv, to, head)));
+        }
+        int limit = request.getLimit() <= 0 ? 0 : pageLimit(request.getLimit());
+        int bytesMax = request.getBytesMax() <= 0 ? PAGE_BYTES_MAX : Math.min(request.getBytesMax(), PAGE_BYTES_MAX);
+        int pageBytes = 0;
+        for (long convSeq = Math.max(from, request.getAfterConvSeq() + 1); convSeq <= to && response.getEntriesCount() < limit; convSeq++) {
+            byte[] entry = entryBytes(conv, convSeq, head);
+            if (response.getEntriesCount() > 0 && pageBytes + entry.length > bytesMax) {
+                break;
+            }
+            pageBytes += entry.length;
+            response.addEntries(parseMessage(entry));
+        }
+        return response.build();
+    }
+
+    private byte[] entryBytes(ConversationId conv, long convSeq, long head) {
+        byte[] entry = engine.get(Column.CONV, StoreKeys.convEntry(conv.value(), convSeq));
+        if (entry == null) {
+            throw new IllegalStateException("corrupt store: conv " + conv + " misses conv_seq " + convSeq + " below head " + head);
+        }
+        return entry;
+    }
+
+    /** The routes of each of these users (all of this SET) that has any: a large group's notify. */
+    public ReadRoutesResponse readRoutes(ReadRoutesRequest request) {
+        if (request.getUserIdsCount() > ROUTES_USERS_MAX) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "read_routes names " + request.getUserIdsCount() + " users, at most " + ROUTES_USERS_MAX);
+        }
+        ReadRoutesResponse.Builder response = ReadRoutesResponse.newBuilder();
+        routeReader.routesOf(request.getUserIdsList())
+                .forEach((user, routes) -> response.addUsers(UserRoutes.newBuilder().setUserId(user).addAllRoutes(routes)));
+        return response.build();
+    }
+
+    /**
      * The user's conversations by last activity, newest first, with unread counts, exactly as of
      * the inbox head it names: the states and the head are read from one RocksDB iterator, whose
      * view is fixed when it is made. Every state of the user is visited (to sort and to total the
@@ -177,6 +250,7 @@ public final class StoreReader {
         long head;
         long epoch;
         List<ConversationSummary> all = new ArrayList<>();
+        List<ConversationSummary> streamed = new ArrayList<>();
         long unreadTotal = 0;
         try (RocksIterator iterator = engine.iterator(Column.META)) {
             head = valueAt(iterator, StoreKeys.inboxHead(userId), 0);
@@ -186,7 +260,14 @@ public final class StoreReader {
                     iterator.next()) {
                 ConversationState state = parseState(iterator.value());
                 unreadTotal += state.getUnreadCount();
-                if (request.getBeforeSeq() == 0 || state.getLastSeq() < request.getBeforeSeq()) {
+                if (state.getStreamFromConvSeq() > 0) {
+                    // Read from its log: listed apart, on the first page (logic completes it from the log).
+                    if (request.getBeforeSeq() == 0 && streamed.size() < ConvPositions.STREAMS_MAX) {
+                        streamed.add(ConversationSummary.newBuilder().setConvId(StoreKeys.convIdOfState(iterator.key())).setLastSeq(state.getLastSeq())
+                                .setReadUpToConvSeq(state.getReadUpToConvSeq()).setUnreadCount(state.getUnreadCount())
+                                .setStreamFromConvSeq(state.getStreamFromConvSeq()).build());
+                    }
+                } else if (request.getBeforeSeq() == 0 || state.getLastSeq() < request.getBeforeSeq()) {
                     all.add(ConversationSummary.newBuilder().setConvId(StoreKeys.convIdOfState(iterator.key())).setLastSeq(state.getLastSeq())
                             .setReadUpToConvSeq(state.getReadUpToConvSeq()).setUnreadCount(state.getUnreadCount()).build());
                 }
@@ -195,7 +276,7 @@ public final class StoreReader {
         all.sort(Comparator.comparingLong(ConversationSummary::getLastSeq).reversed());
         int limit = pageLimit(request.getLimit());
         ConversationList.Builder list = ConversationList.newBuilder().setUnreadTotal(unreadTotal).setHasMore(all.size() > limit)
-                .setKey(new SyncPosition(epoch, head).toKey());
+                .setKey(new SyncPosition(epoch, head).toKey()).addAllStreamedConversations(streamed);
         for (ConversationSummary summary : all.subList(0, Math.min(limit, all.size()))) {
             // An inbox entry never changes once written, so reading it outside the iterator's view is safe.
             Op last = parseOp(engine.get(Column.INBOX, StoreKeys.inboxEntry(userId, summary.getLastSeq())));

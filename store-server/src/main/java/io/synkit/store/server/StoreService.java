@@ -103,6 +103,8 @@ public final class StoreService implements RpcHandler {
             case READ_HISTORY -> read(() -> StoreResponse.newBuilder().setReadHistory(reads.readHistory(request.getReadHistory())).build());
             case READ_CONVERSATIONS -> read(() -> StoreResponse.newBuilder()
                     .setReadConversations(reads.readConversations(request.getReadConversations())).build());
+            case READ_STREAM -> read(() -> StoreResponse.newBuilder().setReadStream(reads.readStream(request.getReadStream())).build());
+            case READ_ROUTES -> read(() -> StoreResponse.newBuilder().setReadRoutes(reads.readRoutes(request.getReadRoutes())).build());
             case BODY_NOT_SET, REPLICATE, STATUS, GET_SLOT_MAP, HAND_OVER -> throw new RpcException(ErrorCode.INVALID_REQUEST, "store request has no body");
         };
     }

@@ -50,10 +50,20 @@ public final class SlotOwnership {
         if (map == null) {
             throw new RpcException(ErrorCode.UNAVAILABLE, notReadyReason());
         }
+        if (request.getBodyCase() == StoreRequest.BodyCase.READ_ROUTES) {
+            for (long user : request.getReadRoutes().getUserIdsList()) {
+                checkOwned(map, map.slotOfUser(user));
+            }
+            return;
+        }
         int slot = slotOf(map, request);
         if (slot < 0) {
             return;
         }
+        checkOwned(map, slot);
+    }
+
+    private void checkOwned(SlotMap map, int slot) {
         String owner = map.setOfSlot(slot).setId();
         if (!owner.equals(setId)) {
             throw new RpcException(RpcError.newBuilder().setCode(ErrorCode.WRONG_SET).setSlotMapVersion(map.version())
@@ -81,6 +91,7 @@ public final class SlotOwnership {
             case READ_HISTORY -> map.slotOfConversation(request.getReadHistory().getConvId());
             case MARK_READ -> map.slotOfUser(request.getMarkRead().getUserId());
             case READ_CONVERSATIONS -> map.slotOfUser(request.getReadConversations().getUserId());
+            case READ_STREAM -> map.slotOfConversation(request.getReadStream().getConvId());
             default -> -1;
         };
     }

@@ -41,7 +41,8 @@ final class Memberships {
         byte[] key = StoreKeys.membership(userId, conv.value());
         MembershipRecord stint = record(view.get(Column.META, key), userId, conv);
         if (stint == null || entry.getConvSeq() < stint.getJoinedConvSeq()
-                || (stint.getLeftConvSeq() != 0 && entry.getConvSeq() > stint.getLeftConvSeq())) {
+                || (stint.getLeftConvSeq() != 0 && entry.getConvSeq() > stint.getLeftConvSeq())
+                || (stint.getStreamFromConvSeq() != 0 && entry.getConvSeq() > stint.getStreamFromConvSeq())) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + userId + " is not a member of " + conv + " at conv_seq " + entry.getConvSeq()
                     + (stint == null ? " (no membership record in the user's SET)"
                     : " (stint " + stint.getJoinedConvSeq() + ".." + (stint.getLeftConvSeq() == 0 ? "" : stint.getLeftConvSeq()) + ")"));
@@ -56,6 +57,16 @@ final class Memberships {
         byte[] key = StoreKeys.membership(userId, conv.value());
         MembershipRecord stint = record(view.get(Column.META, key), userId, conv);
         view.put(Column.META, key, stint.toBuilder().setLeftConvSeq(entry.getConvSeq()).build().toByteArray());
+    }
+
+    /**
+     * The inbox took a pointer: the user reads the group from its log from {@code fromConvSeq} on,
+     * so this inbox takes no later entry of the stint (the check above) and never sees its end.
+     */
+    static void streamStarted(BatchView view, long userId, ConversationId conv, long fromConvSeq) {
+        byte[] key = StoreKeys.membership(userId, conv.value());
+        MembershipRecord stint = record(view.get(Column.META, key), userId, conv);
+        view.put(Column.META, key, stint.toBuilder().setStreamFromConvSeq(fromConvSeq).build().toByteArray());
     }
 
     private static boolean isDepartureOf(MessageOp entry, long userId) {
@@ -87,7 +98,8 @@ final class Memberships {
         }
         byte[] cursorKey = StoreKeys.convCursor(userId, conv.value());
         long cursor = view.getLong(Column.META, cursorKey, 0);
-        if (recorded != null && (recorded.getLeftConvSeq() == 0 || recorded.getLeftConvSeq() >= joined)) {
+        // A stint read from the log ends there, never in this inbox: the new one replaces it at once.
+        if (recorded != null && recorded.getStreamFromConvSeq() == 0 && (recorded.getLeftConvSeq() == 0 || recorded.getLeftConvSeq() >= joined)) {
             return AddMembershipResponse.newBuilder().setEarlierStintOpen(true).setNextConvSeq(cursor + 1).build();
         }
         view.put(Column.META, key, MembershipRecord.newBuilder().setJoinedConvSeq(joined).build().toByteArray());

@@ -7,6 +7,7 @@ import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.ReadMarkOp;
 import io.synkit.protocol.client.ReadMarked;
 import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.conv.ReadState;
 import io.synkit.protocol.internal.ConversationState;
 import io.synkit.protocol.internal.MarkReadStoreRequest;
 import io.synkit.protocol.internal.MarkReadStoreResponse;
@@ -52,6 +53,17 @@ final class ReadMarks {
     }
 
     /**
+     * The inbox took a pointer: the conversation is read from its log from {@code fromConvSeq}
+     * on. The mark and the count of the inbox's entries before it stay; the log's part of the
+     * count is worked out when asked ({@link ReadState#streamUnread}).
+     */
+    static void streamStarted(BatchView view, long userId, String convId, long fromConvSeq, long seq) {
+        byte[] key = StoreKeys.conversationState(userId, convId);
+        ConversationState state = state(view, key, userId, convId);
+        view.put(Column.META, key, state.toBuilder().setLastSeq(seq).setStreamFromConvSeq(fromConvSeq).build().toByteArray());
+    }
+
+    /**
      * Moves the mark forward and appends a {@link ReadMarkOp} to the user's inbox; a mark at or
      * below the current one changes nothing (a retry, or another device was first). The unread
      * count left is the entries above the new mark, found by their fan-out records: O(entries
@@ -63,21 +75,30 @@ final class ReadMarks {
         if (userId <= 0 || request.getDeviceId().isEmpty()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "mark_read needs user_id > 0 and device_id");
         }
-        long newest = view.getLong(Column.META, StoreKeys.convCursor(userId, conv.value()), 0);
+        byte[] key = StoreKeys.conversationState(userId, conv.value());
+        ConversationState state = state(view, key, userId, conv.value());
+        long streamFrom = state.getStreamFromConvSeq();
+        // A conversation read from its log: its newest entry is the log's (logic read it there).
+        long newest = streamFrom > 0 ? Math.max(streamFrom, request.getStreamToConvSeq())
+                : view.getLong(Column.META, StoreKeys.convCursor(userId, conv.value()), 0);
         long mark = request.getReadUpToConvSeq();
         if (mark < 1 || mark > newest) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "read_up_to_conv_seq " + mark + " must be in 1.." + newest
                     + ", the newest entry of " + conv + " in the inbox");
         }
-        byte[] key = StoreKeys.conversationState(userId, conv.value());
-        ConversationState state = state(view, key, userId, conv.value());
         ReadMarked.Builder marked = ReadMarked.newBuilder().setConvId(conv.value());
-        if (mark <= state.getReadUpToConvSeq()) {
-            return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(state.getReadUpToConvSeq())
-                    .setUnreadCount(state.getUnreadCount())).build();
+        long ownLast = streamFrom > 0 ? request.getOwnLastConvSeq() : 0;
+        long current = Math.max(state.getReadUpToConvSeq(), ownLast);
+        if (mark <= current) {
+            long unread = streamFrom > 0 ? ReadState.streamUnread(state.getReadUpToConvSeq(), state.getUnreadCount(), ownLast, streamFrom, newest)
+                    : state.getUnreadCount();
+            return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(current).setUnreadCount((int) unread)).build();
         }
         int unread = 0;
-        for (long convSeq = mark + 1; convSeq <= newest; convSeq++) {
+        // In a conversation read from its log, the inbox holds entries below the stream's start
+        // (and the pointer at it); the op carries their count, a device adds the log's part.
+        long inboxNewest = streamFrom > 0 ? streamFrom - 1 : newest;
+        for (long convSeq = mark + 1; convSeq <= inboxNewest; convSeq++) {
             if (view.get(Column.DEDUP, StoreKeys.fanoutDedup(userId, conv.value(), convSeq)) != null) {
                 unread++;
             }
@@ -91,7 +112,8 @@ final class ReadMarks {
         view.putLong(Column.META, headKey, seq);
         inboxes.headMoved(userId, seq);
         view.put(Column.META, key, state.toBuilder().setReadUpToConvSeq(mark).setUnreadCount(unread).build().toByteArray());
-        return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(mark).setSeq(seq).setUnreadCount(unread))
+        long answered = streamFrom > 0 ? ReadState.streamUnread(mark, unread, ownLast, streamFrom, newest) : unread;
+        return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(mark).setSeq(seq).setUnreadCount((int) answered))
                 .addAllRoutes(routes.routesOf(userId)).build();
     }
 

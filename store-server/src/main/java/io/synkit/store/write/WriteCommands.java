@@ -1,6 +1,7 @@
 package io.synkit.store.write;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.synkit.protocol.client.ConvStreamOp;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.client.Op;
@@ -29,6 +30,7 @@ import io.synkit.protocol.rpc.RpcException;
 import io.synkit.protocol.slot.SlotMap;
 import io.synkit.runtime.Clock;
 import io.synkit.store.engine.Column;
+import io.synkit.store.engine.GroupRosterCache;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.read.RouteReader;
@@ -46,6 +48,7 @@ final class WriteCommands {
     private final StoreEngine engine;
     private final RouteReader routes;
     private final ReadMarks readMarks;
+    private final GroupRosterCache rosters = new GroupRosterCache();
     private final Clock clock;
     private final DeviceCommands devices;
     private final ConversationHeads heads;
@@ -108,12 +111,14 @@ final class WriteCommands {
             }
             return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(existing.current()).setCreated(false).build();
         }
-        GroupRoster created = GroupRoster.created(conv.lowUserId(), members, request.getShowEarlierHistory());
+        // A group created large is read by its log from its first entry on.
+        GroupRoster created = GroupRoster.created(conv.lowUserId(), members, request.getShowEarlierHistory())
+                .readDiffusedFrom(1, request.getWriteDiffusionMembersMax());
         view.put(Column.META, StoreKeys.group(conv.value()), created.record().toByteArray());
         return CreateGroupStoreResponse.newBuilder().addAllMemberUserIds(members).setCreated(true).build();
     }
 
-    private static GroupRoster roster(BatchView view, ConversationId conv) {
+    private GroupRoster roster(BatchView view, ConversationId conv) {
         GroupRoster roster = rosterOrEmpty(view, conv);
         if (!roster.exists()) {
             throw new RpcException(ErrorCode.INVALID_REQUEST, "no group " + conv + " (create it first)");
@@ -121,8 +126,8 @@ final class WriteCommands {
         return roster;
     }
 
-    private static GroupRoster rosterOrEmpty(BatchView view, ConversationId conv) {
-        return StoreKeys.groupRosterOf(view.get(Column.META, StoreKeys.group(conv.value())), conv);
+    private GroupRoster rosterOrEmpty(BatchView view, ConversationId conv) {
+        return rosters.of(view.get(Column.META, StoreKeys.group(conv.value())), conv);
     }
 
     /** Compare-and-set of the slot map (meta SET): versions only move forward, one writer wins. */
@@ -164,7 +169,8 @@ final class WriteCommands {
             // The sender's own committed entry, answered even if the sender has left the group
             // since (a leave whose answer was lost, retried): it reveals nothing the sender lacks.
             return AppendConvResponse.newBuilder().setMessage(parseMessage(view.get(Column.CONV, original), conv, "the original of a retried send"))
-                    .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version()).build();
+                    .setDuplicate(true).setMembersVersion(roster == null ? 0 : roster.version())
+                    .setReadDiffusionFromConvSeq(roster == null ? 0 : roster.readDiffusionFrom()).build();
         }
         if (!(conv.isGroup() ? roster.current().contains(message.getSenderUserId()) : conv.hasMember(message.getSenderUserId()))) {
             throw new RpcException(ErrorCode.FORBIDDEN, "user " + message.getSenderUserId() + " is not a member of " + conv);
@@ -177,7 +183,8 @@ final class WriteCommands {
             }
             // The change is an entry like a message, in the same order; the record changes in the same batch.
             int membersMax = request.getGroupMembersMax() == 0 ? GROUP_MEMBERS_MAX : Math.min(request.getGroupMembersMax(), GROUP_MEMBERS_MAX);
-            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax);
+            roster = roster.changed(message.getSenderUserId(), message.getGroupChange(), convSeq, membersMax)
+                    .readDiffusedFrom(convSeq, request.getWriteDiffusionMembersMax());
             view.put(Column.META, StoreKeys.group(conv.value()), roster.record().toByteArray());
         }
         long nowMs = clock.nowMs();
@@ -190,9 +197,21 @@ final class WriteCommands {
         view.put(Column.CONV, entryKey, committed.toByteArray());
         view.putLong(Column.META, StoreKeys.convHead(conv.value()), convSeq);
         view.put(Column.DEDUP, dedupKey, entryKey);
-        view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
+        boolean readDiffused = roster != null && roster.isReadDiffused(convSeq);
+        if (readDiffused) {
+            // The sender's own entry moves the sender's read mark (protocol.md §15.3 rule 1); in a
+            // group read by its log no inbox of the sender records that, so its home SET does.
+            view.putLong(Column.META, StoreKeys.ownLast(conv.value(), message.getSenderUserId()), convSeq);
+        }
+        if (!readDiffused || message.hasGroupChange() || convSeq == roster.readDiffusionFrom()) {
+            // Only entries that go to inboxes need the outbox: in a group read by its log a message
+            // goes to none (O(1) writes), a change still starts added members' streams and the
+            // switching entry every member's.
+            view.putLong(Column.OUTBOX, StoreKeys.outbox(conv.value(), convSeq), nowMs);
+        }
         heads.appended(conv.value(), convSeq, serverTimeMs);
-        return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version()).build();
+        return AppendConvResponse.newBuilder().setMessage(committed).setMembersVersion(roster == null ? 0 : roster.version())
+                .setReadDiffusionFromConvSeq(roster == null ? 0 : roster.readDiffusionFrom()).build();
     }
 
     /**
@@ -244,7 +263,10 @@ final class WriteCommands {
         long head = inboxes.head(userId);
         long seq = (head >= 0 ? head : view.getLong(Column.META, headKey, 0)) + 1;
         Op.Builder op = Op.newBuilder().setSeq(seq);
-        if (message.hasGroupChange()) {
+        if (request.getStreamFrom()) {
+            // From this entry on the user reads the group from its log: one pointer, not the entry.
+            op.setConvStream(ConvStreamOp.newBuilder().setConvId(conv.value()).setFromConvSeq(message.getConvSeq()));
+        } else if (message.hasGroupChange()) {
             op.setGroupChange(message); // its own op kind: a client that does not know it skips it
         } else {
             op.setMessage(message);
@@ -254,8 +276,13 @@ final class WriteCommands {
         view.putLong(Column.META, cursorKey, message.getConvSeq());
         view.putLong(Column.DEDUP, dedupKey, seq);
         inboxes.appended(userId, conv.value(), message.getConvSeq(), seq);
-        Memberships.entryTaken(view, userId, conv, message);
-        ReadMarks.entryAppended(view, userId, message, seq);
+        if (request.getStreamFrom()) {
+            Memberships.streamStarted(view, userId, conv, message.getConvSeq());
+            ReadMarks.streamStarted(view, userId, conv.value(), message.getConvSeq(), seq);
+        } else {
+            Memberships.entryTaken(view, userId, conv, message);
+            ReadMarks.entryAppended(view, userId, message, seq);
+        }
         return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
     }
 
