@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.synkit.ops.OpsMain;
+import io.synkit.ops.cluster.CapturedCli;
 import io.synkit.ops.cluster.FreePorts;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code ops bench} as CI runs it: {@code --quick}, every part, no figure judged (a shared 2-core
@@ -52,7 +50,7 @@ class BenchCommandTest {
         Path report = dir.resolve("report");
         int basePort = FreePorts.base(EndToEndBench.portCount(BenchPlan.quick().endToEnd().sets()));
         int kafkaBasePort = FreePorts.base(KafkaBrokers.PORT_COUNT);
-        Captured run = run("bench", "--quick", "--out", report.toString(), "--dir", dir.resolve("scratch").toString(), "--base-port",
+        CapturedCli run = CapturedCli.run("bench", "--quick", "--out", report.toString(), "--dir", dir.resolve("scratch").toString(), "--base-port",
                 Integer.toString(basePort), "--kafka-base-port", Integer.toString(kafkaBasePort));
         System.out.println(run.out());
         System.err.println(run.err());
@@ -85,7 +83,7 @@ class BenchCommandTest {
     void aTakenPortIsNamedBeforeAnythingStarts() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            Captured run = run("bench", "--parts", "kafka", "--out", dir.resolve("report").toString(), "--dir", dir.resolve("scratch").toString(),
+            CapturedCli run = CapturedCli.run("bench", "--parts", "kafka", "--out", dir.resolve("report").toString(), "--dir", dir.resolve("scratch").toString(),
                     "--kafka-base-port", Integer.toString(port));
             assertEquals(1, run.exitCode());
             assertEquals("bench: port " + port + " (Kafka broker) is taken on 127.0.0.1: stop what holds it or pick another --kafka-base-port",
@@ -132,25 +130,6 @@ class BenchCommandTest {
             }
         } finally {
             bench.destroyForcibly().waitFor();
-        }
-    }
-
-    private record Captured(int exitCode, String out, String err) {
-    }
-
-    private static synchronized Captured run(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exitCode = new CommandLine(new OpsMain()).execute(args);
-            return new Captured(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
         }
     }
 

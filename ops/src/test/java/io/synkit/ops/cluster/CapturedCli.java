@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** The ops CLI run in this JVM with its output captured. */
-record CapturedCli(int exitCode, String out, String err) {
+public record CapturedCli(int exitCode, String out, String err) {
 
-    static synchronized CapturedCli run(String... args) {
+    public static synchronized CapturedCli run(String... args) {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

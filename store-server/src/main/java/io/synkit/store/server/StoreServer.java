@@ -235,11 +235,15 @@ public final class StoreServer implements AutoCloseable {
             slotMaps.close();
             metaClients.close();
         }
+        boolean readsFinished = true;
         if (readers != null) {
-            readers.shutdown();
+            // Queued reads are dropped (their callers' connections closed with the RPC server) and
+            // running ones finish: RocksDB closed under a running read crashes the process.
+            readers.shutdownNow();
             try {
-                readers.awaitTermination(config.shutdownWaitMs(), TimeUnit.MILLISECONDS);
+                readsFinished = readers.awaitTermination(config.shutdownWaitMs(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
+                readsFinished = false;
                 Thread.currentThread().interrupt();
             }
         }
@@ -251,7 +255,12 @@ public final class StoreServer implements AutoCloseable {
             boss.shutdownGracefully(0, config.shutdownWaitMs(), TimeUnit.MILLISECONDS).syncUninterruptibly();
         }
         if (engine != null) {
-            engine.close();
+            if (readsFinished) {
+                engine.close();
+            } else {
+                // Left as after a crash, which a restart recovers from; the process exit releases it.
+                log.warn("store engine left open set={}: reads still running after {} ms", config.setId(), config.shutdownWaitMs());
+            }
         }
         log.info("store replica stopped set={}", config.setId());
     }
