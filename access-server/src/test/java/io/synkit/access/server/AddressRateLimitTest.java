@@ -7,11 +7,6 @@ import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,36 +20,23 @@ class AddressRateLimitTest {
 
     private static final int READ_TIMEOUT_MS = 10_000;
 
-    private final List<RawClient> clients = new ArrayList<>();
-    private LogicStub logic;
+    private StubbedAccessNode node;
     private AccessServer server;
 
     @AfterEach
     void stop() throws Exception {
-        for (RawClient client : clients) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+        if (node != null) {
+            node.close();
         }
     }
 
     private void start(Map<String, String> settings) throws Exception {
-        logic = new LogicStub();
-        Map<String, String> config = new HashMap<>(Map.of("access.port", "0", "access.push.port", "0", "access.logic.nodes", logic.hostPort()));
-        config.putAll(settings);
-        server = new AccessServer(AccessConfig.from(Config.of(config)), Clock.SYSTEM, reason -> {
-            throw new AssertionError("the node would have halted: " + reason);
-        }).start();
+        node = StubbedAccessNode.start(settings);
+        server = node.server;
     }
 
     private RawClient connect() throws Exception {
-        RawClient client = new RawClient(server.clientAddress(), READ_TIMEOUT_MS);
-        clients.add(client);
-        return client;
+        return node.connect(READ_TIMEOUT_MS);
     }
 
     private double count(String name, String... tags) {

@@ -9,12 +9,9 @@ import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.ServerFrame;
 import io.synkit.protocol.client.SyncRequest;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,39 +25,27 @@ class DrainTest {
     private static final List<String> PEERS = List.of("10.0.0.2:7100", "10.0.0.3:7100", "10.0.0.4:7100");
     private static final long WAIT_MS = 10_000;
 
+    private StubbedAccessNode node;
     private LogicStub logic;
     private AccessServer server;
-    private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        for (RawClient client : clients) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+        if (node != null) {
+            node.close();
         }
     }
 
     private void start(String... keyValues) throws Exception {
-        logic = new LogicStub();
-        logic.syncOpBodyBytes = 8;
-        Map<String, String> config = new HashMap<>(Map.of("access.port", "0", "access.push.port", "0", "access.logic.nodes", logic.hostPort(),
-                "access.peer.addresses", String.join(",", PEERS)));
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put(keyValues[i], keyValues[i + 1]);
-        }
-        server = new AccessServer(AccessConfig.from(Config.of(config)), Clock.SYSTEM, reason -> {
-            throw new AssertionError("the node would have halted: " + reason);
-        }).start();
+        Map<String, String> settings = StubbedAccessNode.settings(keyValues);
+        settings.put("access.peer.addresses", String.join(",", PEERS));
+        node = StubbedAccessNode.start(stub -> stub.syncOpBodyBytes = 8, settings);
+        logic = node.logic;
+        server = node.server;
     }
 
     private RawClient loggedIn(long user) throws Exception {
-        RawClient client = new RawClient(server.clientAddress(), (int) WAIT_MS);
-        clients.add(client);
+        RawClient client = node.connect((int) WAIT_MS);
         ServerFrame auth = client.login(user, "phone");
         assertTrue(auth.hasAuth(), auth.toString());
         assertEquals(PEERS.size(), auth.getAuth().getAccessAddressesCount(), "the login names the other nodes to fall back to");
@@ -85,7 +70,7 @@ class DrainTest {
 
         long lastArrivalNs = 0;
         List<Integer> retryAfters = new ArrayList<>();
-        for (RawClient client : clients) {
+        for (RawClient client : node.clients()) {
             ServerFrame frame = client.read();
             lastArrivalNs = Math.max(lastArrivalNs, System.nanoTime());
             assertTrue(frame.hasGoAway(), frame.toString());
@@ -93,7 +78,7 @@ class DrainTest {
             retryAfters.add(goAway.getRetryAfterMs());
             assertTrue(goAway.getRetryAfterMs() >= 500 && goAway.getRetryAfterMs() < 2500, "min + jitter in [0, drain timeout): " + goAway);
             assertTrue(isRotationOfPeers(goAway.getAccessAddressesList()), "the other nodes, rotated to a start of the link's own: " + goAway);
-            if (client == clients.get(0)) {
+            if (client == node.clients().get(0)) {
                 // The listener closed before the first GoAway left: a client that reconnects here is refused and tries its next address.
                 assertThrows(ConnectException.class, () -> new Socket().connect(server.clientAddress(), 1000));
             }
@@ -101,7 +86,7 @@ class DrainTest {
         assertTrue(TimeUnit.NANOSECONDS.toMillis(lastArrivalNs - startNs) >= 2L * batchIntervalMs,
                 "6 links in batches of 2 take two pauses: the last GoAway came " + TimeUnit.NANOSECONDS.toMillis(lastArrivalNs - startNs) + " ms in");
         assertTrue(retryAfters.stream().distinct().count() > 1, "retry-afters are jittered: " + retryAfters);
-        for (RawClient client : clients) {
+        for (RawClient client : node.clients()) {
             client.close();
         }
         drained.get(WAIT_MS, TimeUnit.MILLISECONDS);

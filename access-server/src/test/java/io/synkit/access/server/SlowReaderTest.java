@@ -7,12 +7,8 @@ import io.netty.util.ResourceLeakDetector;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.HeartbeatRequest;
 import io.synkit.protocol.client.SyncRequest;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +26,7 @@ class SlowReaderTest {
 
     private static ResourceLeakDetector.Level leakDetection;
 
-    private LogicStub logic;
+    private StubbedAccessNode node;
     private AccessServer server;
 
     /**
@@ -50,24 +46,15 @@ class SlowReaderTest {
     }
 
     @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+    void stop() throws Exception {
+        if (node != null) {
+            node.close();
         }
     }
 
     private void start(String... keyValues) throws Exception {
-        logic = new LogicStub();
-        Map<String, String> config = new HashMap<>(Map.of("access.port", "0", "access.push.port", "0", "access.logic.nodes", logic.hostPort()));
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put(keyValues[i], keyValues[i + 1]);
-        }
-        server = new AccessServer(AccessConfig.from(Config.of(config)), Clock.SYSTEM, reason -> {
-            throw new AssertionError("the node would have halted: " + reason);
-        }).start();
+        node = StubbedAccessNode.start(StubbedAccessNode.settings(keyValues));
+        server = node.server;
     }
 
     @Test

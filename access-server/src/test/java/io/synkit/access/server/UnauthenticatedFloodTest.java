@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synkit.access.link.LinkSettings;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,39 +26,28 @@ class UnauthenticatedFloodTest {
     /** A login's answer, and a refusal "at once", come within this even on a loaded 2-core box. */
     private static final int PROMPT_MS = 5_000;
 
-    private final List<RawClient> clients = new ArrayList<>();
-    private LogicStub logic;
+    private StubbedAccessNode node;
     private AccessServer server;
 
     @AfterEach
     void stop() throws Exception {
-        for (RawClient client : clients) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+        if (node != null) {
+            node.close();
         }
     }
 
     private void start(Map<String, String> settings) throws Exception {
-        logic = new LogicStub();
-        Map<String, String> config = new HashMap<>(Map.of("access.port", "0", "access.push.port", "0", "access.logic.nodes", logic.hostPort()));
+        Map<String, String> config = new HashMap<>();
         // The flood and the logins share 127.0.0.1: without this the flood's bad frames would get that one address blocked
         // (AddressRateLimitTest), and the test is about what floods from many addresses cost.
         config.put("access.limit.address.rate.per.s", "0");
         config.putAll(settings);
-        server = new AccessServer(AccessConfig.from(Config.of(config)), Clock.SYSTEM, reason -> {
-            throw new AssertionError("the node would have halted: " + reason);
-        }).start();
+        node = StubbedAccessNode.start(config);
+        server = node.server;
     }
 
     private RawClient connect(int readTimeoutMs) throws Exception {
-        RawClient client = new RawClient(server.clientAddress(), readTimeoutMs);
-        clients.add(client);
-        return client;
+        return node.connect(readTimeoutMs);
     }
 
     @Test
