@@ -1,12 +1,14 @@
 package io.synkit.store.write;
 
+import static io.synkit.store.wire.WireFields.bytesField;
+import static io.synkit.store.wire.WireFields.concat;
+import static io.synkit.store.wire.WireFields.varintField;
 import static io.synkit.store.write.StoreFixture.entry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
@@ -23,9 +25,6 @@ import io.synkit.protocol.rpc.RpcException;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreKeys;
 import io.synkit.store.state.RocksStateMachine;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +53,7 @@ class MixedVersionStoreTest {
 
     @Test
     void todaysReplicaServesAnOpOfANewerKindItAppliedFromANewerPrimaryAndContinuesTheInboxAfterIt() throws Exception {
-        byte[] newerOp = concat(Op.newBuilder().setSeq(1).build().toByteArray(), field(NEW_KIND, ByteString.copyFromUtf8("a newer op kind's body")));
+        byte[] newerOp = concat(Op.newBuilder().setSeq(1).build().toByteArray(), bytesField(NEW_KIND, ByteString.copyFromUtf8("a newer op kind's body")));
         try (StoreFixture store = new StoreFixture(dir)) {
             // What a newer primary replicates: its entry's payload is the WriteBatch of the command's
             // effects, which today's replica applies byte for byte without knowing the command.
@@ -94,7 +93,7 @@ class MixedVersionStoreTest {
 
     @Test
     void aWriteKindTodaysStoreDoesNotKnowIsRefusedAndWritesNothing() throws Exception {
-        StoreRequest newerKind = StoreRequest.parseFrom(field(NEW_KIND, ByteString.copyFromUtf8("a newer write command")));
+        StoreRequest newerKind = StoreRequest.parseFrom(bytesField(NEW_KIND, ByteString.copyFromUtf8("a newer write command")));
         try (StoreFixture store = new StoreFixture(dir)) {
             RpcException refused = assertThrows(RpcException.class, () -> store.write(newerKind));
 
@@ -119,34 +118,6 @@ class MixedVersionStoreTest {
         return FileDescriptor.buildFrom(file.build(), dependencies.toArray(FileDescriptor[]::new)).findMessageTypeByName(name);
     }
 
-    private static byte[] field(int number, ByteString bytes) {
-        ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(encoded);
-            out.writeBytes(number, bytes);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return encoded.toByteArray();
-    }
 
-    private static byte[] varintField(int number, long value) {
-        ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(encoded);
-            out.writeUInt64(number, value);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return encoded.toByteArray();
-    }
 
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] both = new byte[first.length + second.length];
-        System.arraycopy(first, 0, both, 0, first.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
-    }
 }

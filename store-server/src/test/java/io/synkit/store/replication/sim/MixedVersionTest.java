@@ -1,10 +1,12 @@
 package io.synkit.store.replication.sim;
 
+import static io.synkit.store.wire.WireFields.bytesField;
+import static io.synkit.store.wire.WireFields.concat;
+import static io.synkit.store.wire.WireFields.varintField;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.DescriptorProtos.DescriptorProto;
 import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
@@ -14,9 +16,6 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.synkit.protocol.replication.AppendEntries;
 import io.synkit.protocol.replication.ReplicationMessage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -90,7 +89,7 @@ class MixedVersionTest {
                     newKindMessages++;
                     ReplicationMessage newKind = ReplicationMessage.parseFrom(concat(
                             ReplicationMessage.newBuilder().setFrom(message.getFrom()).setEpoch(message.getEpoch()).build().toByteArray(),
-                            field(NEW_KIND, ByteString.copyFromUtf8("a body today's code has no name for"))));
+                            bytesField(NEW_KIND, ByteString.copyFromUtf8("a body today's code has no name for"))));
                     assertEquals(ReplicationMessage.BodyCase.BODY_NOT_SET, newKind.getBodyCase());
                     assertTrue(newKind.getUnknownFields().hasField(NEW_KIND));
                 }
@@ -104,35 +103,10 @@ class MixedVersionTest {
 
     /** Field {@code append} (3) of ReplicationMessage again, holding only the new field: protobuf merges repeated occurrences of a message field. */
     private static byte[] newFieldOfAppend(AppendEntries append) {
-        ByteArrayOutputStream inner = new ByteArrayOutputStream();
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(inner);
-            out.writeUInt64(NEW_FIELD, append.getCommitIndex() + 1);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return field(ReplicationMessage.APPEND_FIELD_NUMBER, ByteString.copyFrom(inner.toByteArray()));
+        return bytesField(ReplicationMessage.APPEND_FIELD_NUMBER, ByteString.copyFrom(varintField(NEW_FIELD, append.getCommitIndex() + 1)));
     }
 
-    private static byte[] field(int number, ByteString bytes) {
-        ByteArrayOutputStream encoded = new ByteArrayOutputStream();
-        try {
-            CodedOutputStream out = CodedOutputStream.newInstance(encoded);
-            out.writeBytes(number, bytes);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return encoded.toByteArray();
-    }
 
-    private static byte[] concat(byte[] first, byte[] second) {
-        byte[] both = new byte[first.length + second.length];
-        System.arraycopy(first, 0, both, 0, first.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
-    }
 
     /** Today's AppendEntries plus {@code uint64 next_field = 79}: the newer build's schema, as a descriptor. */
     private static Descriptor newerAppendEntries() throws Exception {
