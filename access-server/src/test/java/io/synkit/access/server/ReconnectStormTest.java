@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.ServerFrame;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +30,7 @@ class ReconnectStormTest {
     private static final int RETRY_AFTER_MS = 20;
     private static final int ATTEMPTS_MAX = 200;
 
+    private StubbedAccessNode node;
     private LogicStub logic;
     private AccessServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
@@ -44,23 +43,17 @@ class ReconnectStormTest {
         for (RawClient client : open) {
             client.close();
         }
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+        if (node != null) {
+            node.close();
         }
     }
 
     @Test
     void aStormOfLoginsIsPacedByTheNodesLoginSlotsAndEveryClientThatHonoursRetryAfterGetsIn() throws Exception {
-        logic = new LogicStub();
-        logic.loginGate = new CompletableFuture<>();
-        server = new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0",
-                "access.logic.nodes", logic.hostPort(), "access.auth.inflight.max", Integer.toString(LOGIN_SLOTS),
-                "access.links.refused.retry.after.ms", Integer.toString(RETRY_AFTER_MS)))), Clock.SYSTEM, reason -> {
-                    throw new AssertionError("the node would have halted: " + reason);
-                }).start();
+        node = StubbedAccessNode.start(stub -> stub.loginGate = new CompletableFuture<>(), Map.of("access.auth.inflight.max",
+                Integer.toString(LOGIN_SLOTS), "access.links.refused.retry.after.ms", Integer.toString(RETRY_AFTER_MS)));
+        logic = node.logic;
+        server = node.server;
         AtomicInteger pacedWhileHeld = new AtomicInteger();
         List<CompletableFuture<Integer>> attempts = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {

@@ -8,9 +8,6 @@ import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.ServerFrame;
-import io.synkit.runtime.Clock;
-import io.synkit.runtime.Config;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -21,31 +18,20 @@ class RedirectTest {
 
     private static final List<String> PEERS = List.of("10.0.0.2:7100", "10.0.0.3:7100");
 
-    private LogicStub logic;
+    private StubbedAccessNode node;
     private AccessServer server;
-    private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() throws Exception {
-        for (RawClient client : clients) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (logic != null) {
-            logic.close();
+        if (node != null) {
+            node.close();
         }
     }
 
     @Test
     void aLoginBeyondTheRedirectMarkIsSentToTheOtherNodesAndARedirectedLoginIsServed() throws Exception {
-        logic = new LogicStub();
-        server = new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0",
-                "access.logic.nodes", logic.hostPort(), "access.peer.addresses", String.join(",", PEERS),
-                "access.redirect.above.links", "2"))), Clock.SYSTEM, reason -> {
-                    throw new AssertionError("the node would have halted: " + reason);
-                }).start();
+        node = StubbedAccessNode.start(Map.of("access.peer.addresses", String.join(",", PEERS), "access.redirect.above.links", "2"));
+        server = node.server;
         assertTrue(login(1, false).hasAuth());
         assertTrue(login(2, false).hasAuth());
 
@@ -67,9 +53,7 @@ class RedirectTest {
     }
 
     private RawClient connect() throws Exception {
-        RawClient client = new RawClient(server.clientAddress(), 10_000);
-        clients.add(client);
-        return client;
+        return node.connect(10_000);
     }
 
     private ServerFrame login(long user, boolean redirected) throws Exception {
