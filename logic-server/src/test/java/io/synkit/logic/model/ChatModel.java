@@ -15,11 +15,22 @@ import java.util.TreeSet;
  * docs/protocol.md §15 and not from the code it checks. One group {@value #GROUP} created by user
  * 1 with users 1-3, and 1:1 conversations. Each conversation is a list of entries; a user receives
  * the entries covered by any of their stints; marks and unread counts follow the read-state rules.
+ *
+ * <p>The group is read from its log (§15.5) from the change that takes it past {@value
+ * #WRITE_DIFFUSION_MEMBERS_MAX} members on, and stays so. What a device holds of the log then
+ * depends on when it synced: a stint's log entries reach a device only while the stint is the
+ * user's latest, so a member removed and added again keeps of the earlier stint's log only what the
+ * device had synced before the re-add (the rule of §15.5, modelled, not flagged), and those entries
+ * no longer count as unread. {@link #readState(long)} is the user's whole view (what the server's
+ * conversation list and read marks answer), {@link #readState(long, String)} one device's.
  */
 final class ChatModel {
 
     static final String GROUP = "g:1:team";
     static final long CREATOR = 1;
+    /** Small, so that a few adds take the group past it. */
+    static final int WRITE_DIFFUSION_MEMBERS_MAX = 3;
+    private static final long HELD_ALL = Long.MAX_VALUE;
 
     /** One conversation entry: a message (kind null) or a membership change of {@code user}. */
     record Entry(long convSeq, long sender, GroupChangeKind kind, long user) {
@@ -47,6 +58,10 @@ final class ChatModel {
     private final Map<Long, List<Stint>> stints = new HashMap<>();
     private final TreeSet<Long> current = new TreeSet<>(List.of(1L, 2L, 3L));
     private final Map<String, Long> explicitMarks = new HashMap<>();
+    /** conv_seq from which the group is read from its log; 0 while written into inboxes. */
+    private long readDiffusionFrom;
+    /** By device ("user/index"): by stint index, the newest group entry the device synced while that stint was the user's latest. */
+    private final Map<String, Map<Integer, Long>> devices = new HashMap<>();
 
     ChatModel() {
         for (long user : current) {
@@ -91,6 +106,9 @@ final class ChatModel {
                 }
                 current.add(user);
                 stints.computeIfAbsent(user, u -> new ArrayList<>()).add(new Stint(convSeq));
+                if (readDiffusionFrom == 0 && current.size() > WRITE_DIFFUSION_MEMBERS_MAX) {
+                    readDiffusionFrom = convSeq;
+                }
             }
             case MEMBERS_REMOVED, MEMBER_LEFT -> {
                 if (kind == GroupChangeKind.MEMBERS_REMOVED && actor != CREATOR) {
@@ -109,18 +127,81 @@ final class ChatModel {
         return null;
     }
 
-    /** The entries of {@code conv} the user has received, in conv_seq order. */
+    /** The entries of {@code conv} the user is entitled to (every stint's, the log's up to its end), in conv_seq order. */
     List<Entry> entriesOf(long user, String conv) {
+        return held(user, conv, null, false);
+    }
+
+    /** The entries of {@code conv} a device holds after syncing to the end, in conv_seq order. */
+    List<Entry> entriesOf(long user, String device, String conv) {
+        return held(user, conv, devices.getOrDefault(device, Map.of()), false);
+    }
+
+    /** Stints started after the switch by users who had read the log in an earlier stint. */
+    long restartedStreams() {
+        return stints.values().stream().mapToLong(of -> of.stream().skip(1).filter(stint -> readDiffusionFrom > 0 && stint.joined >= readDiffusionFrom)
+                .filter(stint -> of.get(of.indexOf(stint) - 1).left >= readDiffusionFrom).count()).sum();
+    }
+
+    /** Whether the user made an entry of the group's log in a stint before the latest (the case of a known server defect). */
+    boolean ownLogEntryInAnEarlierStint(long user) {
+        List<Stint> of = stints.getOrDefault(user, List.of());
+        return readDiffusionFrom > 0 && log(GROUP).stream().anyMatch(entry -> entry.sender() == user && entry.convSeq() >= readDiffusionFrom
+                && of.size() > 1 && entry.convSeq() < of.get(of.size() - 1).joined);
+    }
+
+    boolean isReadDiffused() {
+        return readDiffusionFrom > 0;
+    }
+
+    /**
+     * The entries of {@code conv} held with {@code heldTo} (by stint index; null: all), or with
+     * {@code counting} only those that count for unread: not those of an earlier stint's log.
+     */
+    private List<Entry> held(long user, String conv, Map<Integer, Long> heldTo, boolean counting) {
         if (!conv.equals(GROUP)) {
             return ConversationId.parse(conv).hasMember(user) ? List.copyOf(log(conv)) : List.of();
         }
         List<Stint> of = stints.getOrDefault(user, List.of());
-        return log(conv).stream().filter(entry -> of.stream().anyMatch(stint -> stint.covers(entry.convSeq()))).toList();
+        List<Entry> held = new ArrayList<>();
+        for (Entry entry : log(conv)) {
+            for (int i = 0; i < of.size(); i++) {
+                if (!of.get(i).covers(entry.convSeq())) {
+                    continue;
+                }
+                boolean fromLog = readDiffusionFrom > 0 && entry.convSeq() >= readDiffusionFrom;
+                boolean reached = !fromLog || heldTo == null || entry.convSeq() <= heldTo.getOrDefault(i, 0L);
+                if (reached && !(counting && fromLog && i < of.size() - 1)) {
+                    held.add(entry);
+                    break;
+                }
+            }
+        }
+        return held;
     }
 
-    /** Every conversation the user has an entry of. */
-    List<String> conversationsOf(long user) {
-        return logs.keySet().stream().filter(conv -> !entriesOf(user, conv).isEmpty()).toList();
+    /** A device that synced to the end now: it holds the log up to the head in the user's latest stint. */
+    void synced(long user, String device) {
+        Map<Integer, Long> heldTo = devices.computeIfAbsent(device, d -> new HashMap<>());
+        List<Stint> of = stints.get(user);
+        if (of != null) {
+            heldTo.put(of.size() - 1, head(GROUP));
+        }
+    }
+
+    /** A device that starts from the conversation list: it holds what the user is entitled to now (and syncs on). */
+    void startedFromList(long user, String device) {
+        Map<Integer, Long> heldTo = new HashMap<>();
+        List<Stint> of = stints.getOrDefault(user, List.of());
+        for (int i = 0; i < of.size(); i++) {
+            heldTo.put(i, HELD_ALL);
+        }
+        devices.put(device, heldTo);
+    }
+
+    /** Every conversation of which the device holds an entry. */
+    List<String> conversationsOf(long user, String device) {
+        return logs.keySet().stream().filter(conv -> !entriesOf(user, device, conv).isEmpty()).toList();
     }
 
     long newest(long user, String conv) {
@@ -129,13 +210,23 @@ final class ChatModel {
     }
 
     long mark(long user, String conv) {
-        long own = entriesOf(user, conv).stream().filter(entry -> entry.sender() == user).mapToLong(Entry::convSeq).max().orElse(0);
-        return Math.max(own, explicitMarks.getOrDefault(user + "/" + conv, 0L));
+        return mark(user, conv, null);
     }
 
     long unread(long user, String conv) {
-        long mark = mark(user, conv);
-        return entriesOf(user, conv).stream().filter(entry -> entry.convSeq() > mark).count();
+        return unread(user, conv, null);
+    }
+
+    /** The mark: the explicit one, moved by the user's own entries the view holds (inbox or log, any stint). */
+    private long mark(long user, String conv, Map<Integer, Long> heldTo) {
+        long own = held(user, conv, heldTo, false).stream().filter(entry -> entry.sender() == user).mapToLong(Entry::convSeq).max().orElse(0);
+        return Math.max(own, explicitMarks.getOrDefault(user + "/" + conv, 0L));
+    }
+
+    /** Held entries above the mark, an earlier stint's log entries not counted (§15.5). */
+    private long unread(long user, String conv, Map<Integer, Long> heldTo) {
+        long mark = mark(user, conv, heldTo);
+        return held(user, conv, heldTo, true).stream().filter(entry -> entry.convSeq() > mark).count();
     }
 
     /** The outcome of a read mark: null when valid (the mark moves if it is higher), else the refusal's code. */
@@ -147,11 +238,22 @@ final class ChatModel {
         return null;
     }
 
-    /** "mark/unread" by conversation, for every conversation the user has an entry of. */
+    /** "mark/unread" by conversation, for every conversation the user has an entry of: the user's whole view. */
     Map<String, String> readState(long user) {
+        return readState(user, (Map<Integer, Long>) null);
+    }
+
+    /** "mark/unread" by conversation as a device that synced to the end derives it. */
+    Map<String, String> readState(long user, String device) {
+        return readState(user, devices.getOrDefault(device, Map.of()));
+    }
+
+    private Map<String, String> readState(long user, Map<Integer, Long> heldTo) {
         Map<String, String> view = new TreeMap<>();
-        for (String conv : conversationsOf(user)) {
-            view.put(conv, mark(user, conv) + "/" + unread(user, conv));
+        for (String conv : logs.keySet()) {
+            if (!held(user, conv, heldTo, false).isEmpty()) {
+                view.put(conv, mark(user, conv, heldTo) + "/" + unread(user, conv, heldTo));
+            }
         }
         return view;
     }
