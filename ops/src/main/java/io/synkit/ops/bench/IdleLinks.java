@@ -52,9 +52,9 @@ final class IdleLinks {
     }
 
     /**
-     * Opens and authenticates {@code count} links, of users {@code firstUserId} on, link {@code i}
-     * to {@code targets[i % targets.size()]}, at most {@code connectConcurrency} in progress at
-     * once, from 127.0.0.{@code firstSource} on ({@link #LINKS_PER_SOURCE_ADDRESS} per address).
+     * Opens and authenticates {@code count} links, of users {@code firstUserId} on, user {@code u}
+     * to {@code targets[u % targets.size()]} (workers with consecutive user ranges fill every target
+     * evenly), at most {@code connectConcurrency} in progress at once, from 127.0.0.{@code firstSource} on ({@link #LINKS_PER_SOURCE_ADDRESS} per address).
      * Throws when one fails or the deadline passes.
      */
     static List<Channel> open(EventLoopGroup loops, List<InetSocketAddress> targets, int count, long firstUserId, int firstSource,
@@ -85,7 +85,7 @@ final class IdleLinks {
             String source = "127.0.0." + (firstSource + i / LINKS_PER_SOURCE_ADDRESS);
             ClientFrame auth = ClientFrame.newBuilder().setRequestId(1)
                     .setAuth(AuthRequest.newBuilder().setToken(tokens.issue(userId, "bench", TOKEN_TTL_MS)).setClientVersion("bench/links")).build();
-            bootstrap.connect(targets.get(i % targets.size()), new InetSocketAddress(source, 0)).addListener(connected -> {
+            bootstrap.connect(targets.get((int) (userId % targets.size())), new InetSocketAddress(source, 0)).addListener(connected -> {
                 if (!connected.isSuccess()) {
                     failures.add("connect: " + connected.cause());
                     slots.release();
