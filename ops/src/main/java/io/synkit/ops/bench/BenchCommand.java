@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * The subcommands measure one part each.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "The one benchmark: synkit beside Kafka on this machine (subcommands: one part each).",
-        subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class, LinksBenchCommand.class,
+        subcommands = {StoreBenchCommand.class, ApplyBenchCommand.class, LinksBenchCommand.class, ConnectionsBenchCommand.class, ConnectionsWorkerCommand.class,
                 GroupBenchCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -169,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
         return ports;
     }
 
-    private static boolean free(int port) {
+    static boolean free(int port) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return true;

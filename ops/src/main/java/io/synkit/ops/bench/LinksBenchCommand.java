@@ -100,8 +100,6 @@ public final class LinksBenchCommand implements Callable<Integer> {
     @Option(names = "--classes", defaultValue = "12", description = "Classes listed by growth per link (default ${DEFAULT-VALUE})")
     int classes;
 
-    /** Loopback source addresses give each of them its own ephemeral port range (about 28,000 ports). */
-    private static final int LINKS_PER_SOURCE_ADDRESS = 25_000;
     /**
      * Source addresses are 127.0.0.x from a random x in [2, 2 + this): the ports of a run's closed
      * links stay in TIME_WAIT for a minute, and a run right after from the same address would find
@@ -109,11 +107,13 @@ public final class LinksBenchCommand implements Callable<Integer> {
      */
     private static final int SOURCE_ADDRESS_CHOICES = 200;
     /** File descriptors this process and the access JVM need besides the links (jars, selectors, ports). */
-    private static final int FDS_RESERVED = 500;
-    private static final long TOKEN_TTL_MS = TimeUnit.HOURS.toMillis(2);
+    static final int FDS_RESERVED = 500;
     /** Heartbeat and idle timeout far beyond the run, so links stay idle and open. */
     private static final int HEARTBEAT_INTERVAL_MS = 3_600_000;
     private static final int IDLE_TIMEOUT_MS = 10_800_000;
+    /** Access node settings for a bench of idle links: they stay open, and opening tens of thousands from a few addresses is not paced. */
+    static final List<String> IDLE_ACCESS_ARGS = List.of("--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS,
+            "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS, "--access.limit.address.rate.per.s=0");
     private static final long STOP_GRACE_MS = 15_000;
 
     @Override
@@ -138,16 +138,17 @@ public final class LinksBenchCommand implements Callable<Integer> {
             access = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             awaitReady(access, log, deadlineNs);
             int firstSource = 2 + new SplittableRandom().nextInt(SOURCE_ADDRESS_CHOICES);
+            List<InetSocketAddress> clients = List.of(new InetSocketAddress("127.0.0.1", basePort));
             if (warmupLinks > 0) {
-                List<Channel> warmup = openLinks(loops, warmupLinks, links + 1, firstSource, deadlineNs);
+                List<Channel> warmup = IdleLinks.open(loops, clients, warmupLinks, links + 1, firstSource, connectConcurrency, IdleLinks.Pushes.IGNORED, deadlineNs);
                 warmup.forEach(Channel::close);
                 awaitNoSessions(deadlineNs);
             }
-            Snapshot before = snapshot(access.pid(), deadlineNs);
+            Snapshot before = snapshot(access.pid(), basePort + 2, deadlineNs);
             System.out.printf(Locale.ROOT, "before: %s%n", before);
-            List<Channel> open = openLinks(loops, links, 1, firstSource, deadlineNs);
-            String status = get("/status", deadlineNs);
-            Snapshot after = snapshot(access.pid(), deadlineNs);
+            List<Channel> open = IdleLinks.open(loops, clients, links, 1, firstSource, connectConcurrency, IdleLinks.Pushes.IGNORED, deadlineNs);
+            String status = get(basePort + 2, "/status", deadlineNs);
+            Snapshot after = snapshot(access.pid(), basePort + 2, deadlineNs);
             System.out.printf(Locale.ROOT, "after %d links: %s%n  access status: %s%n", open.size(), after, status.trim());
             report(before, after, open.size());
             open.forEach(Channel::close);
@@ -169,10 +170,8 @@ public final class LinksBenchCommand implements Callable<Integer> {
         command.addAll(List.of("-cp", accessClasspath != null ? accessClasspath : System.getProperty("java.class.path"),
                 "io.synkit.access.AccessServerMain",
                 "--access.port=" + basePort, "--access.push.port=" + (basePort + 1), "--access.admin.port=" + (basePort + 2),
-                "--access.logic.nodes=127.0.0.1:" + logicAddress.getPort(),
-                "--access.heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS, "--access.idle.timeout.ms=" + IDLE_TIMEOUT_MS,
-                // The bench opens tens of thousands of links from a few addresses as fast as it can: no per-address pacing.
-                "--access.limit.address.rate.per.s=0"));
+                "--access.logic.nodes=127.0.0.1:" + logicAddress.getPort()));
+        command.addAll(IDLE_ACCESS_ARGS);
         return command;
     }
 
@@ -189,70 +188,9 @@ public final class LinksBenchCommand implements Callable<Integer> {
         throw new TimeoutException("access node not READY within --timeout-s; its log:\n" + Files.readString(log));
     }
 
-    /**
-     * Opens and authenticates {@code count} links, of users {@code firstUserId} on, at most
-     * {@code connectConcurrency} in progress at once, from 127.0.0.{@code firstSource} on.
-     */
-    private List<Channel> openLinks(EventLoopGroup loops, int count, long firstUserId, int firstSource, long deadlineNs) throws Exception {
-        TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
-        FrameLimits limits = FrameLimits.client();
-        FrameEncoder encoder = new FrameEncoder(limits);
-        Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frame", new FrameDecoder(limits))
-                                .addLast("decode", new ProtoDecoder<>(ServerFrame.parser()))
-                                .addLast("encode", encoder)
-                                .addLast("auth", new AuthAwaiter());
-                    }
-                });
-        Semaphore slots = new Semaphore(connectConcurrency);
-        ConcurrentLinkedQueue<Channel> open = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        long startNs = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            if (!slots.tryAcquire(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new TimeoutException("opened " + open.size() + " of " + count + " links within --timeout-s");
-            }
-            String source = "127.0.0." + (firstSource + i / LINKS_PER_SOURCE_ADDRESS);
-            ClientFrame auth = ClientFrame.newBuilder().setRequestId(1)
-                    .setAuth(AuthRequest.newBuilder().setToken(tokens.issue(firstUserId + i, "bench", TOKEN_TTL_MS)).setClientVersion("bench/links")).build();
-            bootstrap.connect(new InetSocketAddress("127.0.0.1", basePort), new InetSocketAddress(source, 0)).addListener(connected -> {
-                if (!connected.isSuccess()) {
-                    failures.add("connect: " + connected.cause());
-                    slots.release();
-                    return;
-                }
-                Channel channel = ((ChannelFuture) connected).channel();
-                channel.pipeline().get(AuthAwaiter.class).answered.whenComplete((frame, failure) -> {
-                    if (failure == null && frame.hasAuth()) {
-                        open.add(channel);
-                    } else {
-                        failures.add(failure != null ? failure.toString() : frame.toString().replace('\n', ' '));
-                        channel.close();
-                    }
-                    slots.release();
-                });
-                channel.writeAndFlush(auth);
-            });
-        }
-        if (!slots.tryAcquire(connectConcurrency, Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("opened " + open.size() + " of " + count + " links within --timeout-s");
-        }
-        System.out.printf(Locale.ROOT, "opened %d authenticated links in %.1f s (%d failed) from 127.0.0.%d%s%n", open.size(),
-                (System.nanoTime() - startNs) / 1e9, failures.size(), firstSource,
-                count > LINKS_PER_SOURCE_ADDRESS ? "-" + (firstSource + (count - 1) / LINKS_PER_SOURCE_ADDRESS) : "");
-        if (!failures.isEmpty()) {
-            throw new IOException(failures.size() + " links failed to open or authenticate, first: " + failures.peek());
-        }
-        return new ArrayList<>(open);
-    }
-
     /** Waits until the node's {@code /status} shows no session (the warm-up links have gone). */
     private void awaitNoSessions(long deadlineNs) throws Exception {
-        while (!get("/status", deadlineNs).contains(" sessions=0")) {
+        while (!get(basePort + 2, "/status", deadlineNs).contains(" sessions=0")) {
             if (System.nanoTime() > deadlineNs) {
                 throw new TimeoutException("the warm-up links did not leave the access node within --timeout-s");
             }
@@ -260,35 +198,14 @@ public final class LinksBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Completes with the first frame the server sends (the answer to Auth); later frames are dropped. */
-    private static final class AuthAwaiter extends SimpleChannelInboundHandler<ServerFrame> {
-
-        final CompletableFuture<ServerFrame> answered = new CompletableFuture<>();
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ServerFrame frame) {
-            answered.complete(frame);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            answered.completeExceptionally(new IOException("closed by the access node"));
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            answered.completeExceptionally(cause);
-            ctx.close();
-        }
-    }
-
-    /** The access node's memory after full collections. */
     /**
+     * The access node's memory after full collections.
+     *
      * @param oldGenUsedBytes the old generation's {@code jvm_memory_used_bytes} right after a full
      *     collection: every live object is there, while the young generation holds only what was
      *     allocated since (the scrape itself); -1 when the node exports no such metric
      */
-    private record Snapshot(long oldGenUsedBytes, long liveBytes, long rssBytes, Map<String, long[]> classes) {
+    record Snapshot(long oldGenUsedBytes, long liveBytes, long rssBytes, Map<String, long[]> classes) {
 
         @Override
         public String toString() {
@@ -297,10 +214,11 @@ public final class LinksBenchCommand implements Callable<Integer> {
         }
     }
 
-    private Snapshot snapshot(long pid, long deadlineNs) throws Exception {
+    /** Full collections in the JVM {@code pid}, then its heap (metric on {@code adminPort}, class histogram) and RSS. */
+    static Snapshot snapshot(long pid, int adminPort, long deadlineNs) throws Exception {
         jcmd(pid, "GC.run", deadlineNs);
         jcmd(pid, "GC.run", deadlineNs);
-        long oldGenUsed = oldGenUsedBytes(get("/metrics", deadlineNs));
+        long oldGenUsed = oldGenUsedBytes(get(adminPort, "/metrics", deadlineNs));
         // The histogram collects once more (live objects only) and names what the bytes are.
         Map<String, long[]> histogram = new HashMap<>();
         long live = -1;
@@ -374,9 +292,9 @@ public final class LinksBenchCommand implements Callable<Integer> {
         return lines;
     }
 
-    private String get(String path, long deadlineNs) throws Exception {
+    static String get(int adminPort, String path, long deadlineNs) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (basePort + 2) + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
                 .timeout(Duration.ofNanos(Math.max(1, deadlineNs - System.nanoTime()))).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -390,7 +308,7 @@ public final class LinksBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long fileDescriptorsMax() {
+    static long fileDescriptorsMax() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             return unix.getMaxFileDescriptorCount();
         }

@@ -99,6 +99,12 @@ public final class LocalCluster {
      */
     public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers, int accessCount)
             throws IOException, InterruptedException {
+        return up(dir, setCount, basePort, extraStoreArgs, peers, accessCount, List.of());
+    }
+
+    /** As above with {@code extraAccessArgs} added to every access node's command line (a bench keeps its idle links open so). */
+    public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers, int accessCount,
+                                  List<String> extraAccessArgs) throws IOException, InterruptedException {
         if (accessCount < 1) {
             throw new IllegalArgumentException("accessCount=" + accessCount + " must be >= 1");
         }
@@ -131,6 +137,7 @@ public final class LocalCluster {
             if (!otherAccess.isEmpty()) {
                 command.add("--access.peer.addresses=" + String.join(",", otherAccess));
             }
+            command.addAll(extraAccessArgs);
             commands.put(accessNodes.get(a), List.copyOf(command));
         }
         topology.setProperty("sets", Integer.toString(setCount));
