@@ -288,6 +288,7 @@ final class WriteCommands {
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
         DeviceRoute route = checkRoute(request.getUserId(), request.getRoute());
+        DeviceCommands.currentRoute(view, request.getUserId(), route);
         view.put(Column.ROUTES, StoreKeys.route(request.getUserId(), route.getDeviceId()), route.toByteArray());
         return PutRouteResponse.newBuilder().setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(request.getUserId()), 0)).build();
     }
@@ -298,7 +299,7 @@ final class WriteCommands {
         byte[] current = view.get(Column.ROUTES, key);
         // Only the connection that owns the route removes it: a device that already reconnected
         // elsewhere keeps its new route when the old connection's close arrives late.
-        if (current == null || !RouteReader.parse(current).equals(route)) {
+        if (current == null || !DeviceCommands.sameConnection(RouteReader.parse(current), route)) {
             return RemoveRouteResponse.newBuilder().setRemoved(false).build();
         }
         view.delete(Column.ROUTES, key);
