@@ -246,8 +246,10 @@ final class WriteCommands {
         if (message.getConvSeq() < nextConvSeq) {
             long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
             if (existingSeq > 0) {
-                // Already here (the membership was checked then): a retry reveals nothing new.
-                return response.setSeq(existingSeq).setDuplicate(true).build();
+                // Already here (the membership was checked then): a retry reveals nothing new. It
+                // answers the routes as the first attempt did: that answer may have been lost (a
+                // timeout), and with it the only notify of the entry (issue 17, finding 2).
+                return response.setSeq(existingSeq).setDuplicate(true).addAllRoutes(routes.routesOf(userId)).build();
             }
         }
         Memberships.checkInboxTakes(view, userId, conv, message);
