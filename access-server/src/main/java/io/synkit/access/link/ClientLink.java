@@ -92,6 +92,8 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     private int queuedWhenSweptBytes;
     private DeviceKey device;
     private long connId;
+    /** This node's wall clock when the login began: the user's SET orders the device's logins by it. */
+    private long loginAtMs;
     private long tokenExpiresAtMs;
     private long latestInboxSeq;
     /** A short, as {@code access.inflight.max} is at most 10,000. */
@@ -228,6 +230,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
     void authenticating(DeviceKey device, long connId, long tokenExpiresAtMs) {
         this.device = device;
         this.connId = connId;
+        this.loginAtMs = services().clock().nowMs();
         this.tokenExpiresAtMs = tokenExpiresAtMs;
         phase = AUTHENTICATING;
     }
@@ -297,7 +300,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
 
     Caller caller(long requestId) {
         return Caller.newBuilder().setUserId(device.userId()).setDeviceId(device.deviceId())
-                .setAccessNode(services().accessNode()).setConnId(connId).setRequestId(requestId).build();
+                .setAccessNode(services().accessNode()).setConnId(connId).setLoginAtMs(loginAtMs).setRequestId(requestId).build();
     }
 
     /**

@@ -133,6 +133,19 @@ class AuthFirstTest {
         assertEquals(1, links.count("synkit_access_links_closed", "reason", "replaced"));
     }
 
+    /** The user's SET orders a device's logins by these stamps, so a login retried late never takes a newer link's route. */
+    @Test
+    void everyRequestOfALinkCarriesWhenItsLoginBeganByThisNodesClock() throws Exception {
+        links.authenticated(5, "phone");
+        links.clock.advanceMs(1_500);
+        links.authenticated(5, "phone");
+
+        // The older link's login, the newer link's login, then the replaced older link's route removal.
+        assertEquals(List.of(true, true, false), links.logic.routeUpdates());
+        assertEquals(List.of(LinkHarness.START_WALL_MS, LinkHarness.START_WALL_MS + 1_500, LinkHarness.START_WALL_MS),
+                links.logic.requests.stream().map(request -> request.getCaller().getLoginAtMs()).toList());
+    }
+
     @Test
     void beforeAuthAFrameLargerThanTheAuthLimitIsRefusedFromItsLengthAlone() throws Exception {
         SlowReaderChannel channel = links.connect();

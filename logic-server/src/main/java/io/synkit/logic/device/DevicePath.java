@@ -126,6 +126,7 @@ public final class DevicePath {
     }
 
     private static DeviceRoute route(Caller caller) {
-        return DeviceRoute.newBuilder().setDeviceId(caller.getDeviceId()).setAccessNode(caller.getAccessNode()).setConnId(caller.getConnId()).build();
+        return DeviceRoute.newBuilder().setDeviceId(caller.getDeviceId()).setAccessNode(caller.getAccessNode()).setConnId(caller.getConnId())
+                .setLoginAtMs(caller.getLoginAtMs()).build();
     }
 }

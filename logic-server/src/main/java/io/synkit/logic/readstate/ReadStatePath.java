@@ -56,7 +56,8 @@ public final class ReadStatePath {
         // A group may be read from its log: its newest entry and the caller's own are at its home SET
         // (the user's SET uses them only if its inbox holds the group's ConvStreamOp).
         return streams.state(conv.value(), caller.getUserId()).thenCompose(stream -> markRead(caller,
-                mark.setStreamToConvSeq(stream.getToConvSeq()).setOwnLastConvSeq(stream.getOwnLastConvSeq())));
+                mark.setStreamToConvSeq(stream.getToConvSeq()).setOwnLastConvSeq(stream.getOwnLastConvSeq())
+                        .setReadDiffusionFromConvSeq(stream.getReadDiffusionFromConvSeq())));
     }
 
     private CompletableFuture<ReadMarked> markRead(Caller caller, MarkReadStoreRequest.Builder mark) {
@@ -97,7 +98,8 @@ public final class ReadStatePath {
                 ReadStreamResponse stream = reads.get(i).join();
                 long from = stored.getStreamFromConvSeq();
                 long to = Math.max(stream.getToConvSeq(), from - 1);
-                long unread = ReadState.streamUnread(stored.getReadUpToConvSeq(), stored.getUnreadCount(), stream.getOwnLastConvSeq(), from, to);
+                long unread = ReadState.streamUnread(stored.getReadUpToConvSeq(), stored.getUnreadCount(), stream.getOwnLastConvSeq(),
+                        stream.getReadDiffusionFromConvSeq(), from, to);
                 unreadTotal += unread - stored.getUnreadCount();
                 ConversationSummary.Builder summary = stored.toBuilder().setUnreadCount((int) unread)
                         .setReadUpToConvSeq(Math.max(stored.getReadUpToConvSeq(), stream.getOwnLastConvSeq()));

@@ -21,7 +21,8 @@ public final class RoutePath {
 
     public CompletableFuture<RouteUpdated> update(Caller caller, RouteUpdate update) {
         DeviceRoute route = DeviceRoute.newBuilder()
-                .setDeviceId(caller.getDeviceId()).setAccessNode(caller.getAccessNode()).setConnId(caller.getConnId()).build();
+                .setDeviceId(caller.getDeviceId()).setAccessNode(caller.getAccessNode()).setConnId(caller.getConnId())
+                .setLoginAtMs(caller.getLoginAtMs()).build();
         StoreRequest request = update.getOnline()
                 ? StoreRequest.newBuilder().setPutRoute(PutRouteRequest.newBuilder().setUserId(caller.getUserId()).setRoute(route)).build()
                 : StoreRequest.newBuilder().setRemoveRoute(RemoveRouteRequest.newBuilder().setUserId(caller.getUserId()).setRoute(route)).build();

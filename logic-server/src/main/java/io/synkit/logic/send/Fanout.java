@@ -175,7 +175,8 @@ public final class Fanout {
                 .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(earlier)).build();
         return store.forUser(userId, request).thenApply(response -> {
             AppendInboxResponse append = response.getAppendInbox();
-            if (!append.getGap() && !append.getDuplicate()) {
+            if (!append.getGap()) {
+                // A duplicate too: the attempt that committed it may have lost its answer, and its notify.
                 notifier.inboxAdvanced(userId, append.getSeq(), append.getRoutesList());
             }
             return true;

@@ -143,13 +143,6 @@ final class ChatModel {
                 .filter(stint -> of.get(of.indexOf(stint) - 1).left >= readDiffusionFrom).count()).sum();
     }
 
-    /** Whether the user made an entry of the group's log in a stint before the latest (the case of a known server defect). */
-    boolean ownLogEntryInAnEarlierStint(long user) {
-        List<Stint> of = stints.getOrDefault(user, List.of());
-        return readDiffusionFrom > 0 && log(GROUP).stream().anyMatch(entry -> entry.sender() == user && entry.convSeq() >= readDiffusionFrom
-                && of.size() > 1 && entry.convSeq() < of.get(of.size() - 1).joined);
-    }
-
     boolean isReadDiffused() {
         return readDiffusionFrom > 0;
     }

@@ -105,6 +105,12 @@ public final class LocalCluster {
     /** As above with {@code extraAccessArgs} added to every access node's command line (a bench keeps its idle links open so). */
     public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers, int accessCount,
                                   List<String> extraAccessArgs) throws IOException, InterruptedException {
+        return up(dir, setCount, basePort, extraStoreArgs, peers, accessCount, extraAccessArgs, List.of());
+    }
+
+    /** As above with {@code extraLogicArgs} added to the logic node's command line (a scenario lowers a group limit so). */
+    public static LocalCluster up(Path dir, int setCount, int basePort, List<String> extraStoreArgs, PeerAddressing peers, int accessCount,
+                                  List<String> extraAccessArgs, List<String> extraLogicArgs) throws IOException, InterruptedException {
         if (accessCount < 1) {
             throw new IllegalArgumentException("accessCount=" + accessCount + " must be >= 1");
         }
@@ -119,8 +125,10 @@ public final class LocalCluster {
             setSpecs.add("s" + set + "=" + String.join("|", replicas));
         }
         int logicPort = port;
-        commands.put("logic", List.of("io.synkit.logic.LogicServerMain", "--logic.port=" + logicPort, "--logic.admin.port=" + (logicPort + 1),
+        List<String> logic = new ArrayList<>(List.of("io.synkit.logic.LogicServerMain", "--logic.port=" + logicPort, "--logic.admin.port=" + (logicPort + 1),
                 "--logic.meta.replicas=" + String.join(",", metaReplicas)));
+        logic.addAll(extraLogicArgs);
+        commands.put("logic", List.copyOf(logic));
         List<String> accessNodes = new ArrayList<>();
         List<String> accessClients = new ArrayList<>();
         for (int a = 0; a < accessCount; a++) {

@@ -30,13 +30,30 @@ public record Scenario(
      *             (SETs of 3 real store processes, logic and access processes: for process faults)
      * @param storeConfig extra store replica settings for {@code processes} (e.g.
      *             {@code store.log.retain.entries: 0}), passed to every store as flags; may be absent
+     * @param logicConfig extra logic node settings (e.g. {@code logic.group.write.diffusion.members.max: 10},
+     *             so group chats switch to read diffusion during the run); may be absent
      */
-    public record ClusterSpec(String mode, int sets, @JsonProperty("store_config") Map<String, String> storeConfig) {
+    public record ClusterSpec(String mode, int sets, @JsonProperty("store_config") Map<String, String> storeConfig,
+                              @JsonProperty("logic_config") Map<String, String> logicConfig) {
 
         /** The store settings as {@code --key=value} flags. */
         public List<String> storeArgs() {
-            return storeConfig == null ? List.of()
-                    : storeConfig.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).sorted().toList();
+            return flags(storeConfig);
+        }
+
+        /** The logic settings as {@code --key=value} flags. */
+        public List<String> logicArgs() {
+            return flags(logicConfig);
+        }
+
+        /** The logic settings (none: empty). */
+        public Map<String, String> logicSettings() {
+            return logicConfig == null ? Map.of() : Map.copyOf(logicConfig);
+        }
+
+        private static List<String> flags(Map<String, String> settings) {
+            return settings == null ? List.of()
+                    : settings.entrySet().stream().map(entry -> "--" + entry.getKey() + "=" + entry.getValue()).sorted().toList();
         }
     }
 
@@ -46,12 +63,19 @@ public record Scenario(
      * @param chatGroupSendShare group-heavy users: share of their messages that go to their group chats (0..1)
      * @param chatGroupChurnShare group-heavy users: share of their turns spent changing their group chat's members instead (0..1)
      * @param readMarkShare share of a device's turns after which it marks its newest conversation read (0..1)
+     * @param chatGroupGrowTo group-heavy users: churn adds members up to this size (absent or 0: the size at creation)
      */
     public record GroupSpec(String name, int users, @JsonProperty("devices_per_user") int devicesPerUser,
                             @JsonProperty("send_weight") double sendWeight, String link,
                             @JsonProperty("chat_group_size") int chatGroupSize, @JsonProperty("chat_group_send_share") double chatGroupSendShare,
                             @JsonProperty("chat_group_churn_share") double chatGroupChurnShare,
-                            @JsonProperty("read_mark_share") double readMarkShare) {
+                            @JsonProperty("read_mark_share") double readMarkShare,
+                            @JsonProperty("chat_group_grow_to") int chatGroupGrowTo) {
+
+        /** The size churn may grow the group chat to. */
+        public int growTo() {
+            return chatGroupGrowTo == 0 ? chatGroupSize : chatGroupGrowTo;
+        }
     }
 
     /**
@@ -84,6 +108,9 @@ public record Scenario(
                 require(key.matches("store\\.[a-z.]+"), file, "cluster.store_config key '" + key + "' is not a store setting (store.*)");
             }
         }
+        for (String key : cluster.logicSettings().keySet()) {
+            require(key.matches("logic\\.[a-z.]+"), file, "cluster.logic_config key '" + key + "' is not a logic setting (logic.*)");
+        }
         require(durationS >= 1 && durationS <= 3600, file, "duration_s must be 1..3600, got " + durationS);
         require(ratePerS > 0 && ratePerS <= 100_000, file, "rate_per_s must be in (0, 100000], got " + ratePerS);
         require(convergeTimeoutS >= 1 && convergeTimeoutS <= 600, file, "converge_timeout_s must be 1..600, got " + convergeTimeoutS);
@@ -98,6 +125,9 @@ public record Scenario(
             require(group.chatGroupChurnShare() >= 0 && group.chatGroupChurnShare() <= 1 && (group.chatGroupChurnShare() == 0 || group.chatGroupSize() > 0)
                     && group.readMarkShare() >= 0 && group.readMarkShare() <= 1, file,
                     "group " + group.name() + ": chat_group_churn_share (needs a chat_group_size) and read_mark_share must be in [0, 1]");
+            require(group.chatGroupGrowTo() == 0 || (group.chatGroupGrowTo() >= group.chatGroupSize() && group.chatGroupGrowTo() <= 500
+                    && group.chatGroupChurnShare() > 0), file, "group " + group.name() + ": chat_group_grow_to must be 0 or chat_group_size..500"
+                    + " and needs a chat_group_churn_share, got " + group.chatGroupGrowTo());
         }
         for (FaultSpec fault : faults()) {
             require(fault.atS() >= 0 && fault.atS() <= durationS, file, "fault at_s=" + fault.atS() + " must be within the run's " + durationS + " s");

@@ -66,7 +66,7 @@ public final class ScenarioRunner {
                 target = proxy.start();
             }
             groups.add(new UserGroup(group.name() + "-" + group.link(), group.users(), group.devicesPerUser(), group.sendWeight(), List.of(target),
-                    group.chatGroupSize(), group.chatGroupSendShare(), group.chatGroupChurnShare(), group.readMarkShare()));
+                    group.chatGroupSize(), group.chatGroupSendShare(), group.chatGroupChurnShare(), group.readMarkShare(), group.growTo()));
         }
         TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
         LoadSettings settings = new LoadSettings(groups, scenario.ratePerS(), scenario.durationS() * 1000L, scenario.convergeTimeoutS() * 1000L, seed);
@@ -84,12 +84,13 @@ public final class ScenarioRunner {
         try {
             InetSocketAddress access;
             if (scenario.cluster().mode().equals("embedded")) {
-                embedded = EmbeddedCluster.start(scenario.cluster().sets(), 5_000);
+                embedded = EmbeddedCluster.start(scenario.cluster().sets(), 5_000, scenario.cluster().logicSettings());
                 access = embedded.accessAddress();
             } else {
                 Directories.deleteTree(outDir.resolve("cluster")); // every run starts from empty stores, as a replay must
                 processes = LocalCluster.up(outDir.resolve("cluster"), scenario.cluster().sets(), FreePorts.base(6 * (scenario.cluster().sets() + 1) + 10),
-                        scenario.cluster().storeArgs(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT);
+                        scenario.cluster().storeArgs(), peerLinks != null ? peerLinks : LocalCluster.PeerAddressing.DIRECT, 1, List.of(),
+                        scenario.cluster().logicArgs());
                 try (ClusterStatus status = new ClusterStatus()) {
                     status.awaitPrimaries(processes, 60_000);
                 }

@@ -65,10 +65,18 @@ public final class ReadState {
      * before the stream above the mark ({@code inboxUnread}; none once the user's own entry in the
      * log moved the mark past them) plus the log's entries {@code from..to} above the mark, the
      * mark being the higher of the read mark and the user's own newest entry.
+     *
+     * <p>An own entry is in the log if it is at or after the group's switch to read diffusion
+     * ({@code readDiffusionFromConvSeq}), not only inside the current stream: the user's leave
+     * in an earlier stint's log zeroed the inbox part on every device, and a re-add (a new stream
+     * further on) does not bring those entries back. 0 (a store that does not send the switch)
+     * falls back to the current stream's start.
      */
-    public static long streamUnread(long readUpToConvSeq, long inboxUnread, long ownLastConvSeq, long fromConvSeq, long toConvSeq) {
+    public static long streamUnread(long readUpToConvSeq, long inboxUnread, long ownLastConvSeq, long readDiffusionFromConvSeq,
+            long fromConvSeq, long toConvSeq) {
         long mark = Math.max(readUpToConvSeq, ownLastConvSeq);
-        long before = ownLastConvSeq >= fromConvSeq ? 0 : inboxUnread;
+        long logFrom = readDiffusionFromConvSeq > 0 ? readDiffusionFromConvSeq : fromConvSeq;
+        long before = ownLastConvSeq >= logFrom ? 0 : inboxUnread;
         return before + Math.max(0, toConvSeq - Math.max(mark, fromConvSeq - 1));
     }
 

@@ -183,7 +183,10 @@ public final class SimDevice {
         }));
     }
 
-    /** The user's whole conversation list as the server gives it, page by page; fails while offline. */
+    /**
+     * The user's whole conversation list as the server gives it, page by page, with the large
+     * groups read from their logs (the first page's {@code streamed_conversations}); fails while offline.
+     */
     public CompletableFuture<List<ConversationSummary>> conversationList() {
         return CompletableFuture.supplyAsync(() -> ready ? client : null, loop).thenCompose(link -> link == null
                 ? CompletableFuture.failedFuture(new ClientException(ErrorCode.UNAVAILABLE, "device " + this + " is offline", 0))
@@ -193,6 +196,7 @@ public final class SimDevice {
     private static CompletableFuture<List<ConversationSummary>> listFrom(SynkitClient link, long beforeSeq, List<ConversationSummary> so) {
         return link.conversationList(beforeSeq, 0).thenCompose(page -> {
             so.addAll(page.getConversationsList());
+            so.addAll(page.getStreamedConversationsList());
             return page.getHasMore() && page.getConversationsCount() > 0
                     ? listFrom(link, page.getConversations(page.getConversationsCount() - 1).getLastSeq(), so)
                     : CompletableFuture.completedFuture(so);

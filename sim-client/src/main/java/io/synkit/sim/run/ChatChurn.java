@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What chat users do besides sending, during a run: creators change their group chats' members
- * (remove a member, or add a user back while the group is below its size) and devices mark
+ * (remove a member, or add a user while the group is below the size it may grow to) and devices mark
  * conversations read. Each change is retried with its same client_msg_id until answered, each mark
  * until answered (both are idempotent), and the run waits for all of them before it converges, so
  * every device can end on the same state. The current members are this run's view, updated when a
@@ -33,9 +33,9 @@ final class ChatChurn {
     private final PrintStream out;
     private final long firstUserId;
     private final long userCount;
-    /** Per group chat: its creator's first device, its size at creation, its members now (this run's view). */
+    /** Per group chat: its creator's first device, the size it may grow to, its members now (this run's view). */
     private final Map<SimDevice, String> groupOfCreator = new ConcurrentHashMap<>();
-    private final Map<String, Integer> sizeOfGroup = new ConcurrentHashMap<>();
+    private final Map<String, Integer> growToOfGroup = new ConcurrentHashMap<>();
     private final Map<String, Set<Long>> membersOfGroup = new ConcurrentHashMap<>();
     /** Groups with a change in flight: one at a time per group, so this run's view stays exact. */
     private final Set<String> changing = ConcurrentHashMap.newKeySet();
@@ -50,9 +50,10 @@ final class ChatChurn {
         this.userCount = userCount;
     }
 
-    void register(String convId, SimDevice creator, List<Long> members) {
+    /** @param growToSize churn adds members while the group is below this size (at least its size at creation) */
+    void register(String convId, SimDevice creator, List<Long> members, int growToSize) {
         groupOfCreator.put(creator, convId);
-        sizeOfGroup.put(convId, members.size());
+        growToOfGroup.put(convId, Math.max(members.size(), growToSize));
         Set<Long> now = ConcurrentHashMap.newKeySet();
         now.addAll(members);
         membersOfGroup.put(convId, now);
@@ -63,7 +64,7 @@ final class ChatChurn {
         return groupOfCreator.containsKey(from);
     }
 
-    /** The creator {@code from} removes a member of its group chat, or adds a user while the group is below its size. */
+    /** The creator {@code from} removes a member of its group chat, or adds a user while the group is below the size it may grow to. */
     void changeMembers(SimDevice from, SplittableRandom random) {
         String conv = groupOfCreator.get(from);
         if (!changing.add(conv)) {
@@ -71,7 +72,7 @@ final class ChatChurn {
         }
         Set<Long> members = membersOfGroup.get(conv);
         List<Long> removable = members.stream().filter(user -> user != from.userId()).sorted().toList();
-        boolean remove = !removable.isEmpty() && (members.size() >= sizeOfGroup.get(conv) || random.nextBoolean());
+        boolean remove = !removable.isEmpty() && (members.size() >= growToOfGroup.get(conv) || random.nextBoolean());
         long user;
         if (remove) {
             user = removable.get(random.nextInt(removable.size()));

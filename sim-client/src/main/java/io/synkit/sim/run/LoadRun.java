@@ -57,7 +57,7 @@ public final class LoadRun {
     private double[] readMarkShareByDevice;
     private ChatChurn churn;
     /** First device of each user who creates a group chat, and the chat's size, in user order. */
-    private final List<Map.Entry<SimDevice, Integer>> chatGroupCreators = new ArrayList<>();
+    private final List<Map.Entry<SimDevice, UserGroup>> chatGroupCreators = new ArrayList<>();
     /** Group chats of this run: members by conversation id, and conversation ids by member. */
     private final Map<String, List<Long>> chatGroupMembers = new HashMap<>();
     private final Map<Long, List<String>> chatGroupsOfUser = new HashMap<>();
@@ -152,7 +152,7 @@ public final class LoadRun {
                                 deviceSettings, recorder, random.nextLong(), runId, clock);
                         devices.add(device);
                         if (d == 0 && group.chatGroupSize() >= 2) {
-                            chatGroupCreators.add(Map.entry(device, group.chatGroupSize()));
+                            chatGroupCreators.add(Map.entry(device, group));
                         }
                         weights.add(group.sendWeight());
                         groupShares.add(group.chatGroupSendShare());
@@ -244,10 +244,12 @@ public final class LoadRun {
     private void createChatGroups(SplittableRandom random, String runId) {
         List<CompletableFuture<GroupCreated>> creations = new ArrayList<>();
         Map<String, SimDevice> creatorOf = new HashMap<>();
-        for (Map.Entry<SimDevice, Integer> creator : chatGroupCreators) {
+        Map<String, Integer> growToOf = new HashMap<>();
+        for (Map.Entry<SimDevice, UserGroup> creator : chatGroupCreators) {
             creatorOf.put(ConversationId.group(creator.getKey().userId(), "r" + runId).value(), creator.getKey());
             TreeSet<Long> members = new TreeSet<>(List.of(creator.getKey().userId()));
-            int size = (int) Math.min(creator.getValue(), settings.users());
+            growToOf.put(ConversationId.group(creator.getKey().userId(), "r" + runId).value(), creator.getValue().chatGroupGrowTo());
+            int size = (int) Math.min(creator.getValue().chatGroupSize(), settings.users());
             while (members.size() < size) {
                 members.add(firstUserId + random.nextLong(settings.users()));
             }
@@ -262,7 +264,7 @@ public final class LoadRun {
                 continue;
             }
             chatGroupMembers.put(created.getConvId(), created.getMemberUserIdsList());
-            churn.register(created.getConvId(), creatorOf.get(created.getConvId()), created.getMemberUserIdsList());
+            churn.register(created.getConvId(), creatorOf.get(created.getConvId()), created.getMemberUserIdsList(), growToOf.get(created.getConvId()));
             for (long member : created.getMemberUserIdsList()) {
                 chatGroupsOfUser.computeIfAbsent(member, ignored -> new ArrayList<>()).add(created.getConvId());
             }

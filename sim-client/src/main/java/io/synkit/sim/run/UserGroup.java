@@ -17,12 +17,15 @@ import java.util.List;
  *                           belong to (any member's), the rest 1:1; 0 = none
  * @param chatGroupChurnShare group-heavy users: share of their turns to send spent instead on
  *                            changing the members of the group chat they created (remove one, or
- *                            add one back while below its size); 0 = members never change
+ *                            add one back while below {@code chatGroupGrowTo}); 0 = members never change
  * @param readMarkShare share of a device's turns to send after which it also marks its newest
  *                      conversation read up to its newest entry; 0 = never
+ * @param chatGroupGrowTo the size up to which churn adds members (at least {@code chatGroupSize}):
+ *                        above the size at creation, a group can grow past the logic's
+ *                        write-diffusion limit during the run and switch to read diffusion
  */
 public record UserGroup(String name, int users, int devicesPerUser, double sendWeight, List<InetSocketAddress> access, int chatGroupSize,
-                        double chatGroupSendShare, double chatGroupChurnShare, double readMarkShare) {
+                        double chatGroupSendShare, double chatGroupChurnShare, double readMarkShare, int chatGroupGrowTo) {
 
     public UserGroup {
         if (users < 1 || devicesPerUser < 1 || sendWeight < 0 || access.isEmpty()) {
@@ -38,7 +41,17 @@ public record UserGroup(String name, int users, int devicesPerUser, double sendW
             throw new IllegalArgumentException("group " + name + ": chatGroupChurnShare=" + chatGroupChurnShare + " readMarkShare=" + readMarkShare
                     + ": need shares in [0, 1], and a chat group size for churn");
         }
+        if (chatGroupGrowTo < chatGroupSize) {
+            throw new IllegalArgumentException("group " + name + ": chatGroupGrowTo=" + chatGroupGrowTo + " chatGroupSize=" + chatGroupSize
+                    + ": a group chat grows to at least its size at creation");
+        }
         access = List.copyOf(access);
+    }
+
+    /** Churn keeps a group chat at most at its size at creation. */
+    public UserGroup(String name, int users, int devicesPerUser, double sendWeight, List<InetSocketAddress> access, int chatGroupSize,
+                     double chatGroupSendShare, double chatGroupChurnShare, double readMarkShare) {
+        this(name, users, devicesPerUser, sendWeight, access, chatGroupSize, chatGroupSendShare, chatGroupChurnShare, readMarkShare, chatGroupSize);
     }
 
     /** Members never change, no read marks. */

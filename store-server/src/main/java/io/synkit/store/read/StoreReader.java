@@ -198,7 +198,7 @@ public final class StoreReader {
         }
         long from = Math.max(roster.readDiffusionFrom(), stint.get().getJoinedConvSeq());
         long to = Math.min(head, roster.visibleTo(userId, head));
-        response.setFromConvSeq(from).setToConvSeq(to).setEnded(stint.get().getLeftConvSeq() != 0)
+        response.setFromConvSeq(from).setToConvSeq(to).setEnded(stint.get().getLeftConvSeq() != 0).setReadDiffusionFromConvSeq(roster.readDiffusionFrom())
                 .setOwnLastConvSeq(engine.getLong(Column.META, StoreKeys.ownLast(conv.value(), userId), 0));
         if (to >= from) {
             response.setLastEntry(parseMessage(entryBytes(conv, to, head)));

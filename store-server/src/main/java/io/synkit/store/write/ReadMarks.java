@@ -90,7 +90,8 @@ final class ReadMarks {
         long ownLast = streamFrom > 0 ? request.getOwnLastConvSeq() : 0;
         long current = Math.max(state.getReadUpToConvSeq(), ownLast);
         if (mark <= current) {
-            long unread = streamFrom > 0 ? ReadState.streamUnread(state.getReadUpToConvSeq(), state.getUnreadCount(), ownLast, streamFrom, newest)
+            long unread = streamFrom > 0 ? ReadState.streamUnread(state.getReadUpToConvSeq(), state.getUnreadCount(), ownLast,
+                    request.getReadDiffusionFromConvSeq(), streamFrom, newest)
                     : state.getUnreadCount();
             return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(current).setUnreadCount((int) unread)).build();
         }
@@ -112,7 +113,7 @@ final class ReadMarks {
         view.putLong(Column.META, headKey, seq);
         inboxes.headMoved(userId, seq);
         view.put(Column.META, key, state.toBuilder().setReadUpToConvSeq(mark).setUnreadCount(unread).build().toByteArray());
-        long answered = streamFrom > 0 ? ReadState.streamUnread(mark, unread, ownLast, streamFrom, newest) : unread;
+        long answered = streamFrom > 0 ? ReadState.streamUnread(mark, unread, ownLast, request.getReadDiffusionFromConvSeq(), streamFrom, newest) : unread;
         return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(mark).setSeq(seq).setUnreadCount((int) answered))
                 .addAllRoutes(routes.routesOf(userId)).build();
     }

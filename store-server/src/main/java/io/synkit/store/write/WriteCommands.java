@@ -246,8 +246,10 @@ final class WriteCommands {
         if (message.getConvSeq() < nextConvSeq) {
             long existingSeq = view.getLong(Column.DEDUP, dedupKey, 0);
             if (existingSeq > 0) {
-                // Already here (the membership was checked then): a retry reveals nothing new.
-                return response.setSeq(existingSeq).setDuplicate(true).build();
+                // Already here (the membership was checked then): a retry reveals nothing new. It
+                // answers the routes as the first attempt did: that answer may have been lost (a
+                // timeout), and with it the only notify of the entry (issue 17, finding 2).
+                return response.setSeq(existingSeq).setDuplicate(true).addAllRoutes(routes.routesOf(userId)).build();
             }
         }
         Memberships.checkInboxTakes(view, userId, conv, message);
@@ -288,6 +290,7 @@ final class WriteCommands {
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
         DeviceRoute route = checkRoute(request.getUserId(), request.getRoute());
+        DeviceCommands.currentRoute(view, request.getUserId(), route);
         view.put(Column.ROUTES, StoreKeys.route(request.getUserId(), route.getDeviceId()), route.toByteArray());
         return PutRouteResponse.newBuilder().setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(request.getUserId()), 0)).build();
     }
@@ -298,7 +301,7 @@ final class WriteCommands {
         byte[] current = view.get(Column.ROUTES, key);
         // Only the connection that owns the route removes it: a device that already reconnected
         // elsewhere keeps its new route when the old connection's close arrives late.
-        if (current == null || !RouteReader.parse(current).equals(route)) {
+        if (current == null || !DeviceCommands.sameConnection(RouteReader.parse(current), route)) {
             return RemoveRouteResponse.newBuilder().setRemoved(false).build();
         }
         view.delete(Column.ROUTES, key);

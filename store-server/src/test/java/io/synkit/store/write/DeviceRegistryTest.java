@@ -13,6 +13,7 @@ import io.synkit.protocol.internal.LoginDeviceRequest;
 import io.synkit.protocol.internal.LoginDeviceResponse;
 import io.synkit.protocol.internal.LogoutDevicesRequest;
 import io.synkit.protocol.internal.LogoutDevicesResponse;
+import io.synkit.protocol.internal.PutRouteRequest;
 import io.synkit.protocol.internal.ReadDevicesRequest;
 import io.synkit.protocol.internal.ReadDevicesResponse;
 import io.synkit.protocol.internal.RemoveRouteRequest;
@@ -126,6 +127,30 @@ class DeviceRegistryTest {
 
         assertEquals(ErrorCode.TOKEN_REVOKED, refused.error().getCode());
         assertEquals(List.of(newer), devices().getRoutesList());
+    }
+
+    /**
+     * Finding 2 of issue 17: a login logic retried (or one delayed on its way) committing after
+     * the device's newer connection logged in, with the same token, took the route back: the
+     * live connection got no notifies, and as the REPLACED end sent to it may be lost, nothing
+     * made it reconnect. Logins are ordered by when their access node began them.
+     */
+    @Test
+    void aLoginOfAnOlderConnectionCommittingLateNeverTakesTheRouteFromTheNewerOne() {
+        long issuedMs = clock.nowMs() - 1000; // one token for both connections, as a client keeps it for hours
+        DeviceRoute older = route("phone-a").toBuilder().setLoginAtMs(clock.nowMs()).build();
+        clock.advanceMs(3_000);
+        DeviceRoute newer = route("phone-a").toBuilder().setLoginAtMs(clock.nowMs()).build();
+        phoneLogin(newer, issuedMs);
+
+        RpcException late = assertThrows(RpcException.class, () -> phoneLogin(older, issuedMs));
+
+        assertEquals(ErrorCode.REPLACED, late.error().getCode());
+        assertEquals(List.of(newer), devices().getRoutesList());
+        assertEquals(List.of(), phoneLogin(newer, issuedMs).getEndsList(), "the newer connection's retried login ends nothing");
+        assertThrows(RpcException.class, () -> store.write(StoreRequest.newBuilder().setPutRoute(PutRouteRequest.newBuilder().setUserId(USER)
+                .setRoute(older)).build()));
+        assertEquals(List.of(newer), devices().getRoutesList(), "nor does a route write of the older connection");
     }
 
     @Test

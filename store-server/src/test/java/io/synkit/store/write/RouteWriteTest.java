@@ -65,6 +65,25 @@ class RouteWriteTest {
         assertEquals(2, put(USER, route("phone", "access-1", 8)));
     }
 
+    /**
+     * Finding 2 of issue 17: a retried append whose first attempt committed (its answer, with the
+     * routes, lost to a timeout under load) answered without routes, so logic notified nobody of
+     * that entry; for a large group's ConvStreamOp the devices held no position in the group and
+     * had nothing to sync on. The retry answers the routes as the first attempt did.
+     */
+    @Test
+    void aRetriedInboxAppendAnswersTheRoutesSoItsDevicesAreStillNotified() {
+        DeviceRoute phone = route("phone", "access-1", 7);
+        put(USER, phone);
+        store.appendInbox(USER, entry("d:1:2", 1));
+
+        var retried = store.appendInbox(USER, entry("d:1:2", 1));
+
+        assertTrue(retried.getDuplicate());
+        assertEquals(1, retried.getSeq());
+        assertEquals(List.of(phone), retried.getRoutesList());
+    }
+
     @Test
     void inboxAppendReturnsTheRecipientsRoutesOnly() {
         DeviceRoute phone = route("phone", "access-1", 7);
