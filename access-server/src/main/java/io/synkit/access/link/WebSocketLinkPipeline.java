@@ -1,10 +1,13 @@
 package io.synkit.access.link;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -14,6 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.synkit.protocol.frame.FrameLimits;
@@ -26,12 +30,19 @@ import io.synkit.protocol.frame.WebSocketFrames;
  * <pre>
  * "tls"      SslHandler                       only with access.tls.* files (wss://)
  * "http"     HttpServerCodec                  the upgrade request (lines 4 KiB, headers 8 KiB at most)
+ * "after"    hands bytes the client sent behind the request to the WebSocket decoder
  * "upgrade"  HttpObjectAggregator             a bodyless request, 4 KiB at most
  * "ws"       WebSocketServerProtocolHandler   handshake at the configured path, ping/pong/close
  * "other"    refuses any other HTTP request with 404
  * "frames"   WebSocketFrames                  binary messages to and from the frame byte stream
  * then the link's own handlers, as over TCP
  * </pre>
+ *
+ * <p>A client may send its first message in the same packet as the upgrade request, without waiting
+ * for the 101. Netty's handshake adds its WebSocket decoder in front of the HTTP codec and removes
+ * the codec once the 101 is written; the codec then passes the bytes it read behind the request
+ * to the handler after it, which would give them to the link as raw frame bytes (a fatal
+ * FRAME_TOO_LARGE for the first message). "after" sends them back through the WebSocket decoder.
  *
  * <p>A message may carry at most one largest frame (the frame limit plus its length prefix). The
  * handshake must complete within the auth timeout, which runs from connect as over TCP.
@@ -46,6 +57,7 @@ public final class WebSocketLinkPipeline extends ChannelInitializer<Channel> {
     private final WebSocketServerProtocolConfig protocol;
     private final WebSocketFrames frames = new WebSocketFrames();
     private final NotWebSocket other = new NotWebSocket();
+    private final BytesAfterUpgrade after = new BytesAfterUpgrade();
 
     public WebSocketLinkPipeline(LinkPipeline link, String path) {
         this.link = link;
@@ -60,6 +72,7 @@ public final class WebSocketLinkPipeline extends ChannelInitializer<Channel> {
         link.addTls(channel);
         channel.pipeline()
                 .addLast("http", new HttpServerCodec(HTTP_LINE_BYTES_MAX, HTTP_HEADER_BYTES_MAX, HTTP_BODY_BYTES_MAX))
+                .addLast("after", after)
                 .addLast("upgrade", new HttpObjectAggregator(HTTP_BODY_BYTES_MAX))
                 .addLast("ws", new WebSocketServerProtocolHandler(protocol))
                 .addLast("other", other)
@@ -76,6 +89,30 @@ public final class WebSocketLinkPipeline extends ChannelInitializer<Channel> {
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND, Unpooled.EMPTY_BUFFER);
             response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Bytes reach this handler only from the HTTP codec as the handshake removes it: what the
+     * client sent behind the upgrade request. They go to the WebSocket decoder the handshake put in
+     * front of the codec, before any later read does, so the byte stream stays in order. Who
+     * releases: the decoder, as any buffer it reads.
+     */
+    @Sharable
+    private static final class BytesAfterUpgrade extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (!(msg instanceof ByteBuf)) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ChannelHandlerContext decoder = ctx.pipeline().context(WebSocketFrameDecoder.class);
+            if (decoder == null) {
+                ((ByteBuf) msg).release();
+                throw new IllegalStateException("bytes behind the HTTP codec without a WebSocket decoder: the codec left before a handshake");
+            }
+            ((ChannelInboundHandler) decoder.handler()).channelRead(decoder, msg);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.netty.util.ResourceLeakDetector;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,6 +29,32 @@ public final class ByteBufLeaks implements BeforeAllCallback, AfterEachCallback 
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        listen();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        assertNoLeaks();
+    }
+
+    /**
+     * As {@link ByteBufLeaks}, checked once after all tests of the class: for tests invoked many
+     * times over (a fuzz test's inputs), where collecting garbage after each would cost seconds.
+     */
+    public static final class AfterAll implements BeforeAllCallback, AfterAllCallback {
+
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            listen();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            assertNoLeaks();
+        }
+    }
+
+    private static void listen() throws ReflectiveOperationException {
         if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         }
@@ -37,8 +64,7 @@ public final class ByteBufLeaks implements BeforeAllCallback, AfterEachCallback 
         detector.setLeakListener((resourceType, records) -> REPORTS.add(resourceType + " leaked:" + records));
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) throws Exception {
+    private static void assertNoLeaks() throws InterruptedException {
         for (int round = 0; round < POLL_ROUNDS; round++) {
             System.gc();
             Thread.sleep(25); // lets the collector enqueue the phantom references it cleared

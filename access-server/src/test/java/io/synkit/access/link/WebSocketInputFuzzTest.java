@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.netty.buffer.Unpooled;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.SyncRequest;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -19,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Random input into real WebSocket link pipelines (the HTTP upgrade parser, the WebSocket frame
  * decoder, the binary-message-to-frame adapter, then the link as over TCP): random bytes, random
  * upgrade requests, a valid upgrade followed by random bytes, and a valid upgrade followed by
- * masked binary messages carrying valid or changed frames, in chunks cut anywhere. No exception
+ * masked binary messages carrying valid or changed frames (after the 101 or in the same write as
+ * the request), in chunks cut anywhere. No exception
  * may escape, no buffer may leak, and once the links close none is left counted. Bounded for CI
  * ({@code -Dsynkit.fuzz.iterations}, default 1,000 links, a few seconds); the seed is printed and replays the run
  * ({@code -Dsynkit.test.seed}).
@@ -30,8 +29,6 @@ class WebSocketInputFuzzTest {
     private static final long SEED = Long.getLong("synkit.test.seed", System.nanoTime());
     private static final int ITERATIONS = Integer.getInteger("synkit.fuzz.iterations", 1_000);
     private static final String PATH = "/synkit";
-    private static final String UPGRADE = "GET " + PATH + " HTTP/1.1\r\nHost: access-1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
     @Test
     void noInputMakesAWebSocketLinkThrowLeakOrStayCounted() throws Exception {
@@ -45,7 +42,7 @@ class WebSocketInputFuzzTest {
                 channels.add(channel);
                 byte[][] input = input(random, links, i);
                 try {
-                    // A client sends its messages after the upgrade's answer (what it sends before is input too: cases 0-1).
+                    // The second part is sent once the first is processed (after the 101); what a client sends before it is input too.
                     for (byte[] part : input) {
                         for (int at = 0; at < part.length && channel.isOpen(); ) {
                             int chunk = 1 + random.nextInt(part.length - at);
@@ -76,7 +73,7 @@ class WebSocketInputFuzzTest {
 
     /** One link's input in two parts, the second sent once the first is processed: what comes before and after the upgrade. */
     private static byte[][] input(Random random, LinkHarness links, int iteration) {
-        byte[] upgrade = UPGRADE.getBytes(StandardCharsets.US_ASCII);
+        byte[] upgrade = WebSocketMessages.upgradeRequest("access-1", PATH);
         switch (random.nextInt(4)) {
             case 0 -> {
                 return new byte[][] {randomBytes(random, 512), new byte[0]};
@@ -91,30 +88,12 @@ class WebSocketInputFuzzTest {
                 ClientFrame auth = links.auth(1 + random.nextInt(50), "w" + iteration, 60_000);
                 byte[] frames = concat(framed(auth.toByteArray()),
                         framed(ClientFrame.newBuilder().setRequestId(2).setSync(SyncRequest.getDefaultInstance()).build().toByteArray()));
-                byte[] message = binaryMessage(random, random.nextBoolean() ? frames : mutate(random, frames));
-                return new byte[][] {upgrade, random.nextInt(4) == 0 ? mutate(random, message) : message};
+                byte[] message = WebSocketMessages.binary(random.nextBoolean() ? frames : mutate(random, frames), random.nextInt());
+                byte[] sent = random.nextInt(4) == 0 ? mutate(random, message) : message;
+                // Half the clients send their first message with the upgrade request, without waiting for the 101.
+                return random.nextBoolean() ? new byte[][] {upgrade, sent} : new byte[][] {concat(upgrade, sent), new byte[0]};
             }
         }
-    }
-
-    /** A client's WebSocket binary message (FIN, opcode 2, masked as clients must). */
-    private static byte[] binaryMessage(Random random, byte[] payload) {
-        ByteArrayOutputStream message = new ByteArrayOutputStream();
-        message.write(0x82);
-        if (payload.length < 126) {
-            message.write(0x80 | payload.length);
-        } else {
-            message.write(0x80 | 126);
-            message.write(payload.length >>> 8);
-            message.write(payload.length & 0xff);
-        }
-        byte[] mask = new byte[4];
-        random.nextBytes(mask);
-        message.writeBytes(mask);
-        for (int i = 0; i < payload.length; i++) {
-            message.write(payload[i] ^ mask[i % 4]);
-        }
-        return message.toByteArray();
     }
 
     private static byte[] framed(byte[] body) {
