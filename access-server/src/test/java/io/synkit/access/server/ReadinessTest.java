@@ -30,7 +30,11 @@ class ReadinessTest {
     void start() throws Exception {
         logic = new LogicStub();
         // The background probe runs once at start; the test runs the others when it wants them.
-        server = new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0", "access.admin.port", "0",
+        server = startNode();
+    }
+
+    private AccessServer startNode() throws Exception {
+        return new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0", "access.admin.port", "0",
                 "access.logic.nodes", logic.hostPort(), "access.ready.probe.interval.ms", "3600000"))), Clock.SYSTEM, reason -> {
                     throw new AssertionError("the node would have halted: " + reason);
                 }).start();
@@ -74,10 +78,7 @@ class ReadinessTest {
 
     @Test
     void eachNodesProbeLogsInAsADeviceOfItsOwnSoTwoNodesProbesNeverRevokeEachOthersTokens() throws Exception {
-        AccessServer other = new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0", "access.admin.port", "0",
-                "access.logic.nodes", logic.hostPort(), "access.ready.probe.interval.ms", "3600000"))), Clock.SYSTEM, reason -> {
-                    throw new AssertionError("the node would have halted: " + reason);
-                }).start();
+        AccessServer other = startNode();
         try {
             assertNull(server.probeReadiness());
             assertNull(other.probeReadiness());

@@ -30,6 +30,13 @@ import picocli.CommandLine.Option;
  * links} measures it: full collections, class histogram, before and after the links), the total,
  * and the Notify latency to a sample of the idle links ({@link NotifyProbe}).
  *
+ * <p>With {@code --storm drain|kill} it measures a reconnect storm instead ({@link ReconnectStorm}):
+ * the workers' {@link StormClient}s all log in to the first access node and sync (the others are
+ * listed to them at login), the node is drained (SIGTERM, the operator's path) or killed (SIGKILL),
+ * and it reports how long until every client was back and synced and every message sent during
+ * the storm delivered, attempts per client per second, refusals and auth latency. Access nodes keep
+ * their default auth deadline here: admission under a storm is what is measured.
+ *
  * <p>Every wait is bounded by {@code --timeout-s}; the workers and the cluster are stopped at the
  * end and, on Ctrl-C, killed with the scratch directory deleted ({@link InterruptCleanup}). A taken
  * port stops the run before anything starts, naming the port.
@@ -89,6 +96,10 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE})")
     int stormWaitS;
 
+    @Option(names = "--access-option", paramLabel = "key=value", description = "A setting for every access node, e.g."
+            + " access.auth.inflight.max=256 (repeatable; docs/operations.md)")
+    List<String> accessOptions = new ArrayList<>();
+
     @Option(names = "--base-port", defaultValue = "7400", description = "First port of the cluster (default ${DEFAULT-VALUE})")
     int basePort;
 
@@ -125,13 +136,15 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         EventLoopGroup loops = NettyThreads.group("bench-connections", 1);
         LocalCluster cluster = null;
         try (ClientWorkers clientWorkers = new ClientWorkers()) {
-            System.out.printf(Locale.ROOT, "bench connections: links=%d access_nodes=%d workers=%d sets=%d%s cores=%d load_average=%s%n", links,
+            System.out.printf(Locale.ROOT, "bench connections: links=%d access_nodes=%d workers=%d sets=%d%s%s cores=%d load_average=%s%n", links,
                     accessNodes, workers, sets, storm == null ? "" : " storm=" + storm.name().toLowerCase(Locale.ROOT) + " storm_messages=" + stormMessages,
+                    accessOptions.isEmpty() ? "" : " access_options=" + String.join(",", accessOptions),
                     Runtime.getRuntime().availableProcessors(), BenchCommand.loadAverage());
             List<String> accessArgs = new ArrayList<>(LinksBenchCommand.IDLE_ACCESS_ARGS);
             if (storm == null) {
                 accessArgs.add("--access.auth.timeout.ms=" + AUTH_TIMEOUT_MS);
             }
+            accessOptions.forEach(option -> accessArgs.add("--" + option));
             cluster = LocalCluster.up(scratch.resolve("cluster"), sets, basePort, List.of(), LocalCluster.PeerAddressing.DIRECT, accessNodes, accessArgs);
             List<AccessNode> nodes = accessNodes(cluster);
             List<LinksBenchCommand.Snapshot> before = new ArrayList<>();

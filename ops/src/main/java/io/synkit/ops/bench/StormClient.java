@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
  * that, when its access node goes away, comes back by docs/protocol.md §16 as the reference
  * client's {@link AccessAddresses} orders it: after a GoAway to its first address after a random
  * 0-500 ms, after a dropped link to the next address after the same, the node that went away not
- * before its retry-after, never two attempts at one address within 1 s, and after every known
- * address failed in a row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on
- * every login and Notify. What it saw is told to a {@link Report}: its first login (the fill),
+ * before its retry-after, no two attempts within 1 s, and after every known address failed in a
+ * row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on every login and
+ * Notify. What it saw is told to a {@link Report}: its first login (the fill),
  * and, once it is back and synced after losing its first link, its attempts since then, the most in
  * any one second, the refused ones and the auth latency of the login that brought it back; and
  * every storm message its syncs deliver.
