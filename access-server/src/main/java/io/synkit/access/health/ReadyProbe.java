@@ -2,6 +2,7 @@ package io.synkit.access.health;
 
 import io.micrometer.core.instrument.Counter;
 import io.synkit.access.session.DeviceKey;
+import io.synkit.protocol.auth.AuthToken;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.ClientFrame;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -27,6 +29,8 @@ import javax.net.ssl.SSLSocketFactory;
  * last to finish is the newest outcome. {@link #failureReason()} may be read from any thread.
  */
 public final class ReadyProbe {
+
+    private static final Pattern NOT_IN_DEVICE_ID = Pattern.compile("[^A-Za-z0-9_.-]");
 
     /** The probe's token outlives any probe by far and is useless soon after. */
     private static final long TOKEN_TTL_MS = 60_000;
@@ -54,6 +58,18 @@ public final class ReadyProbe {
         this.probeDevice = probeDevice;
         this.timeoutMs = timeoutMs;
         this.failures = failures;
+    }
+
+    /**
+     * The probe device of the node whose push address is {@code accessNode}: {@code prefix-host-port}
+     * (the end kept if longer than a device id may be). Each node its own device: probes of several
+     * nodes as one device race each other's logins, and a login with a token issued later revokes
+     * the earlier ones (the device's tokens are valid from the newest login's), so a node's probe
+     * now and then failed with TOKEN_REVOKED and the node looked unready for a probe interval.
+     */
+    public static String deviceId(String prefix, String accessNode) {
+        String id = prefix + "-" + NOT_IN_DEVICE_ID.matcher(accessNode).replaceAll("-");
+        return id.length() <= AuthToken.DEVICE_ID_CHARS_MAX ? id : id.substring(id.length() - AuthToken.DEVICE_ID_CHARS_MAX);
     }
 
     /** One probe; its outcome is what {@link #failureReason()} says until the next. */

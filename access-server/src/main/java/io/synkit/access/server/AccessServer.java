@@ -150,7 +150,7 @@ public final class AccessServer implements AutoCloseable {
             webSocketListener = listen(new InetSocketAddress(config.bindHost(), config.webSocketPort()),
                     new WebSocketLinkPipeline(pipeline, config.webSocketPath()));
         }
-        startHealth(tokens);
+        startHealth(tokens, accessNode);
         if (config.adminPort() >= 0) {
             admin = new AdminServer(new InetSocketAddress(config.bindHost(), config.adminPort()), metrics, this::notReadyReason, this::status);
         }
@@ -198,7 +198,7 @@ public final class AccessServer implements AutoCloseable {
     }
 
     /** The watchdog always (a dead loop must end the process); the login probe only where readiness can be asked (admin port). */
-    private void startHealth(TokenCodec tokens) {
+    private void startHealth(TokenCodec tokens, String accessNode) {
         List<EventExecutor> loops = new ArrayList<>();
         boss.forEach(loops::add);
         workers.forEach(loops::add);
@@ -219,7 +219,8 @@ public final class AccessServer implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
         }
         if (config.adminPort() >= 0) {
-            readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(), config.health().readyProbeDeviceId()),
+            readyProbe = new ReadyProbe(clientAddress, tokens, new DeviceKey(config.health().readyProbeUserId(),
+                    ReadyProbe.deviceId(config.health().readyProbeDeviceId(), accessNode)),
                     config.health().readyProbeTimeoutMs(), metrics.counter("synkit_access_ready_probe_failed"), tls == null ? null : tls::probeSockets);
             healthThreads.scheduleWithFixedDelay(guarded(readyProbe::run), 0, config.health().readyProbeIntervalMs(), TimeUnit.MILLISECONDS);
         }

@@ -17,7 +17,9 @@ import io.synkit.protocol.rpc.RpcPayloads;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.runtime.NettyThreads;
 import java.net.InetSocketAddress;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A logic node on a real port that records routes and answers every sync with a full page; a test can make it refuse. */
@@ -32,6 +34,8 @@ final class LogicStub implements RpcHandler, AutoCloseable {
     volatile CompletableFuture<Void> syncGate;
     /** Completes when a sync arrives. */
     final CompletableFuture<Void> syncArrived = new CompletableFuture<>();
+    /** The device of every login, in order. */
+    final Queue<String> loginDevices = new ConcurrentLinkedQueue<>();
     /** While set, login answers wait for it (logins held on their way, as at a slow SET). */
     volatile CompletableFuture<Void> loginGate;
     private final EventLoopGroup loops = NettyThreads.group("logic-stub", 1);
@@ -59,6 +63,7 @@ final class LogicStub implements RpcHandler, AutoCloseable {
             return gate == null ? CompletableFuture.completedFuture(syncPage()) : gate.thenApply(released -> syncPage());
         }
         if (request.hasLogin()) {
+            loginDevices.add(request.getCaller().getDeviceId());
             CompletableFuture<Void> gate = loginGate;
             LogicResponse loggedIn = LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build();
             return gate == null ? CompletableFuture.completedFuture(loggedIn) : gate.thenApply(released -> loggedIn);

@@ -13,7 +13,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,11 @@ class ReadinessTest {
     void start() throws Exception {
         logic = new LogicStub();
         // The background probe runs once at start; the test runs the others when it wants them.
-        server = new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0", "access.admin.port", "0",
+        server = startNode();
+    }
+
+    private AccessServer startNode() throws Exception {
+        return new AccessServer(AccessConfig.from(Config.of(Map.of("access.port", "0", "access.push.port", "0", "access.admin.port", "0",
                 "access.logic.nodes", logic.hostPort(), "access.ready.probe.interval.ms", "3600000"))), Clock.SYSTEM, reason -> {
                     throw new AssertionError("the node would have halted: " + reason);
                 }).start();
@@ -68,6 +74,22 @@ class ReadinessTest {
         server.drain();
         assertEquals("draining", server.notReadyReason());
         assertEquals(503, get("/health/ready").statusCode());
+    }
+
+    @Test
+    void eachNodesProbeLogsInAsADeviceOfItsOwnSoTwoNodesProbesNeverRevokeEachOthersTokens() throws Exception {
+        AccessServer other = startNode();
+        try {
+            assertNull(server.probeReadiness());
+            assertNull(other.probeReadiness());
+
+            // Each node's probe at start and the two above: as many devices as nodes, never one shared.
+            Set<String> devices = new HashSet<>(logic.loginDevices);
+            assertEquals(2, devices.size(), "one device of the probe user per node: " + devices);
+            assertTrue(devices.stream().allMatch(device -> device.startsWith("ready-probe-")), devices.toString());
+        } finally {
+            other.close();
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

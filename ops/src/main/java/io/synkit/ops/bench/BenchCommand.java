@@ -178,7 +178,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/loadavg")).get(0).split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2];

@@ -30,6 +30,13 @@ import picocli.CommandLine.Option;
  * links} measures it: full collections, class histogram, before and after the links), the total,
  * and the Notify latency to a sample of the idle links ({@link NotifyProbe}).
  *
+ * <p>With {@code --storm drain|kill} it measures a reconnect storm instead ({@link ReconnectStorm}):
+ * the workers' {@link StormClient}s all log in to the first access node and sync (the others are
+ * listed to them at login), the node is drained (SIGTERM, the operator's path) or killed (SIGKILL),
+ * and it reports how long until every client was back and synced and every message sent during
+ * the storm delivered, attempts per client per second, refusals and auth latency. Access nodes keep
+ * their default auth deadline here: admission under a storm is what is measured.
+ *
  * <p>Every wait is bounded by {@code --timeout-s}; the workers and the cluster are stopped at the
  * end and, on Ctrl-C, killed with the scratch directory deleted ({@link InterruptCleanup}). A taken
  * port stops the run before anything starts, naming the port.
@@ -74,6 +81,25 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
     @Option(names = "--connect-concurrency", defaultValue = "64", description = "Links being opened at once per worker at most (default ${DEFAULT-VALUE})")
     int connectConcurrency;
 
+    @Option(names = "--storm", paramLabel = "drain|kill", description = "drain or kill: fill the first access node with the links, then drain (SIGTERM) or kill -9 it"
+            + " and time the clients coming back on the others (default: no storm, idle links spread over every node)")
+    String stormName;
+
+    /** {@code --storm} parsed by {@link #invalidOptions()}; null: no storm. */
+    private ReconnectStorm.Kind storm;
+
+    @Option(names = "--storm-messages", defaultValue = "1000", description = "With --storm: users of the node sent a message during the storm,"
+            + " each must be delivered by a sync (default ${DEFAULT-VALUE})")
+    int stormMessages;
+
+    @Option(names = "--storm-wait-s", defaultValue = "120", description = "With --storm: longest wait for every client back and synced"
+            + " (default ${DEFAULT-VALUE})")
+    int stormWaitS;
+
+    @Option(names = "--access-option", paramLabel = "key=value", description = "A setting for every access node, e.g."
+            + " access.auth.inflight.max=256 (repeatable; docs/operations.md)")
+    List<String> accessOptions = new ArrayList<>();
+
     @Option(names = "--base-port", defaultValue = "7400", description = "First port of the cluster (default ${DEFAULT-VALUE})")
     int basePort;
 
@@ -110,10 +136,15 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         EventLoopGroup loops = NettyThreads.group("bench-connections", 1);
         LocalCluster cluster = null;
         try (ClientWorkers clientWorkers = new ClientWorkers()) {
-            System.out.printf(Locale.ROOT, "bench connections: links=%d access_nodes=%d workers=%d sets=%d cores=%d%n", links, accessNodes, workers, sets,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "bench connections: links=%d access_nodes=%d workers=%d sets=%d%s%s cores=%d load_average=%s%n", links,
+                    accessNodes, workers, sets, storm == null ? "" : " storm=" + storm.name().toLowerCase(Locale.ROOT) + " storm_messages=" + stormMessages,
+                    accessOptions.isEmpty() ? "" : " access_options=" + String.join(",", accessOptions),
+                    Runtime.getRuntime().availableProcessors(), BenchCommand.loadAverage());
             List<String> accessArgs = new ArrayList<>(LinksBenchCommand.IDLE_ACCESS_ARGS);
-            accessArgs.add("--access.auth.timeout.ms=" + AUTH_TIMEOUT_MS);
+            if (storm == null) {
+                accessArgs.add("--access.auth.timeout.ms=" + AUTH_TIMEOUT_MS);
+            }
+            accessOptions.forEach(option -> accessArgs.add("--" + option));
             cluster = LocalCluster.up(scratch.resolve("cluster"), sets, basePort, List.of(), LocalCluster.PeerAddressing.DIRECT, accessNodes, accessArgs);
             List<AccessNode> nodes = accessNodes(cluster);
             List<LinksBenchCommand.Snapshot> before = new ArrayList<>();
@@ -125,6 +156,9 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
             Map<Integer, Long> opened = clientWorkers.awaitOpened(deadlineNs);
             long openedTotal = opened.values().stream().mapToLong(Long::longValue).sum();
             System.out.printf(Locale.ROOT, "workers opened %d links in %.1f s%n", openedTotal, (System.nanoTime() - startNs) / 1e9);
+            if (storm != null) {
+                return storm(cluster, nodes, clientWorkers, loops, deadlineNs);
+            }
             List<String> rows = new ArrayList<>();
             long sessionsTotal = 0;
             long sessionsMin = Long.MAX_VALUE;
@@ -158,6 +192,20 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Links per access node before the storm, then the storm: 0 when every client came back and synced and nothing was lost. */
+    private int storm(LocalCluster cluster, List<AccessNode> nodes, ClientWorkers clientWorkers, EventLoopGroup loops, long deadlineNs)
+            throws Exception {
+        for (AccessNode node : nodes) {
+            System.out.printf(Locale.ROOT, "%s: %,d links%n", node.name(), sessions(LinksBenchCommand.get(node.adminPort(), "/status", deadlineNs)));
+        }
+        String leaving = nodes.get(0).name();
+        ReconnectStorm.GoAway goAway = storm == ReconnectStorm.Kind.KILL ? () -> cluster.kill(leaving)
+                : () -> cluster.process(leaving).orElseThrow(() -> new IOException(leaving + " is not running")).destroy();
+        ReconnectStorm.Result result = ReconnectStorm.run(storm, goAway, loops, nodes.get(1).client(), clientWorkers, (int) links, stormMessages,
+                TimeUnit.SECONDS.toNanos(stormWaitS), deadlineNs);
+        return result.complete() ? 0 : 1;
+    }
+
     /** What is wrong with the options together, or null. */
     private String invalidOptions() {
         long fdsMax = LinksBenchCommand.fileDescriptorsMax();
@@ -171,7 +219,18 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
                     + " its links, so at most %d links per worker and per access node (and at least one per worker)", links, workers, accessNodes,
                     fdsMax, LinksBenchCommand.FDS_RESERVED, perProcessMax);
         }
-        if (notifySample < 1 || notifySample > links || notifyRatePerS < 1) {
+        if (stormName != null) {
+            try {
+                storm = ReconnectStorm.Kind.valueOf(stormName.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return "--storm=" + stormName + " must be drain or kill";
+            }
+        }
+        if (storm != null && (accessNodes < 2 || links > perProcessMax || stormMessages < 1 || stormMessages > links || stormWaitS < 1)) {
+            return String.format(Locale.ROOT, "--storm needs --access-nodes >= 2 (one goes away), --links=%d at most %d (one node holds them all),"
+                    + " --storm-messages=%d in [1, --links], --storm-wait-s >= 1", links, perProcessMax, stormMessages);
+        }
+        if (storm == null && (notifySample < 1 || notifySample > links || notifyRatePerS < 1)) {
             return "--notify-sample=" + notifySample + " must be in [1, --links=" + links + "], --notify-rate-per-s=" + notifyRatePerS + " >= 1";
         }
         return null;
@@ -183,8 +242,12 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         for (int w = 0; w < workers; w++) {
             long first = w * links / workers;
             long next = (w + 1) * links / workers;
-            clientWorkers.start(scratch, List.of("--clients=" + accessClients, "--links=" + (next - first), "--first-user=" + (1 + first),
+            List<String> args = new ArrayList<>(List.of("--clients=" + accessClients, "--links=" + (next - first), "--first-user=" + (1 + first),
                     "--source=" + (firstSource + w), "--connect-concurrency=" + connectConcurrency, "--timeout-s=" + timeoutS));
+            if (storm != null) {
+                args.add("--storm");
+            }
+            clientWorkers.start(scratch, args);
         }
     }
 

@@ -17,12 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code ops bench connections} at a tiny scale: 2 access nodes, 2 client workers, 300 links. No
  * figure is judged (a shared 2-core box gives any); what must hold is that every link was opened
  * and counted on an access node, both nodes hold a share, heap per link and the notify latency of
- * every sampled link are reported, and no process is left behind.
+ * every sampled link are reported, and no process is left behind. With {@code --storm}: 200 links
+ * on the first of 2 access nodes, which is drained or killed; every client must come back on the
+ * other and sync, every storm message must be delivered, and the figures must be reported.
  */
 class ConnectionsBenchCommandTest {
 
@@ -63,6 +67,29 @@ class ConnectionsBenchCommandTest {
         assertEquals(300, links);
         assertTrue(run.out().contains("links in all: 300 of 300"), run.out());
         assertTrue(run.out().contains("notify latency to idle links (20 sent at 50/s, 0 without notify): p50 "), run.out());
+        assertEquals(List.of(), leftovers(), "processes left running");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"drain", "kill"})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyClientOfANodeThatGoesAwayComesBackSyncedWithNothingLost(String storm) throws Exception {
+        int basePort = FreePorts.base(ConnectionsBenchCommand.portCount(1, 2));
+        CapturedCli run = CapturedCli.run("bench", "connections", "--links", "200", "--access-nodes", "2", "--workers", "2", "--storm", storm,
+                "--storm-messages", "20", "--storm-wait-s", "60", "--base-port", Integer.toString(basePort), "--dir", dir.resolve("scratch").toString(),
+                "--timeout-s", "100");
+        System.out.println(run.out());
+        System.err.println(run.err());
+        assertEquals(0, run.exitCode(), run.err());
+
+        assertTrue(run.out().contains("access: 200 links"), "the first node filled: " + run.out());
+        assertTrue(run.out().contains("access-2: 0 links"), "the other node listed, empty: " + run.out());
+        assertTrue(run.out().contains("storm: " + storm + " of the node holding 200 links, load average "), run.out());
+        assertTrue(run.out().contains("back and synced: 200 of 200 clients; storm messages acked: 20 of 20, delivered: 20 of 20 (lost 0)"), run.out());
+        assertTrue(Pattern.compile("all back and synced \\(messages included\\) after [\\d.]+ s").matcher(run.out()).find(), run.out());
+        assertTrue(Pattern.compile("attempts: [\\d,]+ in all, at most \\d+ by one client, at most \\d+ by one client within 1 s").matcher(run.out()).find(),
+                run.out());
+        assertTrue(run.out().contains("auth latency of the logins that brought them back: p50 "), run.out());
         assertEquals(List.of(), leftovers(), "processes left running");
     }
 

@@ -3,9 +3,7 @@ package io.synkit.sim.client;
 import io.synkit.protocol.rpc.RpcClientPool;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,14 +12,15 @@ import java.util.concurrent.TimeUnit;
  * server's {@code AuthResponse.access_addresses} (the node it is on stays first: it works), and a
  * GoAway that names addresses puts those first and the node that went away last, not to be tried
  * again before the GoAway's {@code retry_after_ms}. A failed connect moves to the next address, so
- * a client falls back through the whole list before it comes round again. Two attempts at one
- * address are at least {@link #ATTEMPT_GAP_MS_MIN} apart (the protocol's minimum backoff), so no
- * client tries a node more than once a second however its links fail. Not thread-safe: one
- * client's loop owns it.
+ * a client falls back through the whole list before it comes round again. Two attempts of the
+ * client are at least {@link #ATTEMPT_GAP_MS_MIN} apart, to one address or to two (the protocol's
+ * minimum backoff), so no client makes more than one attempt a second however its links fail: a
+ * storm of thousands of clients whose first choice refuses them does not double on the next
+ * address at once. Not thread-safe: one client's loop owns it.
  */
 public final class AccessAddresses {
 
-    /** The least time between two connection attempts to one address (docs/protocol.md §16). */
+    /** The least time between two connection attempts of a client, to any addresses (docs/protocol.md §16). */
     public static final long ATTEMPT_GAP_MS_MIN = 1000;
 
     private final List<InetSocketAddress> order = new ArrayList<>();
@@ -29,8 +28,9 @@ public final class AccessAddresses {
     /** The node that sent the last GoAway with addresses, and until when it is not to be tried. */
     private InetSocketAddress awayNode;
     private long awayUntilNanos;
-    /** When each known address was last tried ("host:port"; only addresses of the list). */
-    private final Map<String, Long> attemptedAtNanos = new HashMap<>();
+    /** When the client last tried to connect; meaningful once {@link #attempted} is set. */
+    private long attemptedAtNanos;
+    private boolean attempted;
 
     /** @param start where in {@code configured} this client begins (a random start spreads clients) */
     public AccessAddresses(List<InetSocketAddress> configured, int start) {
@@ -61,7 +61,6 @@ public final class AccessAddresses {
         order.add(here);
         addAll(others);
         index = 0;
-        forgetUnlisted();
     }
 
     /**
@@ -82,25 +81,34 @@ public final class AccessAddresses {
             order.add(away);
         }
         index = 0;
-        forgetUnlisted();
+    }
+
+    /**
+     * {@link #current()} redirected the login (GoAway {@code REDIRECTED}): as {@link #goAway} with
+     * no retry-after, and the first listed address may be tried at once, since a redirect is not a
+     * failure and is followed once (docs/protocol.md §16).
+     */
+    public void redirected(List<String> others, long nowNanos) {
+        goAway(others, 0, nowNanos);
+        attempted = false;
     }
 
     /**
      * How long to wait before connecting to {@link #current()}: the rest of a GoAway's retry-after
-     * when it is the node that sent it, and the rest of the minimum gap since it was last tried.
+     * when it is the node that sent it, and the rest of the minimum gap since the client's last attempt.
      */
     public long waitNanos(long nowNanos) {
         long waitNanos = awayNode != null && same(awayNode, current()) ? Math.max(0, awayUntilNanos - nowNanos) : 0;
-        Long attempted = attemptedAtNanos.get(key(current()));
-        if (attempted != null) {
-            waitNanos = Math.max(waitNanos, attempted + TimeUnit.MILLISECONDS.toNanos(ATTEMPT_GAP_MS_MIN) - nowNanos);
+        if (attempted) {
+            waitNanos = Math.max(waitNanos, attemptedAtNanos + TimeUnit.MILLISECONDS.toNanos(ATTEMPT_GAP_MS_MIN) - nowNanos);
         }
         return waitNanos;
     }
 
     /** A connection attempt to {@link #current()} starts at {@code nowNanos}. */
     public void attempting(long nowNanos) {
-        attemptedAtNanos.put(key(current()), nowNanos);
+        attemptedAtNanos = nowNanos;
+        attempted = true;
     }
 
     public List<InetSocketAddress> order() {
@@ -119,14 +127,6 @@ public final class AccessAddresses {
                 order.add(address);
             }
         }
-    }
-
-    private void forgetUnlisted() {
-        attemptedAtNanos.keySet().removeIf(known -> order.stream().noneMatch(address -> key(address).equals(known)));
-    }
-
-    private static String key(InetSocketAddress address) {
-        return address.getHostString() + ":" + address.getPort();
     }
 
     private boolean contains(InetSocketAddress address) {

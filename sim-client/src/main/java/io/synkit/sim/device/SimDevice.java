@@ -331,8 +331,12 @@ public final class SimDevice {
             }
             leaving = link;
             closeLeavingIfQuiet();
-            addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), clock.nanoTime());
             redirected = goAway.getCode() == ErrorCode.REDIRECTED;
+            if (redirected) {
+                addresses.redirected(goAway.getAccessAddressesList(), clock.nanoTime());
+            } else {
+                addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), clock.nanoTime());
+            }
             reconnectAfterBackoff();
         }
 

@@ -75,17 +75,28 @@ class AccessAddressesTest {
     }
 
     @Test
-    void oneAddressIsNeverTriedTwiceWithinTheMinimumGap() {
+    void twoAttemptsOfAClientAreNeverWithinTheMinimumGapToOneAddressOrToTwo() {
         AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
         long gapNanos = TimeUnit.MILLISECONDS.toNanos(AccessAddresses.ATTEMPT_GAP_MS_MIN);
 
         addresses.attempting(0);
         addresses.next();
-        assertEquals(0, addresses.waitNanos(10), "another address: at once");
-        addresses.attempting(10);
+        assertEquals(gapNanos - 10, addresses.waitNanos(10), "another address: the rest of the gap too, so one attempt a second at most");
+        addresses.attempting(gapNanos);
         addresses.next();
 
-        assertEquals(gapNanos - 20, addresses.waitNanos(20), "back at A 20 ns after trying it: the rest of the gap");
-        assertEquals(0, addresses.waitNanos(gapNanos));
+        assertEquals(gapNanos - 20, addresses.waitNanos(gapNanos + 20), "back at A 20 ns after trying B: the rest of the gap");
+        assertEquals(0, addresses.waitNanos(2 * gapNanos));
+    }
+
+    @Test
+    void aRedirectIsFollowedAtOnceTheGapNotWithstanding() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
+        addresses.attempting(0);
+
+        addresses.redirected(List.of(hostPort(B)), 10);
+
+        assertEquals(B, resolved(addresses.current()));
+        assertEquals(0, addresses.waitNanos(10), "a redirect is not a failure: the next node at once");
     }
 }
