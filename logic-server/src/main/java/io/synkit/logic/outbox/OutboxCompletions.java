@@ -72,21 +72,22 @@ public final class OutboxCompletions {
         }
     }
 
-    /** Sends every SET's batch; completes when each was answered (a failure leaves its marks to the re-driver). */
+    /**
+     * Sends every SET's batch; completes when each was answered (a failure leaves its marks to the
+     * re-driver). Never throws: the node's timer calls it, and a throw would end the timer.
+     */
     public CompletableFuture<Void> flush() {
-        List<StoreSet> sets;
-        try {
-            sets = store.slotMap().sets();
-        } catch (RpcException e) {
-            return CompletableFuture.completedFuture(null);
-        }
         List<CompletableFuture<Void>> sent = new ArrayList<>();
-        for (StoreSet set : sets) {
-            SetBatch batch = batches.get(set.setId());
-            List<OutboxDoneRequest> entries = batch == null ? List.of() : batch.drain();
-            if (!entries.isEmpty()) {
-                sent.add(send(set, entries));
+        try {
+            for (StoreSet set : store.slotMap().sets()) {
+                SetBatch batch = batches.get(set.setId());
+                List<OutboxDoneRequest> entries = batch == null ? List.of() : batch.drain();
+                if (!entries.isEmpty()) {
+                    sent.add(send(set, entries));
+                }
             }
+        } catch (RuntimeException e) {
+            log.warn("outbox done flush stopped reason=\"{}\" (the re-driver clears what it did not send)", e.toString());
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
     }
