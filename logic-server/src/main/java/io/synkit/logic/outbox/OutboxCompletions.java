@@ -44,6 +44,7 @@ public final class OutboxCompletions {
     private final Map<String, SetBatch> batches = new ConcurrentHashMap<>();
     private final Counter batchesSent;
     private final Counter singlesSent;
+    private final Counter batchesFailed;
 
     /** @param entriesMax finished entries one batch holds at most; a full batch is sent at once */
     public OutboxCompletions(StoreCalls store, int entriesMax, MeterRegistry metrics) {
@@ -53,6 +54,8 @@ public final class OutboxCompletions {
         this.store = store;
         this.entriesMax = entriesMax;
         this.batchesSent = Counter.builder("synkit_logic_outbox_done_batches").description("outbox done batches sent to home SETs").register(metrics);
+        this.batchesFailed = Counter.builder("synkit_logic_outbox_done_batch_failed")
+                .description("outbox done batches a SET did not take (no primary, timeout): their marks are left to the re-driver").register(metrics);
         this.singlesSent = Counter.builder("synkit_logic_outbox_done_singles")
                 .description("outbox entries cleared one by one because their SET refused a batch (an older store)").register(metrics);
     }
@@ -99,7 +102,10 @@ public final class OutboxCompletions {
             if (RpcException.of(failure).code() == ErrorCode.INVALID_REQUEST) {
                 return oneByOne(entries);
             }
-            log.warn("outbox done batch not written set={} entries={} reason=\"{}\" (the re-driver clears them)", set.setId(), entries.size(),
+            // Counted, logged at DEBUG: while a SET has no primary this fails every flush, and the
+            // re-driver's own log and backlog gauge already tell the operator.
+            batchesFailed.increment();
+            log.debug("outbox done batch not written set={} entries={} reason=\"{}\" (the re-driver clears them)", set.setId(), entries.size(),
                     RpcException.of(failure).getMessage());
             return CompletableFuture.completedFuture(null);
         });
