@@ -16,6 +16,7 @@ import io.synkit.protocol.client.HistoryResponse;
 import io.synkit.protocol.client.MarkReadRequest;
 import io.synkit.protocol.client.ReadMarked;
 import io.synkit.logic.notify.Notifier;
+import io.synkit.logic.outbox.OutboxCompletions;
 import io.synkit.logic.send.Fanout;
 import io.synkit.logic.send.SendPath;
 import io.synkit.logic.store.InProcessStores;
@@ -54,11 +55,14 @@ public final class LogicPaths implements AutoCloseable {
     public static final int GROUP_CHANGE_USERS_MAX = 4;
     public static final int HISTORY_ENTRIES_MAX = 6;
     public static final int CONVERSATIONS_MAX = 5;
+    public static final int OUTBOX_DONE_BATCH_ENTRIES_MAX = 16;
 
     public final InProcessStores stores;
     public final ConversationMembers members;
     public final Fanout fanout;
     public final Delivery delivery;
+    /** Flushed only when a test calls {@link OutboxCompletions#flush()}, or when a SET's batch is full. */
+    public final OutboxCompletions completions;
     public final SendPath send;
     public final GroupPath groups;
     public final SyncPath sync;
@@ -91,7 +95,8 @@ public final class LogicPaths implements AutoCloseable {
         Notifier notifier = new Notifier(accessNodes, new SimpleMeterRegistry());
         fanout = new Fanout(stores, notifier, members);
         delivery = new Delivery(stores, fanout, members, notifier);
-        send = new SendPath(stores, fanout, delivery, BODY_BYTES_MAX);
+        completions = new OutboxCompletions(stores, OUTBOX_DONE_BATCH_ENTRIES_MAX, new SimpleMeterRegistry());
+        send = new SendPath(stores, delivery, completions, BODY_BYTES_MAX);
         groups = new GroupPath(stores, members, fanout, delivery, GROUP_MEMBERS_MAX, GROUP_CHANGE_USERS_MAX, writeDiffusionMembersMax);
         sync = new SyncPath(stores, SYNC_OPS_DEFAULT, SYNC_OPS_MAX);
         history = new HistoryPath(stores, HISTORY_ENTRIES_MAX);

@@ -1,5 +1,6 @@
 package io.synkit.logic.send;
 
+import io.synkit.logic.outbox.OutboxCompletions;
 import io.synkit.logic.store.StoreCalls;
 import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.ErrorCode;
@@ -21,18 +22,20 @@ import java.util.concurrent.CompletableFuture;
  * included, so the sender's other devices see it), and only then ack. A crash before the ack is
  * repaired by the client's retry with the same client_msg_id; an entry whose fan-out never
  * finished stays in its SET's outbox and is re-driven by {@link io.synkit.logic.outbox.OutboxRedriver}.
+ * A finished fan-out's mark is cleared with its SET's next batch ({@link OutboxCompletions}), not
+ * by a write of its own.
  */
 public final class SendPath {
 
     private final StoreCalls store;
-    private final Fanout fanout;
     private final Delivery delivery;
+    private final OutboxCompletions completions;
     private final int bodyBytesMax;
 
-    public SendPath(StoreCalls store, Fanout fanout, Delivery delivery, int bodyBytesMax) {
+    public SendPath(StoreCalls store, Delivery delivery, OutboxCompletions completions, int bodyBytesMax) {
         this.store = store;
-        this.fanout = fanout;
         this.delivery = delivery;
+        this.completions = completions;
         this.bodyBytesMax = bodyBytesMax;
     }
 
@@ -58,7 +61,7 @@ public final class SendPath {
             // The home SET checked that the sender is a member (for a group, against its record).
             return delivery.deliver(committed, appended.getMembersVersion(), caller.getUserId()).thenApply(seq -> {
                 if (!isLogOnly(committed, appended.getReadDiffusionFromConvSeq())) {
-                    fanout.outboxDone(committed);
+                    completions.finished(committed);
                 }
                 return SendAck.newBuilder()
                         .setConvId(committed.getConvId())

@@ -27,6 +27,9 @@ import java.util.List;
  * @param groupWriteDiffusionMembersMax a group with more members than this is read from its
  *     conversation log (read diffusion, docs/protocol.md §15.5); at most this many: every entry
  *     into every member's inbox (write diffusion)
+ * @param outboxDoneFlushMs how often the outbox marks of finished fan-outs are cleared, one batch per home SET
+ *     ({@code OutboxCompletions}); below {@code outboxMinAgeMs}, or the re-driver repeats fan-outs waiting for their batch
+ * @param outboxDoneBatchEntriesMax finished fan-outs one batch clears at most; a full batch is sent at once
  */
 public record LogicConfig(String bindHost, int port, int adminPort, String storeSets, List<String> metaReplicas, long metaPollMs,
                           int slotCount, int ioThreads,
@@ -34,7 +37,7 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                           int inflightCountMax, int groupMembersMax, StoreRetryPolicy storeRetry,
                           long setProbeIntervalMs, long readyPrimaryGraceMs, TlsFiles tls, LoginPolicy loginPolicy,
                           int groupChangeUsersMax, int historyEntriesMax, int conversationsMax,
-                          int groupWriteDiffusionMembersMax) {
+                          int groupWriteDiffusionMembersMax, int outboxDoneFlushMs, int outboxDoneBatchEntriesMax) {
 
     public static LogicConfig from(Config config) {
         LogicConfig logic = new LogicConfig(
@@ -69,7 +72,9 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
                 config.integer("logic.group.change.users.max", 100, 1, 10_000),
                 config.integer("logic.history.entries.max", 100, 1, 1_000),
                 config.integer("logic.conversations.max", 100, 1, 1_000),
-                config.integer("logic.group.write.diffusion.members.max", 500, 2, 10_000));
+                config.integer("logic.group.write.diffusion.members.max", 500, 2, 10_000),
+                config.integer("logic.outbox.done.flush.ms", 50, 1, 60_000),
+                config.integer("logic.outbox.done.batch.entries.max", 1024, 1, 4096));
         config.checkNoUnknownKeys();
         return logic.validated();
     }
@@ -85,6 +90,10 @@ public record LogicConfig(String bindHost, int port, int adminPort, String store
         if (readyPrimaryGraceMs < setProbeIntervalMs) {
             throw new ConfigException("config: logic.ready.primary.grace.ms=" + readyPrimaryGraceMs + " must be >= logic.set.probe.interval.ms="
                     + setProbeIntervalMs + " (a SET is probed at least once within the grace)");
+        }
+        if (outboxDoneFlushMs >= outboxMinAgeMs) {
+            throw new ConfigException("config: logic.outbox.done.flush.ms=" + outboxDoneFlushMs + " must be < logic.outbox.min.age.ms="
+                    + outboxMinAgeMs + " (else the re-driver repeats fan-outs whose marks wait for their batch)");
         }
         if (groupChangeUsersMax > groupMembersMax) {
             throw new ConfigException("config: logic.group.change.users.max=" + groupChangeUsersMax + " must be <= logic.group.members.max="

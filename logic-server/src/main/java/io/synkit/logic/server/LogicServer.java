@@ -3,6 +3,7 @@ package io.synkit.logic.server;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.synkit.logic.device.DevicePath;
 import io.synkit.logic.device.Presence;
 import io.synkit.logic.device.SessionEnds;
@@ -11,6 +12,7 @@ import io.synkit.logic.group.GroupPath;
 import io.synkit.logic.history.HistoryPath;
 import io.synkit.logic.readstate.ReadStatePath;
 import io.synkit.logic.notify.Notifier;
+import io.synkit.logic.outbox.OutboxCompletions;
 import io.synkit.logic.outbox.OutboxRedriver;
 import io.synkit.logic.route.RoutePath;
 import io.synkit.logic.send.Delivery;
@@ -51,6 +53,7 @@ public final class LogicServer implements AutoCloseable {
     private RpcClientPool storeClients;
     private RpcClientPool accessClients;
     private OutboxRedriver redriver;
+    private ScheduledFuture<?> completionsFlush;
     private SetProbe setProbe;
     private RpcServer rpc;
     private AdminServer admin;
@@ -78,8 +81,11 @@ public final class LogicServer implements AutoCloseable {
         ConversationMembers members = new ConversationMembers(store);
         Fanout fanout = new Fanout(store, notifier, members);
         Delivery delivery = new Delivery(store, fanout, members, notifier);
+        OutboxCompletions completions = new OutboxCompletions(store, config.outboxDoneBatchEntriesMax(), metrics);
+        completionsFlush = workers.scheduleWithFixedDelay(completions::flush, config.outboxDoneFlushMs(), config.outboxDoneFlushMs(),
+                TimeUnit.MILLISECONDS);
         LogicService service = new LogicService(
-                new SendPath(store, fanout, delivery, config.bodyBytesMax()),
+                new SendPath(store, delivery, completions, config.bodyBytesMax()),
                 new SyncPath(store, config.syncOpsDefault(), config.syncOpsMax()),
                 new RoutePath(store),
                 new GroupPath(store, members, fanout, delivery, config.groupMembersMax(), config.groupChangeUsersMax(),
@@ -127,6 +133,9 @@ public final class LogicServer implements AutoCloseable {
         }
         if (redriver != null) {
             redriver.close();
+        }
+        if (completionsFlush != null) {
+            completionsFlush.cancel(false);
         }
         if (rpc != null) {
             rpc.close();

@@ -52,6 +52,8 @@ class SendPathTest {
             assertFalse(ack.getDuplicate());
             assertEquals(List.of("d:1:2#1:earlier, from 2", "d:1:2#2:hi"), bodies(logic.inbox(1)));
             assertEquals(List.of("d:1:2#1:earlier, from 2", "d:1:2#2:hi"), bodies(logic.inbox(2)));
+            assertEquals(2, outboxEntries(logic), "finished fan-outs wait for their SET's next batch to clear their marks");
+            logic.completions.flush().join();
             assertEquals(0, outboxEntries(logic), "a fan-out that completed clears its outbox mark");
         }
     }
@@ -179,6 +181,7 @@ class SendPathTest {
             assertTrue(retry.getDuplicate(), "committed before the fan-out failed");
             assertEquals(List.of("d:1:2#1:hi"), bodies(logic.inbox(1)));
             assertEquals(List.of("d:1:2#1:hi"), bodies(logic.inbox(2)));
+            logic.completions.flush().join();
             assertEquals(0, outboxEntries(logic));
         }
     }

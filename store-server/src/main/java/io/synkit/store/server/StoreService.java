@@ -90,7 +90,7 @@ public final class StoreService implements RpcHandler {
         }
         ownership.check(request);
         return switch (request.getBodyCase()) {
-            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP,
+            case APPEND_CONV, APPEND_INBOX, PUT_ROUTE, REMOVE_ROUTE, OUTBOX_DONE, OUTBOX_DONE_BATCH, PUT_SLOT_MAP, CREATE_GROUP, ADD_MEMBERSHIP,
                     LOGIN_DEVICE, LOGOUT_DEVICES, MARK_READ -> {
                 requirePrimary(gate.canTakeWrites(), "writes");
                 yield writes.submit(request);

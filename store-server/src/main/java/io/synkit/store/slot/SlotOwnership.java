@@ -72,7 +72,7 @@ public final class SlotOwnership {
         }
     }
 
-    /** The slot of the user or conversation the request is about; -1 for SET-wide requests (outbox scans). */
+    /** The slot of the user or conversation the request is about; -1 for SET-wide requests (outbox scans and done batches). */
     private static int slotOf(SlotMap map, StoreRequest request) {
         return switch (request.getBodyCase()) {
             case APPEND_CONV -> map.slotOfConversation(request.getAppendConv().getMessage().getConvId());

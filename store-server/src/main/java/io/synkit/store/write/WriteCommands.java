@@ -13,6 +13,8 @@ import io.synkit.protocol.internal.AppendConvResponse;
 import io.synkit.protocol.internal.AppendInboxRequest;
 import io.synkit.protocol.internal.AppendInboxResponse;
 import io.synkit.protocol.internal.DeviceRoute;
+import io.synkit.protocol.internal.OutboxDoneBatchRequest;
+import io.synkit.protocol.internal.OutboxDoneBatchResponse;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxDoneResponse;
 import io.synkit.protocol.internal.CreateGroupStoreRequest;
@@ -45,6 +47,8 @@ final class WriteCommands {
 
     /** The store's own bound on a group; logic enforces the configured, smaller one. */
     static final int GROUP_MEMBERS_MAX = 10_000;
+    /** Outbox marks one {@code OutboxDoneBatch} clears at most (logic sends fewer: {@code logic.outbox.done.batch.entries.max}). */
+    static final int OUTBOX_DONE_BATCH_ENTRIES_MAX = 4_096;
     private final StoreEngine engine;
     private final RouteReader routes;
     private final ReadMarks readMarks;
@@ -75,6 +79,7 @@ final class WriteCommands {
             case PUT_ROUTE -> StoreResponse.newBuilder().setPutRoute(putRoute(view, request.getPutRoute())).build();
             case REMOVE_ROUTE -> StoreResponse.newBuilder().setRemoveRoute(removeRoute(view, request.getRemoveRoute())).build();
             case OUTBOX_DONE -> StoreResponse.newBuilder().setOutboxDone(outboxDone(view, request.getOutboxDone())).build();
+            case OUTBOX_DONE_BATCH -> StoreResponse.newBuilder().setOutboxDoneBatch(outboxDoneBatch(view, request.getOutboxDoneBatch())).build();
             case PUT_SLOT_MAP -> StoreResponse.newBuilder().setPutSlotMap(putSlotMap(view, request.getPutSlotMap())).build();
             case CREATE_GROUP -> StoreResponse.newBuilder().setCreateGroup(createGroup(view, request.getCreateGroup())).build();
             case ADD_MEMBERSHIP -> StoreResponse.newBuilder().setAddMembership(Memberships.add(view, request.getAddMembership(), inboxes)).build();
@@ -313,6 +318,21 @@ final class WriteCommands {
         conversation(request.getConvId());
         view.delete(Column.OUTBOX, StoreKeys.outbox(request.getConvId(), request.getConvSeq()));
         return OutboxDoneResponse.getDefaultInstance();
+    }
+
+    /** Clears many outbox marks in one command; checks every conversation id before the first delete. */
+    private OutboxDoneBatchResponse outboxDoneBatch(BatchView view, OutboxDoneBatchRequest request) {
+        if (request.getEntriesCount() > OUTBOX_DONE_BATCH_ENTRIES_MAX) {
+            throw new RpcException(ErrorCode.INVALID_REQUEST, "an outbox done batch holds at most " + OUTBOX_DONE_BATCH_ENTRIES_MAX + " entries, got "
+                    + request.getEntriesCount());
+        }
+        for (OutboxDoneRequest entry : request.getEntriesList()) {
+            conversation(entry.getConvId());
+        }
+        for (OutboxDoneRequest entry : request.getEntriesList()) {
+            view.delete(Column.OUTBOX, StoreKeys.outbox(entry.getConvId(), entry.getConvSeq()));
+        }
+        return OutboxDoneBatchResponse.getDefaultInstance();
     }
 
     private static DeviceRoute checkRoute(long userId, DeviceRoute route) {

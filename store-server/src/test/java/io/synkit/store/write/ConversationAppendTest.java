@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.MessageOp;
 import io.synkit.protocol.internal.AppendConvResponse;
+import io.synkit.protocol.internal.OutboxDoneBatchRequest;
 import io.synkit.protocol.internal.OutboxDoneRequest;
 import io.synkit.protocol.internal.OutboxScanRequest;
 import io.synkit.protocol.internal.OutboxScanResponse;
@@ -222,5 +223,29 @@ class ConversationAppendTest {
         store.appendConv(message(1, CONV, "m1", "x"));
 
         assertEquals(1, scanOutbox(0).getMessagesCount());
+    }
+
+    @Test
+    void oneDoneBatchClearsTheMarksOfManyConversationsAndABadIdInItClearsNone() {
+        MessageOp first = store.appendConv(message(1, CONV, "m1", "x")).getMessage();
+        store.appendConv(message(1, CONV, "m2", "x"));
+        MessageOp other = store.appendConv(message(1, "d:1:3", "m3", "x")).getMessage();
+        MessageOp kept = store.appendConv(message(1, "d:1:4", "m4", "x")).getMessage();
+        OutboxDoneBatchRequest.Builder spoiled = OutboxDoneBatchRequest.newBuilder().addEntries(done(CONV, 1))
+                .addEntries(OutboxDoneRequest.newBuilder().setConvId("not a conversation").setConvSeq(1));
+
+        RpcException refused = assertThrows(RpcException.class, () -> store.write(StoreRequest.newBuilder().setOutboxDoneBatch(spoiled).build()));
+        assertEquals(ErrorCode.INVALID_REQUEST, refused.code());
+        assertEquals(4, scanOutbox(0).getMessagesCount(), "the batch is checked whole before its first delete");
+
+        store.write(StoreRequest.newBuilder().setOutboxDoneBatch(OutboxDoneBatchRequest.newBuilder().addEntries(done(CONV, 1))
+                .addEntries(done(CONV, 2)).addEntries(done(other.getConvId(), other.getConvSeq()))).build());
+
+        assertEquals(List.of(kept), scanOutbox(0).getMessagesList());
+        assertEquals(first, store.readConv(CONV, 1).getMessages(0), "done clears the outbox, not the log");
+    }
+
+    private static OutboxDoneRequest done(String convId, long convSeq) {
+        return OutboxDoneRequest.newBuilder().setConvId(convId).setConvSeq(convSeq).build();
     }
 }
