@@ -10,6 +10,7 @@ import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.conv.ClientMsgId;
 import io.synkit.protocol.conv.ConversationId;
+import io.synkit.protocol.sync.ConvPositions;
 import io.synkit.protocol.sync.SyncKeyException;
 import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.protocol.user.DecimalIds;
@@ -19,8 +20,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random input for every parser of what a client sends: the frame message and its sync key, the
- * token, conversation ids, client message ids and decimal ids. Each must fail only with its own
+ * Random input for every parser of what a client sends: the frame message and its sync key (inbox
+ * and large-group positions), the token, conversation ids, client message ids and decimal ids. Each must fail only with its own
  * typed exception, never anything else. Bounded for CI ({@code -Dsynkit.fuzz.iterations}, default
  * 20,000 per parser, a second or two); the seed is printed and replays the run
  * ({@code -Dsynkit.test.seed}).
@@ -46,6 +47,7 @@ class ClientParsersFuzzTest {
             String mutatedToken = mutate(random, validToken);
             run(i, "ClientFrame", () -> ClientFrame.parseFrom(bytes));
             run(i, "SyncKey", () -> SyncPosition.fromKey(SyncKey.parseFrom(bytes)));
+            run(i, "SyncKey large-group positions", () -> ConvPositions.fromKey(SyncKey.parseFrom(bytes)));
             run(i, "token", () -> tokens.verify(random.nextBoolean() ? text : mutatedToken));
             run(i, "refresh token", () -> tokens.verifyRefresh(random.nextBoolean() ? text : mutatedToken));
             run(i, "conversation id", () -> ConversationId.parse(text));
