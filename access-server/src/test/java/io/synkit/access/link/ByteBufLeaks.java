@@ -2,6 +2,7 @@ package io.synkit.access.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -19,13 +20,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Paranoid detection (set for surefire) tracks every buffer but only logs a leak, and only once
  * the leaked buffer was collected and a later allocation polls for it; this listens on the
  * ByteBuf leak detector and, after each test, collects garbage and allocates until any leak of
- * the test would have been reported. The detector is a package-private static of
- * {@link AbstractByteBuf}: reading it needs reflection, which fails loudly if Netty renames it.
+ * the test would have been reported (for a fuzz test, once after all its inputs). The detector
+ * is a package-private static of {@link AbstractByteBuf}: reading it needs reflection, which
+ * fails loudly if Netty renames it.
  */
-public final class ByteBufLeaks implements BeforeAllCallback, AfterEachCallback {
+public final class ByteBufLeaks implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     private static final List<String> REPORTS = new CopyOnWriteArrayList<>();
     private static final int POLL_ROUNDS = 4;
+    /** Set when a fuzz test ran: its inputs are checked together once the class is done. */
+    private boolean fuzzInputsUnchecked;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -34,22 +38,17 @@ public final class ByteBufLeaks implements BeforeAllCallback, AfterEachCallback 
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
+        // A fuzz test runs once per input: collecting garbage after each would cost seconds.
+        if (context.getRequiredTestMethod().isAnnotationPresent(FuzzTest.class)) {
+            fuzzInputsUnchecked = true;
+            return;
+        }
         assertNoLeaks();
     }
 
-    /**
-     * As {@link ByteBufLeaks}, checked once after all tests of the class: for tests invoked many
-     * times over (a fuzz test's inputs), where collecting garbage after each would cost seconds.
-     */
-    public static final class AfterAll implements BeforeAllCallback, AfterAllCallback {
-
-        @Override
-        public void beforeAll(ExtensionContext context) throws Exception {
-            listen();
-        }
-
-        @Override
-        public void afterAll(ExtensionContext context) throws Exception {
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (fuzzInputsUnchecked) {
             assertNoLeaks();
         }
     }

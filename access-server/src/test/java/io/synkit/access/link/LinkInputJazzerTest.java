@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * binary-message adapter in front of the same link on a WebSocket link. Each input runs on its own
  * {@link LinkHarness}, so a finding replays alone. No exception may escape the pipeline, every
  * input buffer must be released, and once the link closes it may be left neither counted as
- * unauthenticated nor registered as a session; {@link ByteBufLeaks.AfterAll} fails on any other
- * leak once all inputs ran (replay the inputs one by one to find the leaking one).
+ * unauthenticated nor registered as a session; {@link ByteBufLeaks} fails on any other leak
+ * once all inputs ran (replay the inputs one by one to find the leaking one).
  *
  * <p>An input's first byte chooses the link's state, its second the size of the chunks its
  * remaining bytes arrive in (1-256), as a socket may cut them anywhere. A normal build replays the
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code JAZZER_FUZZ=1 mvn -o -q -pl access-server -am test -Dtest=LinkInputJazzerTest#webSocketLink -Dsurefire.failIfNoSpecifiedTests=false};
  * findings are written into that inputs directory, where they stay as regression inputs.
  */
-@ExtendWith(ByteBufLeaks.AfterAll.class)
+@ExtendWith(ByteBufLeaks.class)
 class LinkInputJazzerTest {
 
     private static final int HEADER_BYTES = 2;
