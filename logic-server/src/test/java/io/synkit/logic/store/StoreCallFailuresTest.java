@@ -38,7 +38,8 @@ class StoreCallFailuresTest {
             int port = store.start(group, group, new InetSocketAddress("127.0.0.1", 0)).getPort();
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             StoreClient client = new StoreClient(SlotMaps.fixed(SlotMap.parse(1, 16, "s2=127.0.0.1:" + port)), clients, group, new SplittableRandom(5),
-                    new StoreRetryPolicy(3, 1000, 1, 2), metrics);
+                    // The store answers at once: an attempt timeout no busy box reaches keeps every attempt's code UNAVAILABLE.
+                    new StoreRetryPolicy(3, 60_000, 1, 2), metrics);
 
             CompletionException failed = assertThrows(CompletionException.class, () -> client.forUser(42, StoreRequest.getDefaultInstance()).join());
 
