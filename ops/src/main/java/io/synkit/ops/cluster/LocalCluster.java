@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -406,7 +407,7 @@ public final class LocalCluster {
 
     private NodeStart launch(String node, List<String> args) throws IOException {
         String classPath = builds().classPath(node);
-        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions(), classPath));
+        return started.launch(node, () -> NodeStart.launch(dir, node, args, clusterId, jvmOptions(System.getProperty(JVM_OPTIONS_PROPERTY), node), classPath));
     }
 
     /** Which build each node starts with ({@code <node>.classpath}); a release changes it. */
@@ -432,14 +433,22 @@ public final class LocalCluster {
         }
     }
 
+    /** The ops JVM's system property that replaces {@link #JVM_OPTIONS_DEFAULT} for every node. */
+    static final String JVM_OPTIONS_PROPERTY = "synkit.cluster.jvm.options";
+    /** Stands for the node's name in {@link #JVM_OPTIONS_PROPERTY}: per-node files such as a flight recording's. */
+    static final String NODE_PLACEHOLDER = "{node}";
+
     /**
-     * JVM options of every node: the ops JVM's system property {@code synkit.cluster.jvm.options}
-     * (space-separated) or {@link #JVM_OPTIONS_DEFAULT}. (Not an environment variable: the nodes
-     * read every {@code SYNKIT_*} variable as configuration.)
+     * JVM options of one node: {@code configured} (the system property {@link #JVM_OPTIONS_PROPERTY},
+     * space-separated, {@link #NODE_PLACEHOLDER} replaced by the node's name) or
+     * {@link #JVM_OPTIONS_DEFAULT}. (Not an environment variable: the nodes read every
+     * {@code SYNKIT_*} variable as configuration.)
      */
-    static List<String> jvmOptions() {
-        String configured = System.getProperty("synkit.cluster.jvm.options");
-        return configured == null || configured.isBlank() ? JVM_OPTIONS_DEFAULT : List.of(configured.trim().split("\\s+"));
+    static List<String> jvmOptions(String configured, String node) {
+        if (configured == null || configured.isBlank()) {
+            return JVM_OPTIONS_DEFAULT;
+        }
+        return Arrays.stream(configured.trim().split("\\s+")).map(option -> option.replace(NODE_PLACEHOLDER, node)).toList();
     }
 
     /**
