@@ -104,8 +104,10 @@ public final class SessionEnds {
                     next(node);
                 }
             });
-        } catch (IllegalArgumentException e) {
-            failed.increment(); // a route naming a malformed address: nothing to reach
+        } catch (RuntimeException e) {
+            // A route naming a malformed address, or the node shutting down: nothing to reach. The
+            // ends waiting for this node must not wait for an answer that will never come.
+            failed.increment();
             next(node);
         }
     }
