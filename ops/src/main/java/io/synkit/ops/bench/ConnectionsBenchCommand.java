@@ -1,5 +1,6 @@
 package io.synkit.ops.bench;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.ops.cluster.Directories;
 import io.synkit.ops.cluster.LocalCluster;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -95,6 +97,11 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
     @Option(names = "--storm-wait-s", defaultValue = "120", description = "With --storm: longest wait for every client back and synced"
             + " (default ${DEFAULT-VALUE})")
     int stormWaitS;
+
+    @Option(names = "--storm-warmup-logins", defaultValue = "3000", description = "With --storm: logins on every other access node before the storm,"
+            + " of users of their own, closed again, so the survivors run their login path compiled as a node that has served a while does"
+            + " (default ${DEFAULT-VALUE}; 0: survivors as fresh JVMs)")
+    int stormWarmupLogins;
 
     @Option(names = "--access-option", paramLabel = "key=value", description = "A setting for every access node, e.g."
             + " access.auth.inflight.max=256 (repeatable; docs/operations.md)")
@@ -198,12 +205,42 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         for (AccessNode node : nodes) {
             System.out.printf(Locale.ROOT, "%s: %,d links%n", node.name(), sessions(LinksBenchCommand.get(node.adminPort(), "/status", deadlineNs)));
         }
+        warmUp(nodes.subList(1, nodes.size()), loops, deadlineNs);
         String leaving = nodes.get(0).name();
         ReconnectStorm.GoAway goAway = storm == ReconnectStorm.Kind.KILL ? () -> cluster.kill(leaving)
                 : () -> cluster.process(leaving).orElseThrow(() -> new IOException(leaving + " is not running")).destroy();
         ReconnectStorm.Result result = ReconnectStorm.run(storm, goAway, loops, nodes.get(1).client(), clientWorkers, (int) links, stormMessages,
                 TimeUnit.SECONDS.toNanos(stormWaitS), deadlineNs);
         return result.complete() ? 0 : 1;
+    }
+
+    /**
+     * Logs {@code --storm-warmup-logins} users in on each survivor and closes them again. Without
+     * it the survivors are JVMs that have served one login (the ready probe): in the storm their
+     * compilers ran beside the logins, and at 3,000 clients the auth latency's median was 1.5 s
+     * with compilers on every node against 0.12 s with the cheap C1 compiler only
+     * (docs/benchmarks.md). A production node has served logins before it is a survivor.
+     */
+    private void warmUp(List<AccessNode> survivors, EventLoopGroup loops, long deadlineNs) throws Exception {
+        if (stormWarmupLogins == 0) {
+            return;
+        }
+        // Users after the clients and the storm's sender (links + 1), from 127.0.0.1 as the sender.
+        long firstUserId = links + 2;
+        for (AccessNode survivor : survivors) {
+            long startNs = System.nanoTime();
+            List<Channel> warm = IdleLinks.open(loops, List.of(survivor.client()), stormWarmupLogins, firstUserId, 1, connectConcurrency,
+                    IdleLinks.Pushes.IGNORED, deadlineNs);
+            warm.forEach(Channel::close);
+            while (sessions(LinksBenchCommand.get(survivor.adminPort(), "/status", deadlineNs)) > 0) {
+                if (System.nanoTime() > deadlineNs) {
+                    throw new TimeoutException("the warm-up links did not leave " + survivor.name() + " within --timeout-s");
+                }
+                Thread.sleep(50); // polling another process's state: it has no event to wait on
+            }
+            System.out.printf(Locale.ROOT, "%s warmed up: %,d logins in %.1f s%n", survivor.name(), stormWarmupLogins, (System.nanoTime() - startNs) / 1e9);
+            firstUserId += stormWarmupLogins;
+        }
     }
 
     /** What is wrong with the options together, or null. */
@@ -226,9 +263,11 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
                 return "--storm=" + stormName + " must be drain or kill";
             }
         }
-        if (storm != null && (accessNodes < 2 || links > perProcessMax || stormMessages < 1 || stormMessages > links || stormWaitS < 1)) {
+        if (storm != null && (accessNodes < 2 || links > perProcessMax || stormMessages < 1 || stormMessages > links || stormWaitS < 1
+                || stormWarmupLogins < 0 || stormWarmupLogins > IdleLinks.LINKS_PER_SOURCE_ADDRESS)) {
             return String.format(Locale.ROOT, "--storm needs --access-nodes >= 2 (one goes away), --links=%d at most %d (one node holds them all),"
-                    + " --storm-messages=%d in [1, --links], --storm-wait-s >= 1", links, perProcessMax, stormMessages);
+                    + " --storm-messages=%d in [1, --links], --storm-wait-s >= 1, --storm-warmup-logins=%d in [0, %d]", links, perProcessMax, stormMessages,
+                    stormWarmupLogins, IdleLinks.LINKS_PER_SOURCE_ADDRESS);
         }
         if (storm == null && (notifySample < 1 || notifySample > links || notifyRatePerS < 1)) {
             return "--notify-sample=" + notifySample + " must be in [1, --links=" + links + "], --notify-rate-per-s=" + notifyRatePerS + " >= 1";

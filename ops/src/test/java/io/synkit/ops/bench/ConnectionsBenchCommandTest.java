@@ -76,7 +76,7 @@ class ConnectionsBenchCommandTest {
     void everyClientOfANodeThatGoesAwayComesBackSyncedWithNothingLost(String storm) throws Exception {
         int basePort = FreePorts.base(ConnectionsBenchCommand.portCount(1, 2));
         CapturedCli run = CapturedCli.run("bench", "connections", "--links", "200", "--access-nodes", "2", "--workers", "2", "--storm", storm,
-                "--storm-messages", "20", "--storm-wait-s", "60", "--base-port", Integer.toString(basePort), "--dir", dir.resolve("scratch").toString(),
+                "--storm-messages", "20", "--storm-wait-s", "60", "--storm-warmup-logins", "100", "--base-port", Integer.toString(basePort), "--dir", dir.resolve("scratch").toString(),
                 "--timeout-s", "100");
         System.out.println(run.out());
         System.err.println(run.err());
@@ -84,6 +84,7 @@ class ConnectionsBenchCommandTest {
 
         assertTrue(run.out().contains("access: 200 links"), "the first node filled: " + run.out());
         assertTrue(run.out().contains("access-2: 0 links"), "the other node listed, empty: " + run.out());
+        assertTrue(run.out().contains("access-2 warmed up: 100 logins in "), "the survivor warmed before the storm: " + run.out());
         assertTrue(run.out().contains("storm: " + storm + " of the node holding 200 links, load average "), run.out());
         assertTrue(run.out().contains("back and synced: 200 of 200 clients; storm messages acked: 20 of 20, delivered: 20 of 20 (lost 0)"), run.out());
         assertTrue(Pattern.compile("all back and synced \\(messages included\\) after [\\d.]+ s").matcher(run.out()).find(), run.out());
