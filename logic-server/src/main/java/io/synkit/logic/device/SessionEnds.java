@@ -38,19 +38,36 @@ public final class SessionEnds {
     static final long RETRY_DELAY_MS = 50;
     /** Ends carried by one push at most; more wait for the next (keeps a push far below the internal frame limit). */
     static final int ENDS_PER_PUSH_MAX = 1000;
+    /**
+     * Ends waiting for one access node at most. A node that answers takes 1,000 a push in
+     * milliseconds; one that does not takes 1,000 a round of attempts (under a second), so only
+     * logins far faster than that against a dead node fill this. Beyond it an end is dropped and
+     * counted: memory stays bounded, and a dropped end's token is refused at its next
+     * Auth anyway (the revocation is committed before the end is pushed).
+     */
+    static final int WAITING_ENDS_MAX = 100_000;
 
     private final RpcClientPool accessNodes;
     private final ScheduledExecutorService timer;
+    private final long attemptTimeoutMs;
     private final Counter sent;
     private final Counter failed;
+    private final Counter dropped;
     /** Per access node with a push on its way: the ends waiting for the next one (guarded by itself). */
     private final Map<String, List<SessionEnd>> waiting = new HashMap<>();
 
     public SessionEnds(RpcClientPool accessNodes, ScheduledExecutorService timer, MeterRegistry metrics) {
+        this(accessNodes, timer, metrics, ATTEMPT_TIMEOUT_MS);
+    }
+
+    /** With another attempt timeout: a test holding a push unanswered must not see it tried again. */
+    SessionEnds(RpcClientPool accessNodes, ScheduledExecutorService timer, MeterRegistry metrics, long attemptTimeoutMs) {
         this.accessNodes = accessNodes;
         this.timer = timer;
+        this.attemptTimeoutMs = attemptTimeoutMs;
         this.sent = metrics.counter("synkit_logic_session_end_pushed");
         this.failed = metrics.counter("synkit_logic_session_end_failed");
+        this.dropped = metrics.counter("synkit_logic_session_end_dropped");
     }
 
     public void end(List<SessionEnd> ends) {
@@ -66,7 +83,12 @@ public final class SessionEnds {
         synchronized (waiting) {
             List<SessionEnd> queued = waiting.get(node);
             if (queued != null) {
-                queued.addAll(ends);
+                int room = Math.max(0, WAITING_ENDS_MAX - queued.size());
+                queued.addAll(ends.subList(0, Math.min(room, ends.size())));
+                if (ends.size() > room) {
+                    dropped.increment(ends.size() - room);
+                    log.debug("session ends dropped access_node={} sessions={}: {} wait already", node, ends.size() - room, queued.size());
+                }
                 return;
             }
             waiting.put(node, new ArrayList<>());
@@ -91,7 +113,7 @@ public final class SessionEnds {
 
     private void send(String node, AccessPush push, int attempt) {
         try {
-            accessNodes.get(node).call(push, ATTEMPT_TIMEOUT_MS).whenComplete((ok, failure) -> {
+            accessNodes.get(node).call(push, attemptTimeoutMs).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     sent.increment();
                     next(node);

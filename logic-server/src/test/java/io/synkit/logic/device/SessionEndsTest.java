@@ -14,6 +14,7 @@ import io.synkit.protocol.rpc.RpcPayloads;
 import io.synkit.protocol.rpc.RpcServer;
 import io.synkit.runtime.NettyThreads;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -39,6 +40,9 @@ class SessionEndsTest {
     private RpcServer accessNode;
     private String address;
 
+    /** Longer than any test here: a push the fake holds unanswered is never tried again. */
+    private static final long UNANSWERED_MS_MAX = 60_000;
+
     private record Received(AccessPush push, CompletableFuture<AccessPushAck> answer) {
     }
 
@@ -62,7 +66,7 @@ class SessionEndsTest {
 
     @Test
     void endsForANodeWithAPushOnItsWayGoTogetherInTheNextPush() throws Exception {
-        SessionEnds ends = new SessionEnds(clients, timer, new SimpleMeterRegistry());
+        SessionEnds ends = new SessionEnds(clients, timer, new SimpleMeterRegistry(), UNANSWERED_MS_MAX);
         ends.end(List.of(end(1)));
         Received first = received.poll(10, TimeUnit.SECONDS);
         assertEquals(List.of(1L), users(first.push()));
@@ -71,24 +75,37 @@ class SessionEndsTest {
             ends.end(List.of(end(user))); // the push of user 1 is unanswered: these wait
         }
         first.answer().complete(AccessPushAck.getDefaultInstance());
-        assertEquals(List.of(2L, 3L, 4L, 5L), nextPushBesides(List.of(1L)), "the waiting ends, in one push, in order");
+        assertEquals(List.of(2L, 3L, 4L, 5L), nextPush(), "the waiting ends, in one push, in order");
 
         ends.end(List.of(end(6)));
-        assertEquals(List.of(6L), nextPushBesides(List.of(2L, 3L, 4L, 5L)), "with nothing on its way, an end is pushed at once");
+        assertEquals(List.of(6L), nextPush(), "with nothing on its way, an end is pushed at once");
     }
 
-    /**
-     * The users of the next push that is not (a retry of) {@code answered}, answering every push on
-     * the way: a push the fake left unanswered for 250 ms was tried again, which is not the point here.
-     */
-    private List<Long> nextPushBesides(List<Long> answered) throws InterruptedException {
-        while (true) {
-            Received next = received.poll(10, TimeUnit.SECONDS);
-            next.answer().complete(AccessPushAck.getDefaultInstance());
-            if (!users(next.push()).equals(answered)) {
-                return users(next.push());
-            }
+    @Test
+    void endsWaitingForANodeAreBoundedAndTheRestCountedAsDropped() throws Exception {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        SessionEnds ends = new SessionEnds(clients, timer, metrics, UNANSWERED_MS_MAX);
+        ends.end(List.of(end(0)));
+        Received first = received.poll(10, TimeUnit.SECONDS);
+
+        List<SessionEnd> flood = new ArrayList<>();
+        for (long user = 1; user <= SessionEnds.WAITING_ENDS_MAX + 10; user++) {
+            flood.add(end(user));
         }
+        ends.end(flood); // the push of user 0 is unanswered: these wait, up to the bound
+
+        assertEquals(10.0, metrics.counter("synkit_logic_session_end_dropped").count(), "the ends beyond the bound");
+        first.answer().complete(AccessPushAck.getDefaultInstance());
+        List<Long> next = nextPush();
+        assertEquals(SessionEnds.ENDS_PER_PUSH_MAX, next.size());
+        assertEquals(1L, next.get(0), "the oldest waiting end goes first");
+    }
+
+    /** The users of the next push, answered. */
+    private List<Long> nextPush() throws InterruptedException {
+        Received next = received.poll(10, TimeUnit.SECONDS);
+        next.answer().complete(AccessPushAck.getDefaultInstance());
+        return users(next.push());
     }
 
     private SessionEnd end(long userId) {
