@@ -78,25 +78,33 @@ public final class SessionEnds {
         byNode.forEach(this::enqueue);
     }
 
-    /** Sends {@code ends} now if no push to {@code node} is out, else adds them to the next one. */
+    /**
+     * Queues {@code ends} for {@code node} (up to {@link #WAITING_ENDS_MAX}) and, if no push to it
+     * is out, sends the first of them now: every push, the first too, carries at most
+     * {@link #ENDS_PER_PUSH_MAX}.
+     */
     private void enqueue(String node, List<SessionEnd> ends) {
+        boolean pushOut;
         synchronized (waiting) {
             List<SessionEnd> queued = waiting.get(node);
-            if (queued != null) {
-                int room = Math.max(0, WAITING_ENDS_MAX - queued.size());
-                queued.addAll(ends.subList(0, Math.min(room, ends.size())));
-                if (ends.size() > room) {
-                    dropped.increment(ends.size() - room);
-                    log.debug("session ends dropped access_node={} sessions={}: {} wait already", node, ends.size() - room, queued.size());
-                }
-                return;
+            pushOut = queued != null;
+            if (!pushOut) {
+                queued = new ArrayList<>();
+                waiting.put(node, queued);
             }
-            waiting.put(node, new ArrayList<>());
+            int room = Math.max(0, WAITING_ENDS_MAX - queued.size());
+            queued.addAll(ends.subList(0, Math.min(room, ends.size())));
+            if (ends.size() > room) {
+                dropped.increment(ends.size() - room);
+                log.debug("session ends dropped access_node={} sessions={}: {} wait already", node, ends.size() - room, queued.size());
+            }
         }
-        send(node, AccessPush.newBuilder().addAllEnds(ends).build(), 1);
+        if (!pushOut) {
+            next(node);
+        }
     }
 
-    /** The push to {@code node} is settled: the ends that waited for it go next, or the node has no push out. */
+    /** No push to {@code node} is out now: the ends that wait go next (at most {@link #ENDS_PER_PUSH_MAX}), or the node has no push out. */
     private void next(String node) {
         List<SessionEnd> batch;
         synchronized (waiting) {
