@@ -145,6 +145,12 @@ class ChatModelTest {
                 new Change(0, 2, GroupChangeKind.MEMBER_LEFT, 2, 0), new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 2, 0)));
     }
 
+    @Example
+    void aNonMembersMarkReadDoesNotResetTheMarkItGetsBackWhenReAdded() throws IOException {
+        run(List.of(new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 4, 0), new Change(0, 2, GroupChangeKind.MEMBER_LEFT, 2, 0),
+                new MarkRead(0, 2, ChatModel.GROUP, 0), new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 2, 0)));
+    }
+
     private static void run(List<Action> actions) throws IOException {
         Path dir = Files.createTempDirectory("chat-model-");
         try (Run run = new Run(dir)) {

@@ -88,12 +88,15 @@ final class ReadMarks {
         }
         ReadMarked.Builder marked = ReadMarked.newBuilder().setConvId(conv.value());
         long ownLast = streamFrom > 0 ? request.getOwnLastConvSeq() : 0;
-        long current = Math.max(state.getReadUpToConvSeq(), ownLast);
-        if (mark <= current) {
+        // Only the inbox's marks decide: the user's own entry in a group's log moves the mark on
+        // the devices that hold it, but a device that had not synced an earlier stint's log before
+        // a re-add never gets that entry, so a mark only it passed is still appended for them.
+        if (mark <= state.getReadUpToConvSeq()) {
             long unread = streamFrom > 0 ? ReadState.streamUnread(state.getReadUpToConvSeq(), state.getUnreadCount(), ownLast,
                     request.getReadDiffusionFromConvSeq(), streamFrom, newest)
                     : state.getUnreadCount();
-            return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(current).setUnreadCount((int) unread)).build();
+            return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(Math.max(state.getReadUpToConvSeq(), ownLast))
+                    .setUnreadCount((int) unread)).build();
         }
         int unread = 0;
         // In a conversation read from its log, the inbox holds entries below the stream's start
@@ -114,7 +117,7 @@ final class ReadMarks {
         inboxes.headMoved(userId, seq);
         view.put(Column.META, key, state.toBuilder().setReadUpToConvSeq(mark).setUnreadCount(unread).build().toByteArray());
         long answered = streamFrom > 0 ? ReadState.streamUnread(mark, unread, ownLast, request.getReadDiffusionFromConvSeq(), streamFrom, newest) : unread;
-        return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(mark).setSeq(seq).setUnreadCount((int) answered))
+        return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(Math.max(mark, ownLast)).setSeq(seq).setUnreadCount((int) answered))
                 .addAllRoutes(routes.routesOf(userId)).build();
     }
 
