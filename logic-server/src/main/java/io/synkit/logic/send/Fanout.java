@@ -158,21 +158,25 @@ public final class Fanout {
         StoreRequest read = StoreRequest.newBuilder().setReadConv(ReadConvRequest.newBuilder()
                 .setConvId(message.getConvId()).setFromConvSeq(nextConvSeq).setLimit((int) missing)).build();
         return store.forConversation(message.getConvId(), read).thenCompose(response -> {
+            long readDiffusionFrom = response.getReadConv().getReadDiffusionFromConvSeq();
             CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
             for (MessageOp earlier : response.getReadConv().getMessagesList()) {
                 if (earlier.getConvSeq() >= message.getConvSeq()) {
                     break;
                 }
-                chain = chain.thenCompose(taking -> taking ? appendOnce(userId, earlier) : CompletableFuture.completedFuture(false));
+                // An entry read from the log reaches the inbox as the stream's pointer (the switch's
+                // fan-out to this user was cut short); the inbox then refuses the stint's later entries.
+                boolean streamFrom = readDiffusionFrom > 0 && earlier.getConvSeq() >= readDiffusionFrom;
+                chain = chain.thenCompose(taking -> taking ? appendOnce(userId, earlier, streamFrom) : CompletableFuture.completedFuture(false));
             }
             return chain.thenApply(done -> null);
         });
     }
 
     /** Appends one earlier entry; completes false when the inbox refused it as outside the user's stint. */
-    private CompletableFuture<Boolean> appendOnce(long userId, MessageOp earlier) {
+    private CompletableFuture<Boolean> appendOnce(long userId, MessageOp earlier, boolean streamFrom) {
         StoreRequest request = StoreRequest.newBuilder()
-                .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(earlier)).build();
+                .setAppendInbox(AppendInboxRequest.newBuilder().setUserId(userId).setMessage(earlier).setStreamFrom(streamFrom)).build();
         return store.forUser(userId, request).thenApply(response -> {
             AppendInboxResponse append = response.getAppendInbox();
             if (!append.getGap()) {

@@ -145,10 +145,29 @@ class ChatModelTest {
                 new Change(0, 2, GroupChangeKind.MEMBER_LEFT, 2, 0), new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 2, 0)));
     }
 
+    /**
+     * Seed 2727057419993555847, shrunk: user 2 left (their own entry in the log), marked the group
+     * read up to it, and was added again; the store took the mark as "at or below the current one"
+     * (its own log entry) and appended no op, but user 2's device had never synced that earlier
+     * stint's log and so never learned the mark (device 0/1, model 2/1).
+     */
     @Example
-    void aNonMembersMarkReadDoesNotResetTheMarkItGetsBackWhenReAdded() throws IOException {
+    void aMarkOnlyTheUsersOwnLogEntryPassedReachesADeviceThatNeverSyncedThatEntry() throws IOException {
         run(List.of(new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 4, 0), new Change(0, 2, GroupChangeKind.MEMBER_LEFT, 2, 0),
                 new MarkRead(0, 2, ChatModel.GROUP, 0), new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 2, 0)));
+    }
+
+    /**
+     * Seed -2366681308810189517 (3,000 tries), shrunk: the switch's pointer to user 2 was cut
+     * short (user 2's SET failing), user 2 was removed and added again; the re-add delivered the
+     * open earlier stint first by copying its entries 1 and 2 from the log into the inbox as
+     * entries, not as the stream's pointer, so user 2's devices held an earlier stint's log
+     * entries they had never synced (and counted them unread), against §15.5.
+     */
+    @Example
+    void aSwitchsPointerCutShortThenARemovalAndAReAddDeliverOnlyTheNewStint() throws IOException {
+        run(List.of(new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 4, 2), new Change(0, 1, GroupChangeKind.MEMBERS_REMOVED, 2, 0),
+                new Change(0, 1, GroupChangeKind.MEMBERS_ADDED, 2, 0)));
     }
 
     private static void run(List<Action> actions) throws IOException {

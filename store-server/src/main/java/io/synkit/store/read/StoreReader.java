@@ -104,6 +104,7 @@ public final class StoreReader {
 
     public ReadConvResponse readConv(ReadConvRequest request) {
         String convId = request.getConvId();
+        ConversationId conv = conversation(convId);
         long head = engine.getLong(Column.META, StoreKeys.convHead(convId), 0);
         ReadConvResponse.Builder response = ReadConvResponse.newBuilder().setHeadConvSeq(head);
         int limit = pageLimit(request.getLimit());
@@ -118,6 +119,10 @@ public final class StoreReader {
             }
             pageBytes += entry.length;
             response.addMessages(parseMessage(entry));
+        }
+        if (conv.isGroup()) {
+            // Read after the head: a switch to read diffusion is written with the entry it happens at.
+            response.setReadDiffusionFromConvSeq(rosters.of(engine.get(Column.META, StoreKeys.group(convId)), conv).readDiffusionFrom());
         }
         return response.build();
     }
