@@ -10,7 +10,6 @@ import io.synkit.access.server.AccessServer;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.ContentType;
-import io.synkit.protocol.client.DeviceInfo;
 import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.Op;
 import io.synkit.protocol.client.SendAck;
@@ -48,7 +47,7 @@ class DrainedNodeRoutesTest {
                     DevicePlatform.DEVICE_PLATFORM_TABLET);
             TestDevice sender = TestDevice.login(loop, cluster.access(0), tokens.issue(SENDER_USER, "phone", HOUR_MS),
                     DevicePlatform.DEVICE_PLATFORM_PHONE);
-            assertTrue(phoneOnline(tablet), "online while its node holds its link");
+            assertTrue(tablet.seesOnline("phone"), "online while its node holds its link");
 
             AccessServer drained = cluster.accessServer(leaving);
             drained.drain();
@@ -56,7 +55,7 @@ class DrainedNodeRoutesTest {
             phone.awaitGoAway();
             phone.awaitClosed();
 
-            assertFalse(phoneOnline(tablet), "its route names a node that left: offline");
+            assertFalse(tablet.seesOnline("phone"), "its route names a node that left: offline");
             String conv = "d:" + PHONE_USER + ":" + SENDER_USER;
             SendAck sent = sender.client.send(SendRequest.newBuilder().setConvId(conv).setClientMsgId("while-away")
                     .setContentType(ContentType.CONTENT_TYPE_TEXT).setBody(ByteString.copyFromUtf8("sent while the phone was away")).build()).join();
@@ -67,17 +66,12 @@ class DrainedNodeRoutesTest {
             assertTrue(page.getOpsList().stream().map(Op::getMessage)
                     .anyMatch(m -> m.getClientMsgId().equals("while-away") && m.getConvSeq() == sent.getConvSeq()),
                     "the message sent while its route named the drained node: " + page);
-            assertTrue(phoneOnline(tablet), "online again on the other node");
+            assertTrue(tablet.seesOnline("phone"), "online again on the other node");
             back.client.close();
             tablet.client.close();
             sender.client.close();
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-    }
-
-    private static boolean phoneOnline(TestDevice tablet) {
-        return tablet.client.listDevices().join().getDevicesList().stream().filter(d -> d.getDeviceId().equals("phone"))
-                .map(DeviceInfo::getOnline).findFirst().orElseThrow();
     }
 }
