@@ -24,9 +24,9 @@ import io.synkit.protocol.sync.ConvPositions;
 import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.runtime.Clock;
 import io.synkit.sim.client.AccessAddresses;
-import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
+import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.SynkitClient;
 import io.synkit.sim.device.OperationHistory.Outcome;
 import java.net.InetSocketAddress;
@@ -43,8 +43,8 @@ import java.util.function.Supplier;
  * A simulated phone: one device of one user, behaving as a correct client must. It keeps its
  * sync key across reconnects (like a client's local database), syncs on connect, on notify and
  * when a heartbeat says it is behind, retries every unacknowledged send with the same
- * client_msg_id until acked, reconnects as docs/protocol.md §16 times it ({@link ReconnectBackoff}), falls back
- * through the access addresses it knows and learns more of them at login and on GoAway, and
+ * client_msg_id until acked, reconnects when docs/protocol.md §16 says ({@link ReconnectBackoff}),
+ * falls back through the access addresses it knows and learns more of them at login and on GoAway, and
  * honours GoAway (no new requests, the link closed once its answers are in). Everything it receives is recorded as is, for the checker to judge.
  *
  * <p>Threading: every method body runs on the device's event loop (public methods hop onto it),
