@@ -36,6 +36,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class StormClient {
 
+    /**
+     * Storm clients of one worker per loopback source address at most. After a drain each client
+     * closes its old link itself (a TIME_WAIT socket on its address for a minute) and opens a new
+     * one, so an address needs two ports per client out of its ~28,000 ephemeral ones: at 9,500
+     * clients an address ran nearly out, every {@code bind()} of a new socket searched the range
+     * for seconds on the worker's event loop, and the drain storm measured that, not the cluster
+     * (docs/benchmarks.md, "Where a storm's time goes"). Phones have an address each.
+     */
+    static final int CLIENTS_PER_SOURCE_ADDRESS = 4_000;
     /** A sent message whose client_msg_id starts with this is a storm message the bench waits for. */
     static final String STORM_MESSAGE_PREFIX = "storm-";
     /** Longer than the server's 10 s auth deadline: the server's answer, not ours, ends a slow Auth. */
