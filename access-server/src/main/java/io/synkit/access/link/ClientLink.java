@@ -203,10 +203,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         shared.errors().caught(this, cause);
     }
 
-    /**
-     * Everything the node kept for the link goes: its place in the sweep, its count or its session
-     * and route (a leaving node's links keep their routes: {@link Departure}).
-     */
+    /** Everything the node kept for the link goes: its place in the sweep, its count or its session and route. */
     private void closed() {
         byte was = phase;
         phase = CLOSED;
@@ -217,9 +214,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         services.sweeps().of(ctx.executor()).remove(this);
         if (was == AUTHENTICATED) {
             services.sessions().remove(this);
-            if (!services.departure().begun()) {
-                routeOffline();
-            }
+            routeOffline();
         } else {
             services.unauthenticated().leave();
         }

@@ -25,11 +25,10 @@ import java.util.function.LongSupplier;
  *     clients at login and in GoAway so they know where else to go
  * @param redirectAboveLinks {@code access.redirect.above.links}: with this many authenticated links (0: never) a
  *     new login is redirected to the other nodes, unless it was redirected here
- * @param departure whether the node is leaving: its links then close without removing their routes
  */
 public record LinkServices(LinkSettings settings, TokenCodec tokens, SessionRegistry sessions, LogicClient logic, String accessNode,
                            LongSupplier connIds, Clock clock, LinkSweeps sweeps, UnauthenticatedLinks unauthenticated,
                            LinkMetrics metrics, Halt halt, EndedSessions endedSessions, long accessTokenTtlMs,
                            RateLimiter<InetAddress> addressLimits, RateLimiter<Long> userLimits, LoginSlots logins,
-                           List<String> peerAddresses, int redirectAboveLinks, Departure departure) {
+                           List<String> peerAddresses, int redirectAboveLinks) {
 }

@@ -18,7 +18,6 @@ import io.synkit.access.health.LoopWatchdog;
 import io.synkit.access.health.ReadyProbe;
 import io.synkit.access.limit.RateLimiter;
 import io.synkit.access.link.LinkMetrics;
-import io.synkit.access.link.Departure;
 import io.synkit.access.link.FallbackOrder;
 import io.synkit.access.link.LinkPipeline;
 import io.synkit.access.link.LinkServices;
@@ -106,7 +105,7 @@ public final class AccessServer implements AutoCloseable {
     private LoopWatchdog watchdog;
     private ReadyProbe readyProbe;
     private ScheduledExecutorService healthThreads;
-    private final Departure departure = new Departure();
+    private volatile boolean draining;
     private boolean closed;
     /** What a drain waits for now, for {@code /status} (an operator sees why it has not finished). */
     private volatile String drainPhase = "";
@@ -141,7 +140,7 @@ public final class AccessServer implements AutoCloseable {
         LinkServices services = new LinkServices(link, tokens, sessions,
                 new LogicNodes(logicClients, config.logicNodes(), config.logicTimeoutMs()), accessNode, connIds::incrementAndGet, clock,
                 LinkSweeps.start(workers, clock, halt, link.sweepIntervalMs()), unauthenticated, new LinkMetrics(metrics), halt, endedSessions,
-                config.accessTokenTtlMs(), addressLimits, userLimits, logins, config.peerAddresses(), config.redirectAboveLinks(), departure);
+                config.accessTokenTtlMs(), addressLimits, userLimits, logins, config.peerAddresses(), config.redirectAboveLinks());
         registerGauges();
         tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
         LinkPipeline pipeline = new LinkPipeline(services, tls);
@@ -241,7 +240,7 @@ public final class AccessServer implements AutoCloseable {
 
     /** Why the node should get no new clients now, or null when it should: draining, a stalled event loop, or a failed login probe. */
     public String notReadyReason() {
-        if (departure.begun()) {
+        if (draining) {
             return "draining";
         }
         String stalled = watchdog.stalledReason();
@@ -287,7 +286,7 @@ public final class AccessServer implements AutoCloseable {
     }
 
     public String status() {
-        return "role=access clients=" + clientHostPort() + " state=" + (departure.begun() ? "draining (" + drainPhase + ")" : "serving") + " sessions=" + sessions.size()
+        return "role=access clients=" + clientHostPort() + " state=" + (draining ? "draining (" + drainPhase + ")" : "serving") + " sessions=" + sessions.size()
                 + " unauthenticated=" + unauthenticated.count();
     }
 
@@ -303,7 +302,7 @@ public final class AccessServer implements AutoCloseable {
      */
     public void drain() {
         drainPhase = "waiting for links to leave";
-        departure.begin();
+        draining = true;
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }

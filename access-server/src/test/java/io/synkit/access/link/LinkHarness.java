@@ -52,7 +52,6 @@ public final class LinkHarness implements AutoCloseable {
     public final UnauthenticatedLinks unauthenticated;
     public final EndedSessions endedSessions;
     public final LoginSlots logins;
-    public final Departure departure = new Departure();
     private final LinkPipeline pipeline;
     private final List<SlowReaderChannel> channels = new ArrayList<>();
     private long nextRequestId = 1;
@@ -80,7 +79,7 @@ public final class LinkHarness implements AutoCloseable {
         this.pipeline = new LinkPipeline(new LinkServices(settings, tokens, sessions, logic, "access-1:7101", connIds::incrementAndGet, clock,
                 loop -> sweep, unauthenticated, new LinkMetrics(registry), halt, endedSessions, ACCESS_TOKEN_TTL_MS,
                 new RateLimiter<>(RateLimit.off("access.limit.address."), false, clock, 1, registry, "address"),
-                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user"), logins, List.of("access-2:7100", "access-3:7100"), 0, departure), null);
+                new RateLimiter<>(userLimit, true, clock, 1024, registry, "user"), logins, List.of("access-2:7100", "access-3:7100"), 0), null);
     }
 
     /**
