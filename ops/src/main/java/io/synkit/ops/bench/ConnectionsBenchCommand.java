@@ -264,10 +264,11 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
             }
         }
         if (storm != null && (accessNodes < 2 || links > perProcessMax || stormMessages < 1 || stormMessages > links || stormWaitS < 1
-                || stormWarmupLogins < 0 || stormWarmupLogins > IdleLinks.LINKS_PER_SOURCE_ADDRESS)) {
+                || stormWarmupLogins < 0 || stormWarmupLogins > IdleLinks.LINKS_PER_SOURCE_ADDRESS || workers * sourcesPerWorker() > SOURCE_ADDRESS_CHOICES)) {
             return String.format(Locale.ROOT, "--storm needs --access-nodes >= 2 (one goes away), --links=%d at most %d (one node holds them all),"
-                    + " --storm-messages=%d in [1, --links], --storm-wait-s >= 1, --storm-warmup-logins=%d in [0, %d]", links, perProcessMax, stormMessages,
-                    stormWarmupLogins, IdleLinks.LINKS_PER_SOURCE_ADDRESS);
+                    + " --storm-messages=%d in [1, --links], --storm-wait-s >= 1, --storm-warmup-logins=%d in [0, %d], --workers=%d x %d source addresses"
+                    + " at most %d", links, perProcessMax, stormMessages, stormWarmupLogins, IdleLinks.LINKS_PER_SOURCE_ADDRESS, workers, sourcesPerWorker(),
+                    SOURCE_ADDRESS_CHOICES);
         }
         if (storm == null && (notifySample < 1 || notifySample > links || notifyRatePerS < 1)) {
             return "--notify-sample=" + notifySample + " must be in [1, --links=" + links + "], --notify-rate-per-s=" + notifyRatePerS + " >= 1";
@@ -275,14 +276,24 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Worker {@code w} holds users [1 + w * links / workers, ...), from its own source address, to every access node in turn. */
+    /** Source addresses of one worker: one, or with a storm one per {@link StormClient#CLIENTS_PER_SOURCE_ADDRESS} of its clients. */
+    private int sourcesPerWorker() {
+        return storm == null ? 1 : (int) ceilDiv(ceilDiv(links, workers), StormClient.CLIENTS_PER_SOURCE_ADDRESS);
+    }
+
+    /**
+     * Worker {@code w} holds users [1 + w * links / workers, ...), from source addresses of its own
+     * (one, or with a storm one per {@link StormClient#CLIENTS_PER_SOURCE_ADDRESS} clients), to every
+     * access node in turn.
+     */
     private void startWorkers(ClientWorkers clientWorkers, Path scratch, String accessClients) throws IOException {
-        int firstSource = 2 + new SplittableRandom().nextInt(SOURCE_ADDRESS_CHOICES - workers + 1);
+        int sourcesPerWorker = sourcesPerWorker();
+        int firstSource = 2 + new SplittableRandom().nextInt(SOURCE_ADDRESS_CHOICES - workers * sourcesPerWorker + 1);
         for (int w = 0; w < workers; w++) {
             long first = w * links / workers;
             long next = (w + 1) * links / workers;
             List<String> args = new ArrayList<>(List.of("--clients=" + accessClients, "--links=" + (next - first), "--first-user=" + (1 + first),
-                    "--source=" + (firstSource + w), "--connect-concurrency=" + connectConcurrency, "--timeout-s=" + timeoutS));
+                    "--source=" + (firstSource + w * sourcesPerWorker), "--connect-concurrency=" + connectConcurrency, "--timeout-s=" + timeoutS));
             if (storm != null) {
                 args.add("--storm");
             }

@@ -54,7 +54,7 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
     @Option(names = "--first-user", required = true, description = "User id of the first link; the others follow")
     long firstUserId;
 
-    @Option(names = "--source", required = true, description = "x of the source address 127.0.0.x")
+    @Option(names = "--source", required = true, description = "x of the (first) source address 127.0.0.x")
     int source;
 
     @Option(names = "--connect-concurrency", defaultValue = "256", description = "Links being opened at once at most")
@@ -127,7 +127,7 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
                 }
                 long userId = firstUserId + i;
                 StormClient client = new StormClient(userId, tokens.issue(userId, "bench", TOKEN_TTL_MS), loops.next(),
-                        new InetSocketAddress("127.0.0." + (source + i / IdleLinks.LINKS_PER_SOURCE_ADDRESS), 0), List.of(fill), report, userId);
+                        new InetSocketAddress("127.0.0." + (source + i / StormClient.CLIENTS_PER_SOURCE_ADDRESS), 0), List.of(fill), report, userId);
                 clients.add(client);
                 client.start();
             }

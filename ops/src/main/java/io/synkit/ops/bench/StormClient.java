@@ -10,6 +10,7 @@ import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.SyncResponse;
 import io.synkit.protocol.sync.SyncPosition;
 import io.synkit.sim.client.AccessAddresses;
+import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
 import io.synkit.sim.client.SynkitClient;
@@ -22,10 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * One client of a reconnect storm ({@code ops bench connections --storm}): a user's idle link
  * that, when its access node goes away, comes back by docs/protocol.md §16 as the reference
- * client's {@link AccessAddresses} orders it: after a GoAway to its first address after a random
- * 0-500 ms, after a dropped link to the next address after the same, the node that went away not
- * before its retry-after, no two attempts within 1 s, and after every known address failed in a
- * row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on every login and
+ * client's {@link AccessAddresses} and {@link ReconnectBackoff} time it: after a GoAway to its first
+ * address after a random 0-500 ms, after a dropped link to the next address after the same, the
+ * node that went away not before its retry-after, no two attempts within 1 s, and after every known
+ * address failed in a row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on every login and
  * Notify. What it saw is told to a {@link Report}: its first login (the fill),
  * and, once it is back and synced after losing its first link, its attempts since then, the most in
  * any one second, the refused ones and the auth latency of the login that brought it back; and
@@ -35,13 +36,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class StormClient {
 
+    /**
+     * Storm clients of one worker per loopback source address at most. After a drain each client
+     * closes its old link itself (a TIME_WAIT socket on its address for a minute) and opens a new
+     * one, so an address needs two ports per client out of its ~28,000 ephemeral ones: at 9,500
+     * clients an address ran nearly out, every {@code bind()} of a new socket searched the range
+     * for seconds on the worker's event loop, and the drain storm measured that, not the cluster
+     * (docs/benchmarks.md, "Where a storm's time goes"). Phones have an address each.
+     */
+    static final int CLIENTS_PER_SOURCE_ADDRESS = 4_000;
     /** A sent message whose client_msg_id starts with this is a storm message the bench waits for. */
     static final String STORM_MESSAGE_PREFIX = "storm-";
-    /** The random wait before reconnecting after a GoAway or a dropped link (docs/protocol.md §16). */
-    static final long RECONNECT_JITTER_MS_MAX = 500;
-    private static final long BACKOFF_MS_MIN = 1000;
-    private static final long BACKOFF_MS_CEILING = 30_000;
-    private static final long BACKOFF_MS_BASE = 500;
     /** Longer than the server's 10 s auth deadline: the server's answer, not ours, ends a slow Auth. */
     private static final long REQUEST_TIMEOUT_MS = 15_000;
     private static final long SYNC_RETRY_MS = 1000;
@@ -73,13 +78,12 @@ final class StormClient {
     private final InetSocketAddress source;
     private final AccessAddresses addresses;
     private final Report report;
-    private final SplittableRandom random;
     private SynkitClient client;
     private boolean leaving;
     private boolean syncing;
     private boolean syncAgain;
     private SyncKey key = SyncKey.getDefaultInstance();
-    private int failuresInRow;
+    private final ReconnectBackoff backoff;
     private boolean filled;
     private boolean stopped;
     /** When the first link after the fill was lost (GoAway or drop); 0 while it lives. */
@@ -98,7 +102,7 @@ final class StormClient {
         this.source = source;
         this.addresses = new AccessAddresses(configured, 0);
         this.report = report;
-        this.random = new SplittableRandom(seed);
+        this.backoff = new ReconnectBackoff(new SplittableRandom(seed), ReconnectBackoff.ROUND_BACKOFF_MS_CEILING);
     }
 
     void start() {
@@ -159,14 +163,7 @@ final class StormClient {
         link.close();
         long nowNs = System.nanoTime();
         addresses.goAway(List.of(), retryAfterMs, nowNs);
-        failuresInRow++;
-        long delayMs = 0;
-        int known = addresses.order().size();
-        if (failuresInRow % known == 0) {
-            long ceilingMs = Math.min(BACKOFF_MS_CEILING, BACKOFF_MS_BASE << Math.min(failuresInRow / known, 16));
-            delayMs = Math.max(BACKOFF_MS_MIN, random.nextLong(ceilingMs + 1));
-        }
-        reconnectAfter(delayMs);
+        reconnectAfter(backoff.afterFailedAttemptMs(addresses.order().size()));
     }
 
     /** The link ended (GoAway or dropped): reconnect after a random 0-500 ms and whatever the address to try still asks. */
@@ -174,7 +171,7 @@ final class StormClient {
         if (filled && lostNs == 0) {
             lostNs = System.nanoTime();
         }
-        reconnectAfter(random.nextLong(RECONNECT_JITTER_MS_MAX + 1));
+        reconnectAfter(backoff.afterLinkEndedMs());
     }
 
     private void reconnectAfter(long delayMs) {
@@ -230,7 +227,7 @@ final class StormClient {
 
     /** At the head after a login: the backoff starts afresh (docs/protocol.md §16). */
     private void synced() {
-        failuresInRow = 0;
+        backoff.synced();
         if (!filled) {
             filled = true;
             report.filled(userId);

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
@@ -433,20 +434,21 @@ public final class LocalCluster {
         }
     }
 
-    /** The ops JVM's system property that replaces {@link #JVM_OPTIONS_DEFAULT} for every node. */
+    /** The ops JVM's system property that replaces the default JVM options ({@link #jvmOptions}) for every node. */
     static final String JVM_OPTIONS_PROPERTY = "synkit.cluster.jvm.options";
     /** Stands for the node's name in {@link #JVM_OPTIONS_PROPERTY}: per-node files such as a flight recording's. */
     static final String NODE_PLACEHOLDER = "{node}";
 
     /**
      * JVM options of one node: {@code configured} (the system property {@link #JVM_OPTIONS_PROPERTY},
-     * space-separated, {@link #NODE_PLACEHOLDER} replaced by the node's name) or
-     * {@link #JVM_OPTIONS_DEFAULT}. (Not an environment variable: the nodes read every
+     * space-separated, {@link #NODE_PLACEHOLDER} replaced by the node's name) or the defaults:
+     * {@link #ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT} for access and logic nodes, {@link #JVM_OPTIONS_DEFAULT}
+     * for store replicas. (Not an environment variable: the nodes read every
      * {@code SYNKIT_*} variable as configuration.)
      */
     static List<String> jvmOptions(String configured, String node) {
         if (configured == null || configured.isBlank()) {
-            return JVM_OPTIONS_DEFAULT;
+            return isAccessOrLogic(node) ? ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT : JVM_OPTIONS_DEFAULT;
         }
         return Arrays.stream(configured.trim().split("\\s+")).map(option -> option.replace(NODE_PLACEHOLDER, node)).toList();
     }
@@ -456,6 +458,19 @@ public final class LocalCluster {
      * an operator's restart, brings it back) rather than living on with dead threads.
      */
     static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+
+    /**
+     * Access and logic nodes compile with C1 only (no C2): on the shared 2-core box the JIT compilers
+     * were the largest CPU user of every node in a reconnect storm, C2 most, competing with the
+     * logins for the same cores. With C1 only, the 19,000-client fill, the drain storm and the kill
+     * storm each ran faster (docs/benchmarks.md, A/B of 2026-11-30). Store replicas keep both
+     * compilers: their hot paths run for the whole life of the process.
+     */
+    static final List<String> ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT = Stream.concat(JVM_OPTIONS_DEFAULT.stream(), Stream.of("-XX:TieredStopAtLevel=1")).toList();
+
+    private static boolean isAccessOrLogic(String node) {
+        return node.equals("logic") || node.equals("access") || node.startsWith("access-");
+    }
 
     /**
      * The node's running process: the one its pid file names, if it runs and carries this

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.EventLoopGroup;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
-import io.synkit.protocol.client.DeviceInfo;
 import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.HeartbeatResponse;
 import io.synkit.runtime.Clock;
@@ -41,25 +40,20 @@ class PresenceTest {
             HeartbeatResponse adapted = phone.client.heartbeat(60_000).join();
             assertEquals(30_000, adapted.getHeartbeatIntervalMs());
             assertEquals(300_000, adapted.getHeartbeatIntervalMaxMs());
-            assertTrue(phoneOnline(tablet), "online right after a heartbeat");
+            assertTrue(tablet.seesOnline("phone"), "online right after a heartbeat");
 
             clock.advanceMs(89_000);
-            assertTrue(phoneOnline(tablet), "still online 89 s into a 60 s interval (window 90 s)");
+            assertTrue(tablet.seesOnline("phone"), "still online 89 s into a 60 s interval (window 90 s)");
             clock.advanceMs(2_000);
-            assertFalse(phoneOnline(tablet), "offline 91 s after its last frame: half-open or gone");
+            assertFalse(tablet.seesOnline("phone"), "offline 91 s after its last frame: half-open or gone");
             assertFalse(phone.closed.isDone(), "its link stays open until its idle timeout (180 s for a 60 s interval)");
 
             phone.client.heartbeat(60_000).join();
-            assertTrue(phoneOnline(tablet), "online again with its next heartbeat");
+            assertTrue(tablet.seesOnline("phone"), "online again with its next heartbeat");
             phone.client.close();
             tablet.client.close();
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-    }
-
-    private static boolean phoneOnline(TestDevice tablet) {
-        return tablet.client.listDevices().join().getDevicesList().stream().filter(d -> d.getDeviceId().equals("phone"))
-                .map(DeviceInfo::getOnline).findFirst().orElseThrow();
     }
 }

@@ -3,6 +3,7 @@ package io.synkit.ops.devices;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.channel.EventLoop;
+import io.synkit.protocol.client.DeviceInfo;
 import io.synkit.protocol.client.DevicePlatform;
 import io.synkit.protocol.client.ErrorCode;
 import io.synkit.protocol.client.GoAway;
@@ -54,6 +55,12 @@ final class TestDevice implements ClientListener {
     static ErrorCode failureCode(CompletableFuture<?> call) {
         CompletionException failure = assertThrows(CompletionException.class, call::join);
         return ClientException.of(failure).code();
+    }
+
+    /** Whether the device list this device asks for shows its user's device {@code deviceId} online (presence, docs/protocol.md §14). */
+    boolean seesOnline(String deviceId) {
+        return client.listDevices().join().getDevicesList().stream().filter(d -> d.getDeviceId().equals(deviceId))
+                .map(DeviceInfo::getOnline).findFirst().orElseThrow();
     }
 
     GoAway awaitGoAway() throws Exception {

@@ -26,6 +26,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.sim.client.AccessAddresses;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
+import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.SynkitClient;
 import io.synkit.sim.device.OperationHistory.Outcome;
 import java.net.InetSocketAddress;
@@ -42,8 +43,8 @@ import java.util.function.Supplier;
  * A simulated phone: one device of one user, behaving as a correct client must. It keeps its
  * sync key across reconnects (like a client's local database), syncs on connect, on notify and
  * when a heartbeat says it is behind, retries every unacknowledged send with the same
- * client_msg_id until acked, reconnects with exponential backoff and full jitter, falls back
- * through the access addresses it knows and learns more of them at login and on GoAway, and
+ * client_msg_id until acked, reconnects when docs/protocol.md §16 says ({@link ReconnectBackoff}),
+ * falls back through the access addresses it knows and learns more of them at login and on GoAway, and
  * honours GoAway (no new requests, the link closed once its answers are in). Everything it receives is recorded as is, for the checker to judge.
  *
  * <p>Threading: every method body runs on the device's event loop (public methods hop onto it),
@@ -71,7 +72,8 @@ public final class SimDevice {
     private SynkitClient client;
     private boolean ready;
     private boolean wantOnline;
-    private int connectFailures;
+    /** The wait before the next connection attempt (docs/protocol.md §16). */
+    private final ReconnectBackoff backoff;
     /** A link told to go away that still waits for answers to requests it carries; closed once they are in. */
     private SynkitClient leaving;
     /** The last GoAway was a redirect: the next Auth says so, and is served wherever it lands. */
@@ -98,6 +100,7 @@ public final class SimDevice {
         this.clock = clock;
         this.readState = new ReadState(userId);
         this.addresses = new AccessAddresses(accessNodes, random.nextInt(accessNodes.size()));
+        this.backoff = new ReconnectBackoff(random, settings.reconnectBackoffMaxMs());
     }
 
     public long userId() {
@@ -179,7 +182,7 @@ public final class SimDevice {
                 done.complete(null);
                 return;
             }
-            loop.schedule(() -> markRead(convId, convSeq, attemptsLeft - 1, done), settings.reconnectBackoffBaseMs(), TimeUnit.MILLISECONDS);
+            loop.schedule(() -> markRead(convId, convSeq, attemptsLeft - 1, done), settings.retryDelayMs(), TimeUnit.MILLISECONDS);
         }));
     }
 
@@ -267,16 +270,15 @@ public final class SimDevice {
                     }
                     if (failure != null) {
                         // Refused or unreachable: this node waits out its retry-after (a paced login), the next is tried.
-                        addresses.goAway(List.of(), ClientException.of(failure).retryAfterMs(), clock.nanoTime());
+                        // The link is no longer the device's before it closes: its close is this failure, not a link that ended.
+                        client = null;
                         link.close();
-                        if (!link.isConnected()) {
-                            reconnectAfterBackoff();
-                        }
+                        addresses.goAway(List.of(), ClientException.of(failure).retryAfterMs(), clock.nanoTime());
+                        reconnectAfter(backoff.afterFailedAttemptMs(addresses.order().size()));
                         return;
                     }
                     addresses.loggedIn(auth.getAccessAddressesList());
                     redirected = false;
-                    connectFailures = 0;
                     ready = true;
                     startHeartbeats(link, auth.getHeartbeatIntervalMs());
                     requestSync();
@@ -285,21 +287,20 @@ public final class SimDevice {
     }
 
     /**
-     * Reconnects after a backoff with full jitter (doubling per failure since the last login), and
-     * not before the address to try allows (the rest of a retry-after it gave).
+     * Reconnects after {@code delayMs} ({@link ReconnectBackoff}), and not before the address to try
+     * allows (the minimum gap since the last attempt, the rest of a retry-after it gave).
      */
-    private void reconnectAfterBackoff() {
+    private void reconnectAfter(long delayMs) {
         client = null;
         if (!wantOnline) {
             return;
         }
-        long ceilingMs = Math.min(settings.reconnectBackoffMaxMs(), settings.reconnectBackoffBaseMs() << Math.min(connectFailures++, 16));
-        long delayMs = Math.max(random.nextLong(ceilingMs + 1), TimeUnit.NANOSECONDS.toMillis(addresses.waitNanos(clock.nanoTime())));
+        long waitMs = Math.max(delayMs, TimeUnit.NANOSECONDS.toMillis(addresses.waitNanos(clock.nanoTime())));
         loop.schedule(() -> {
             if (wantOnline && client == null) {
                 connect();
             }
-        }, delayMs, TimeUnit.MILLISECONDS);
+        }, waitMs, TimeUnit.MILLISECONDS);
     }
 
     /** Link events, ignored once the link is no longer the device's current one. */
@@ -315,7 +316,7 @@ public final class SimDevice {
             ready = false;
             heartbeatGeneration++;
             addresses.next();
-            reconnectAfterBackoff();
+            reconnectAfter(backoff.afterLinkEndedMs());
         }
 
         @Override
@@ -333,11 +334,13 @@ public final class SimDevice {
             closeLeavingIfQuiet();
             redirected = goAway.getCode() == ErrorCode.REDIRECTED;
             if (redirected) {
+                // Followed at once (docs/protocol.md §16): a redirect is not a failure.
                 addresses.redirected(goAway.getAccessAddressesList(), clock.nanoTime());
+                reconnectAfter(0);
             } else {
                 addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), clock.nanoTime());
+                reconnectAfter(backoff.afterLinkEndedMs());
             }
-            reconnectAfterBackoff();
         }
 
         @Override
@@ -415,7 +418,7 @@ public final class SimDevice {
             if (failure != null) {
                 settleHeadWaiters(failure);
                 if (ready && client == link) {
-                    loop.schedule(this::requestSync, settings.reconnectBackoffBaseMs(), TimeUnit.MILLISECONDS);
+                    loop.schedule(this::requestSync, settings.retryDelayMs(), TimeUnit.MILLISECONDS);
                 }
                 return;
             }
@@ -423,6 +426,7 @@ public final class SimDevice {
             if (page.getHasMore() || syncAgain) {
                 requestSync();
             } else {
+                backoff.synced();
                 settleHeadWaiters(null);
             }
         });
@@ -493,7 +497,7 @@ public final class SimDevice {
             record.failure = failure.getMessage();
             return;
         }
-        long delayMs = Math.max(failure.retryAfterMs(), random.nextLong(settings.reconnectBackoffBaseMs() + 1));
+        long delayMs = Math.max(failure.retryAfterMs(), random.nextLong(settings.retryDelayMs() + 1));
         loop.schedule(() -> {
             unsent.addFirst(record);
             pumpSends();
