@@ -80,7 +80,8 @@ final class StormClient {
     private final Report report;
     private SynkitClient client;
     private boolean leaving;
-    private boolean syncing;
+    /** The link a sync is out on (null: none): a sync of a link already lost does not hold up the new link's. */
+    private SynkitClient syncingLink;
     private boolean syncAgain;
     private SyncKey key = SyncKey.getDefaultInstance();
     private final ReconnectBackoff backoff;
@@ -185,15 +186,17 @@ final class StormClient {
     }
 
     private void sync() {
-        if (syncing) {
+        SynkitClient link = client;
+        if (syncingLink == link) {
             syncAgain = true;
             return;
         }
-        SynkitClient link = client;
-        syncing = true;
+        syncingLink = link;
         syncAgain = false;
         link.sync(key, 0).whenComplete((page, failure) -> {
-            syncing = false;
+            if (syncingLink == link) {
+                syncingLink = null;
+            }
             if (leaving || client != link) {
                 link.close();
                 return;
@@ -275,7 +278,7 @@ final class StormClient {
                 return;
             }
             leaving = true;
-            if (!syncing) {
+            if (syncingLink != link) {
                 link.close();
             }
             addresses.goAway(goAway.getAccessAddressesList(), goAway.getRetryAfterMs(), System.nanoTime());
