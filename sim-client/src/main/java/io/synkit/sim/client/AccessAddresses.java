@@ -3,7 +3,9 @@ package io.synkit.sim.client;
 import io.synkit.protocol.rpc.RpcClientPool;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * server's {@code AuthResponse.access_addresses} (the node it is on stays first: it works), and a
  * GoAway that names addresses puts those first and the node that went away last, not to be tried
  * again before the GoAway's {@code retry_after_ms}. A failed connect moves to the next address, so
- * a client falls back through the whole list before it comes round again. Two attempts of the
+ * a client falls back through the whole list before it comes round again. Every node's
+ * retry-after is kept (a drained node's while another refuses at connect), and a refusal moves to
+ * the next address free to try, or the one free soonest. Two attempts of the
  * client are at least {@link #ATTEMPT_GAP_MS_MIN} apart, to one address or to two (the protocol's
  * minimum backoff), so no client makes more than one attempt a second however its links fail: a
  * storm of thousands of clients whose first choice refuses them does not double on the next
@@ -25,9 +29,8 @@ public final class AccessAddresses {
 
     private final List<InetSocketAddress> order = new ArrayList<>();
     private int index;
-    /** The node that sent the last GoAway with addresses, and until when it is not to be tried. */
-    private InetSocketAddress awayNode;
-    private long awayUntilNanos;
+    /** By "host:port": until when a node that sent a GoAway or a refusal with a retry-after is not to be tried. */
+    private final Map<String, Long> awayUntilNanos = new HashMap<>();
     /** When the client last tried to connect; meaningful once {@link #attempted} is set. */
     private long attemptedAtNanos;
     private boolean attempted;
@@ -69,10 +72,10 @@ public final class AccessAddresses {
      */
     public void goAway(List<String> others, int retryAfterMs, long nowNanos) {
         InetSocketAddress away = current();
-        awayNode = away;
-        awayUntilNanos = nowNanos + retryAfterMs * 1_000_000L;
+        awayUntilNanos.values().removeIf(untilNanos -> untilNanos <= nowNanos);
+        awayUntilNanos.merge(key(away), nowNanos + retryAfterMs * 1_000_000L, Math::max);
         if (others.isEmpty()) {
-            next();
+            nextFree(nowNanos);
             return;
         }
         order.clear();
@@ -98,7 +101,7 @@ public final class AccessAddresses {
      * when it is the node that sent it, and the rest of the minimum gap since the client's last attempt.
      */
     public long waitNanos(long nowNanos) {
-        long waitNanos = awayNode != null && same(awayNode, current()) ? Math.max(0, awayUntilNanos - nowNanos) : 0;
+        long waitNanos = retryAfterLeftNanos(current(), nowNanos);
         if (attempted) {
             waitNanos = Math.max(waitNanos, attemptedAtNanos + TimeUnit.MILLISECONDS.toNanos(ATTEMPT_GAP_MS_MIN) - nowNanos);
         }
@@ -127,6 +130,32 @@ public final class AccessAddresses {
                 order.add(address);
             }
         }
+    }
+
+    /** The next address in order whose retry-after has passed, or if none has, the one whose ends soonest. */
+    private void nextFree(long nowNanos) {
+        int soonest = (index + 1) % order.size();
+        for (int step = 1; step <= order.size(); step++) {
+            int candidate = (index + step) % order.size();
+            long leftNanos = retryAfterLeftNanos(order.get(candidate), nowNanos);
+            if (leftNanos == 0) {
+                index = candidate;
+                return;
+            }
+            if (leftNanos < retryAfterLeftNanos(order.get(soonest), nowNanos)) {
+                soonest = candidate;
+            }
+        }
+        index = soonest;
+    }
+
+    private long retryAfterLeftNanos(InetSocketAddress address, long nowNanos) {
+        Long untilNanos = awayUntilNanos.get(key(address));
+        return untilNanos == null ? 0 : Math.max(0, untilNanos - nowNanos);
+    }
+
+    private static String key(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     private boolean contains(InetSocketAddress address) {

@@ -61,6 +61,22 @@ class AccessAddressesTest {
     }
 
     @Test
+    void aRefusalFromTheNextNodeKeepsTheDrainedNodesRetryAfterAndWaitsForWhicheverNodeIsFreeFirst() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
+        addresses.loggedIn(List.of(hostPort(B)));
+        long second = TimeUnit.SECONDS.toNanos(1);
+
+        addresses.goAway(List.of(hostPort(B)), 5000, 0);
+        addresses.goAway(List.of(), 1000, second);
+
+        assertEquals(B, resolved(addresses.current()), "A is away 4 s more, B 1 s: B again, not A's closed listener");
+        assertEquals(second, addresses.waitNanos(second));
+        addresses.goAway(List.of(), 4000, 2 * second);
+        assertEquals(A, resolved(addresses.current()), "B away until 6 s, A free at 5 s");
+        assertEquals(3 * second, addresses.waitNanos(2 * second), "A's retry-after is still kept");
+    }
+
+    @Test
     void aSingleNodeClientWaitsOutTheRetryAfter() {
         AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
 
