@@ -59,7 +59,8 @@ final class DeviceCommands {
         long nowMs = clock.nowMs();
         LoginDeviceResponse.Builder response = LoginDeviceResponse.newBuilder();
         byte[] routeKey = StoreKeys.route(userId, deviceId);
-        DeviceRoute previous = currentRoute(view, userId, route);
+        DeviceRoute previous = currentRoute(view, userId, deviceId);
+        checkNotOlder(userId, previous, route);
         if (previous != null && !sameConnection(previous, route)) {
             response.addEnds(end(userId, previous, ErrorCode.REPLACED, "replaced by a newer connection of the same device"));
         }
@@ -78,25 +79,25 @@ final class DeviceCommands {
         return response.setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(userId), 0)).build();
     }
 
+    /** The device's current route, or null. */
+    static DeviceRoute currentRoute(BatchView view, long userId, String deviceId) {
+        byte[] stored = view.get(Column.ROUTES, StoreKeys.route(userId, deviceId));
+        return stored == null ? null : RouteReader.parse(stored);
+    }
+
     /**
-     * The device's current route, or null; refuses {@code route} if its login began before the
-     * current route's (by the access nodes' clocks, {@code login_at_ms}): a login of a connection
-     * the device has already replaced (a store call logic retried, or one delayed on its way,
-     * committing after the newer connection's login) must not take the route back, or the live
-     * connection gets no notifies, and as the replaced one's end may not reach it, nothing makes
-     * the device reconnect. A login not stamped (0) is ordered by commit, as before.
+     * Refuses {@code route} if its login began before the {@code current} route's (by the access
+     * nodes' clocks, {@code login_at_ms}): a login of a connection the device has already replaced
+     * (a store call logic retried, or one delayed on its way, committing after the newer
+     * connection's login) must not take the route back, or the live connection gets no notifies,
+     * and as the replaced one's end may not reach it, nothing makes the device reconnect. A login
+     * not stamped (0) is ordered by commit, as before.
      */
-    static DeviceRoute currentRoute(BatchView view, long userId, DeviceRoute route) {
-        byte[] stored = view.get(Column.ROUTES, StoreKeys.route(userId, route.getDeviceId()));
-        if (stored == null) {
-            return null;
-        }
-        DeviceRoute current = RouteReader.parse(stored);
-        if (route.getLoginAtMs() > 0 && current.getLoginAtMs() > route.getLoginAtMs() && !sameConnection(current, route)) {
+    static void checkNotOlder(long userId, DeviceRoute current, DeviceRoute route) {
+        if (current != null && route.getLoginAtMs() > 0 && current.getLoginAtMs() > route.getLoginAtMs() && !sameConnection(current, route)) {
             throw new RpcException(ErrorCode.REPLACED, "device " + route.getDeviceId() + " of user " + userId + ": this login began at "
                     + route.getLoginAtMs() + " ms, before the login of its current connection (" + current.getLoginAtMs() + " ms)");
         }
-        return current;
     }
 
     /** Whether two routes name the same connection of a device (whatever else they carry). */

@@ -295,7 +295,7 @@ final class WriteCommands {
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {
         DeviceRoute route = checkRoute(request.getUserId(), request.getRoute());
-        DeviceCommands.currentRoute(view, request.getUserId(), route);
+        DeviceCommands.checkNotOlder(request.getUserId(), DeviceCommands.currentRoute(view, request.getUserId(), route.getDeviceId()), route);
         view.put(Column.ROUTES, StoreKeys.route(request.getUserId(), route.getDeviceId()), route.toByteArray());
         return PutRouteResponse.newBuilder().setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(request.getUserId()), 0)).build();
     }
