@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * address after a random 0-500 ms, after a dropped link to the next address after the same, the
  * node that went away not before its retry-after, no two attempts within 1 s, and after every known
  * address failed in a row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on every login and
- * Notify. What it saw is told to a {@link Report}: its first login (the fill),
+ * Notify, and heartbeats at the server's interval (a reply beyond its key syncs). What it saw is told to a {@link Report}: its first login (the fill),
  * and, once it is back and synced after losing its first link, its attempts since then, the most in
  * any one second, the refused ones and the auth latency of the login that brought it back; and
  * every storm message its syncs deliver.
@@ -154,7 +154,30 @@ final class StormClient {
     private void loggedIn(AuthResponse auth, long latencyNs) {
         addresses.loggedIn(auth.getAccessAddressesList());
         authLatencyNs = latencyNs;
+        heartbeatsOn(client, auth.getHeartbeatIntervalMs());
         sync();
+    }
+
+    /**
+     * Heartbeats on {@code link} at the server's interval, as protocol.md §7 asks of every client:
+     * a reply naming an inbox seq beyond the key syncs, which repairs a notify lost on its way
+     * (notifies are best effort). Ends with the link.
+     */
+    private void heartbeatsOn(SynkitClient link, int intervalMs) {
+        if (intervalMs <= 0) {
+            return;
+        }
+        loop.schedule(() -> {
+            if (client != link || leaving || stopped) {
+                return;
+            }
+            link.heartbeat().whenComplete((beat, failure) -> loop.execute(() -> {
+                if (failure == null && client == link && !leaving && beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
+                    sync();
+                }
+            }));
+            heartbeatsOn(link, intervalMs);
+        }, intervalMs, TimeUnit.MILLISECONDS);
     }
 
     /** A connect or its Auth failed: this node waits out its retry-after, the next is tried; after a whole round, a backoff. */
