@@ -154,15 +154,12 @@ public final class AccessAddresses {
         return untilNanos == null ? 0 : Math.max(0, untilNanos - nowNanos);
     }
 
+    /** An address's identity: "host:port" as the server or the configuration gave it. */
     private static String key(InetSocketAddress address) {
         return address.getHostString() + ":" + address.getPort();
     }
 
     private boolean contains(InetSocketAddress address) {
-        return order.stream().anyMatch(known -> same(known, address));
-    }
-
-    private static boolean same(InetSocketAddress a, InetSocketAddress b) {
-        return a.getPort() == b.getPort() && a.getHostString().equals(b.getHostString());
+        return order.stream().anyMatch(known -> key(known).equals(key(address)));
     }
 }
