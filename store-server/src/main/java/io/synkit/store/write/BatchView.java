@@ -4,11 +4,14 @@ import com.google.protobuf.ByteString;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.rocksdb.RocksIterator;
 
 /**
  * The store as the commands of one group-commit batch see it: committed state, plus the writes
@@ -60,6 +63,47 @@ final class BatchView {
             }
         }
         return engine.get(column, key);
+    }
+
+    /**
+     * The values of every key of {@code column} that starts with {@code prefix}, in RocksDB's key
+     * order, as this batch sees them: committed state, then the writes of the batches still in
+     * flight, then its own. It walks the in-flight writes of the column whole, so it is for columns
+     * the batches write little of (a user's routes), not for inboxes.
+     */
+    List<byte[]> valuesWithPrefix(Column column, byte[] prefix) {
+        TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
+        try (RocksIterator iterator = engine.iterator(column)) {
+            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
+                found.put(iterator.key(), iterator.value());
+            }
+        }
+        for (BatchView view : earlier) {
+            view.overlayOnto(column, prefix, found);
+        }
+        overlayOnto(column, prefix, found);
+        return new ArrayList<>(found.values());
+    }
+
+    /** This batch's own writes of keys starting with {@code prefix}, applied to {@code found}. */
+    private void overlayOnto(Column column, byte[] prefix, Map<byte[], byte[]> found) {
+        Map<OverlayKey, byte[]> writes = overlay.get(column);
+        if (writes == null) {
+            return;
+        }
+        writes.forEach((key, value) -> {
+            if (startsWith(key.bytes, prefix)) {
+                if (value == DELETED) {
+                    found.remove(key.bytes);
+                } else {
+                    found.put(key.bytes, value);
+                }
+            }
+        });
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** This batch's own write of the key (null = deleted), or {@link #ABSENT} if it wrote none. */

@@ -79,6 +79,17 @@ final class DeviceCommands {
         return response.setInboxHeadSeq(view.getLong(Column.META, StoreKeys.inboxHead(userId), 0)).build();
     }
 
+    /**
+     * The user's routes as a command of this batch sees them, the logins and removals of batches
+     * still committing included (at most {@link RouteReader#ROUTES_PER_USER_MAX}): an inbox write
+     * answers them for notify. Committed state alone would miss a login acknowledged just before,
+     * whose device's sync may have read the inbox before this entry: nothing would tell it.
+     */
+    static List<DeviceRoute> routesOf(BatchView view, long userId) {
+        List<byte[]> stored = view.valuesWithPrefix(Column.ROUTES, StoreKeys.routePrefix(userId));
+        return stored.stream().limit(RouteReader.ROUTES_PER_USER_MAX).map(RouteReader::parse).toList();
+    }
+
     /** The device's current route, or null. */
     static DeviceRoute currentRoute(BatchView view, long userId, String deviceId) {
         byte[] stored = view.get(Column.ROUTES, StoreKeys.route(userId, deviceId));

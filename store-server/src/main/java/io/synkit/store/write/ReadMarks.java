@@ -14,7 +14,6 @@ import io.synkit.protocol.internal.MarkReadStoreResponse;
 import io.synkit.protocol.rpc.RpcException;
 import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreKeys;
-import io.synkit.store.read.RouteReader;
 
 /**
  * Read state per (user, conversation) in the user's SET ({@code 'L' user conv}, a
@@ -30,12 +29,10 @@ import io.synkit.store.read.RouteReader;
  */
 final class ReadMarks {
 
-    private final RouteReader routes;
     private final InboxHeads inboxes;
 
     /** @param inboxes the writer's memory of inbox heads: a read mark takes the inbox's next seq */
-    ReadMarks(RouteReader routes, InboxHeads inboxes) {
-        this.routes = routes;
+    ReadMarks(InboxHeads inboxes) {
         this.inboxes = inboxes;
     }
 
@@ -118,7 +115,7 @@ final class ReadMarks {
         view.put(Column.META, key, state.toBuilder().setReadUpToConvSeq(mark).setUnreadCount(unread).build().toByteArray());
         long answered = streamFrom > 0 ? ReadState.streamUnread(mark, unread, ownLast, request.getReadDiffusionFromConvSeq(), streamFrom, newest) : unread;
         return MarkReadStoreResponse.newBuilder().setMarked(marked.setReadUpToConvSeq(Math.max(mark, ownLast)).setSeq(seq).setUnreadCount((int) answered))
-                .addAllRoutes(routes.routesOf(userId)).build();
+                .addAllRoutes(DeviceCommands.routesOf(view, userId)).build();
     }
 
     private static ConversationState state(BatchView view, byte[] key, long userId, String convId) {

@@ -50,7 +50,6 @@ final class WriteCommands {
     /** Outbox marks one {@code OutboxDoneBatch} clears at most (logic sends fewer: {@code logic.outbox.done.batch.entries.max}). */
     static final int OUTBOX_DONE_BATCH_ENTRIES_MAX = 4_096;
     private final StoreEngine engine;
-    private final RouteReader routes;
     private final ReadMarks readMarks;
     private final GroupRosterCache rosters = new GroupRosterCache();
     private final Clock clock;
@@ -64,8 +63,7 @@ final class WriteCommands {
      */
     WriteCommands(StoreEngine engine, Clock clock, WriterMemory memory) {
         this.engine = engine;
-        this.routes = new RouteReader(engine);
-        this.readMarks = new ReadMarks(routes, memory.inboxes);
+        this.readMarks = new ReadMarks(memory.inboxes);
         this.clock = clock;
         this.devices = new DeviceCommands(clock);
         this.heads = memory.conversations;
@@ -254,7 +252,7 @@ final class WriteCommands {
                 // Already here (the membership was checked then): a retry reveals nothing new. It
                 // answers the routes as the first attempt did: that answer may have been lost (a
                 // timeout), and with it the only notify of the entry (issue 17, finding 2).
-                return response.setSeq(existingSeq).setDuplicate(true).addAllRoutes(routes.routesOf(userId)).build();
+                return response.setSeq(existingSeq).setDuplicate(true).addAllRoutes(DeviceCommands.routesOf(view, userId)).build();
             }
         }
         Memberships.checkInboxTakes(view, userId, conv, message);
@@ -290,7 +288,7 @@ final class WriteCommands {
             Memberships.entryTaken(view, userId, conv, message);
             ReadMarks.entryAppended(view, userId, message, seq);
         }
-        return response.setSeq(seq).addAllRoutes(routes.routesOf(userId)).build();
+        return response.setSeq(seq).addAllRoutes(DeviceCommands.routesOf(view, userId)).build();
     }
 
     private PutRouteResponse putRoute(BatchView view, PutRouteRequest request) {

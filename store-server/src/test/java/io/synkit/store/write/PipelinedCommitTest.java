@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.synkit.protocol.internal.DeviceRoute;
+import io.synkit.protocol.internal.PutRouteRequest;
 import io.synkit.protocol.internal.ReadConvRequest;
+import io.synkit.protocol.internal.RemoveRouteRequest;
 import io.synkit.protocol.internal.ReadConvResponse;
 import io.synkit.protocol.internal.StoreRequest;
 import io.synkit.protocol.internal.StoreResponse;
@@ -187,6 +190,47 @@ class PipelinedCommitTest {
     private static byte[] appendedBy(CommandBatch batch, StoreRequest request) {
         batch.apply(request);
         return batch.data();
+    }
+
+    /**
+     * A login commits its device's route in one batch while the next batch, computed on top of it,
+     * appends to the user's inbox: the append must name that route, or logic notifies nobody of the
+     * entry. The device's sync after its login may well have read the inbox before the entry
+     * committed (its login was acknowledged first), so that notify is the only thing telling it. The
+     * append read the routes from committed state only, missing the in-flight login's; in a CI
+     * reconnect storm one acknowledged message stayed unsynced for the whole wait. A removal in
+     * flight is seen the same way.
+     */
+    @Test
+    void anInboxAppendNamesTheRoutesOfLoginsAndRemovalsStillCommittingBeforeIt() throws Exception {
+        HeldCommitter[] committer = new HeldCommitter[1];
+        try (StoreFixture store = new StoreFixture(dir, engine -> committer[0] = new HeldCommitter(engine), 4)) {
+            DeviceRoute phone = DeviceRoute.newBuilder().setDeviceId("phone").setAccessNode("access-2").setConnId(11).build();
+            DeviceRoute tablet = DeviceRoute.newBuilder().setDeviceId("tablet").setAccessNode("access-1").setConnId(12).build();
+            CompletableFuture<StoreResponse> tabletLogin = store.pipeline.submit(putRoute(tablet));
+            committer[0].apply(committer[0].next());
+            tabletLogin.get(30, TimeUnit.SECONDS);
+
+            CompletableFuture<StoreResponse> login = store.pipeline.submit(putRoute(phone));
+            HeldCommitter.Held loginBatch = committer[0].next();
+            CompletableFuture<StoreResponse> logout = store.pipeline.submit(StoreRequest.newBuilder()
+                    .setRemoveRoute(RemoveRouteRequest.newBuilder().setUserId(USER).setRoute(tablet)).build());
+            HeldCommitter.Held logoutBatch = committer[0].next();
+            CompletableFuture<StoreResponse> append = store.pipeline.submit(appendInboxRequest(USER, entry("d:7:8", 1)));
+            HeldCommitter.Held appendBatch = committer[0].next();
+            committer[0].apply(loginBatch);
+            committer[0].apply(logoutBatch);
+            committer[0].apply(appendBatch);
+
+            login.get(30, TimeUnit.SECONDS);
+            logout.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(phone), append.get(30, TimeUnit.SECONDS).getAppendInbox().getRoutesList(),
+                    "the login committing before the append is named, the removal too");
+        }
+    }
+
+    private static StoreRequest putRoute(DeviceRoute route) {
+        return StoreRequest.newBuilder().setPutRoute(PutRouteRequest.newBuilder().setUserId(USER).setRoute(route)).build();
     }
 
     private static void assertRefused(CompletableFuture<StoreResponse> reply) {
