@@ -32,6 +32,8 @@ final class BatchView {
     /** Read through while this batch is built; dropped once it is sealed (see {@link #seal}). */
     private List<BatchView> earlier;
     private final Map<Column, Map<OverlayKey, byte[]>> overlay = new EnumMap<>(Column.class);
+    /** For columns with a group prefix ({@link Column#groupPrefixBytes}): the keys this batch wrote, by their prefix. */
+    private final Map<Column, Map<OverlayKey, List<byte[]>>> writtenByPrefix = new EnumMap<>(Column.class);
     private final WriteBatchBytes batch = new WriteBatchBytes();
     /** RocksDB's id of each column family, by {@link Column#ordinal()}. */
     private final int[] familyIds;
@@ -66,40 +68,44 @@ final class BatchView {
     }
 
     /**
-     * The values of every key of {@code column} that starts with {@code prefix}, in RocksDB's key
-     * order, as this batch sees them: committed state, then the writes of the batches still in
-     * flight, then its own. It walks the in-flight writes of the column whole, so it is for columns
-     * the batches write little of (a user's routes), not for inboxes.
+     * The values of every key of {@code column} that starts with {@code prefix}, one of the
+     * column's groups ({@link Column#groupPrefixBytes}), in RocksDB's key order, as this batch sees
+     * them: committed state, then the writes of the batches still in flight, then its own.
      */
     List<byte[]> valuesWithPrefix(Column column, byte[] prefix) {
+        if (column.groupPrefixBytes() == 0 || prefix.length != column.groupPrefixBytes()) {
+            throw new IllegalArgumentException("column " + column + " is read by group prefixes of " + column.groupPrefixBytes() + " bytes, not "
+                    + prefix.length);
+        }
         TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
         try (RocksIterator iterator = engine.iterator(column)) {
             for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
                 found.put(iterator.key(), iterator.value());
             }
         }
+        OverlayKey group = new OverlayKey(prefix);
         for (BatchView view : earlier) {
-            view.overlayOnto(column, prefix, found);
+            view.overlayOnto(column, group, found);
         }
-        overlayOnto(column, prefix, found);
+        overlayOnto(column, group, found);
         return new ArrayList<>(found.values());
     }
 
-    /** This batch's own writes of keys starting with {@code prefix}, applied to {@code found}. */
-    private void overlayOnto(Column column, byte[] prefix, Map<byte[], byte[]> found) {
-        Map<OverlayKey, byte[]> writes = overlay.get(column);
-        if (writes == null) {
+    /** This batch's own writes of the keys of {@code group}, applied to {@code found}. */
+    private void overlayOnto(Column column, OverlayKey group, Map<byte[], byte[]> found) {
+        Map<OverlayKey, List<byte[]>> byPrefix = writtenByPrefix.get(column);
+        List<byte[]> keys = byPrefix == null ? null : byPrefix.get(group);
+        if (keys == null) {
             return;
         }
-        writes.forEach((key, value) -> {
-            if (startsWith(key.bytes, prefix)) {
-                if (value == DELETED) {
-                    found.remove(key.bytes);
-                } else {
-                    found.put(key.bytes, value);
-                }
+        for (byte[] key : keys) {
+            byte[] value = pending(column, new OverlayKey(key));
+            if (value == null) {
+                found.remove(key);
+            } else {
+                found.put(key, value);
             }
-        });
+        }
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
@@ -122,6 +128,7 @@ final class BatchView {
 
     void put(Column column, byte[] key, byte[] value) {
         overlay.computeIfAbsent(column, c -> new HashMap<>()).put(new OverlayKey(key), value);
+        indexByPrefix(column, key);
         batch.put(familyIds[column.ordinal()], key, value);
     }
 
@@ -131,7 +138,16 @@ final class BatchView {
 
     void delete(Column column, byte[] key) {
         overlay.computeIfAbsent(column, c -> new HashMap<>()).put(new OverlayKey(key), DELETED);
+        indexByPrefix(column, key);
         batch.delete(familyIds[column.ordinal()], key);
+    }
+
+    private void indexByPrefix(Column column, byte[] key) {
+        int prefixBytes = column.groupPrefixBytes();
+        if (prefixBytes > 0 && key.length >= prefixBytes) {
+            writtenByPrefix.computeIfAbsent(column, c -> new HashMap<>())
+                    .computeIfAbsent(new OverlayKey(Arrays.copyOf(key, prefixBytes)), prefix -> new ArrayList<>()).add(key);
+        }
     }
 
     /**
