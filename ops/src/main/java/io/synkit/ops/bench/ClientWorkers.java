@@ -26,8 +26,13 @@ import java.util.concurrent.TimeoutException;
  */
 final class ClientWorkers implements AutoCloseable {
 
-    /** JVM options of a worker: its links' Netty state is ~1 KB each, far below this. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * JVM options of a worker: its links' Netty state is ~1 KB each, far below this heap. C1 only:
+     * a storm runs the clients' reconnect path for the first time, and profiled in a 19,000-client
+     * kill storm the workers spent 42 % of their CPU in the C2 compiler, on the cores the cluster
+     * under test needs (docs/benchmarks.md, "Where a storm's CPU goes").
+     */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
     private static final long STOP_GRACE_MS = 10_000;
     /** Report lines waiting to be read at most: a sample's notifies and one OPENED per worker. */
     private static final int LINES_QUEUED_MAX = 1_000_000;

@@ -174,6 +174,9 @@ final class ReconnectStorm {
         double allBackMs = (lastNs - startNs) / 1e6;
         System.out.printf(Locale.ROOT, "back and synced: %,d of %,d clients; storm messages acked: %,d of %,d, delivered: %,d of %,d (lost %,d)%n",
                 back.size(), links, acked, messages, messages - waiting.size(), messages, waiting.size());
+        if (!waiting.isEmpty()) {
+            System.out.printf(Locale.ROOT, "storm messages not delivered to users: %s%n", waiting.stream().sorted().limit(20).toList());
+        }
         System.out.printf(Locale.ROOT, "all back and synced (messages included) after %.1f s (target <= %d s: %s)%n", allBackMs / 1000,
                 ALL_BACK_MS_TARGET / 1000, back.size() == links && waiting.isEmpty() && allBackMs <= ALL_BACK_MS_TARGET ? "met" : "not met");
         System.out.printf(Locale.ROOT, "attempts: %,d in all, at most %d by one client, at most %d by one client within 1 s (target <= %d: %s);"

@@ -13,6 +13,7 @@ import io.synkit.sim.client.AccessAddresses;
 import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
+import io.synkit.sim.client.LinkHeartbeats;
 import io.synkit.sim.client.SynkitClient;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -25,8 +26,10 @@ import java.util.concurrent.TimeUnit;
  * that, when its access node goes away, comes back by docs/protocol.md §16 as the reference
  * client's {@link AccessAddresses} and {@link ReconnectBackoff} time it: after a GoAway to its first
  * address after a random 0-500 ms, after a dropped link to the next address after the same, the
- * node that went away not before its retry-after, no two attempts within 1 s, and after every known
- * address failed in a row a full-jitter backoff of at least 1 s. It keeps its sync key and syncs on every login and
+ * node that went away not before its retry-after, a node that paces logins at its retry-after, an
+ * unreachable node left alone 1 s, 2 s, 4 s... after each refused connect, no two attempts within
+ * 1 s, and after every known address failed in a row without naming a retry-after a full-jitter
+ * backoff of at least 1 s. It keeps its sync key and syncs on every login and
  * Notify, and heartbeats at the server's interval (a reply beyond its key syncs). What it saw is told to a {@link Report}: its first login (the fill),
  * and, once it is back and synced after losing its first link, its attempts since then, the most in
  * any one second, the refused ones and the auth latency of the login that brought it back; and
@@ -161,33 +164,24 @@ final class StormClient {
     /**
      * Heartbeats on {@code link} at the server's interval, as protocol.md §7 asks of every client:
      * a reply naming an inbox seq beyond the key syncs, which repairs a notify lost on its way
-     * (notifies are best effort). Ends with the link.
+     * (notifies are best effort); one unanswered within two intervals drops the link.
      */
     private void heartbeatsOn(SynkitClient link, int intervalMs) {
-        if (intervalMs <= 0) {
-            return;
-        }
-        loop.schedule(() -> {
-            if (client != link || leaving || stopped) {
-                return;
+        LinkHeartbeats.start(loop, link, intervalMs, () -> client == link && !leaving && !stopped, link::close, beat -> {
+            if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
+                sync();
             }
-            link.heartbeat().whenComplete((beat, failure) -> loop.execute(() -> {
-                if (failure == null && client == link && !leaving && beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq()) {
-                    sync();
-                }
-            }));
-            heartbeatsOn(link, intervalMs);
-        }, intervalMs, TimeUnit.MILLISECONDS);
+        });
     }
 
-    /** A connect or its Auth failed: this node waits out its retry-after, the next is tried; after a whole round, a backoff. */
+    /** A connect or its Auth failed: this node waits out its retry-after (or, unreachable, its own growing wait), the next free one is tried. */
     private void failed(SynkitClient link, int retryAfterMs) {
         refused += lostNs != 0 ? 1 : 0;
         client = null;
         link.close();
         long nowNs = System.nanoTime();
-        addresses.goAway(List.of(), retryAfterMs, nowNs);
-        reconnectAfter(backoff.afterFailedAttemptMs(addresses.order().size()));
+        addresses.attemptFailed(retryAfterMs, nowNs);
+        reconnectAfter(backoff.afterFailedAttemptMs(retryAfterMs, addresses.order().size()));
     }
 
     /** The link ended (GoAway or dropped): reconnect after a random 0-500 ms and whatever the address to try still asks. */

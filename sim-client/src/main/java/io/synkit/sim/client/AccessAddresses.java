@@ -26,11 +26,17 @@ public final class AccessAddresses {
 
     /** The least time between two connection attempts of a client, to any addresses (docs/protocol.md §16). */
     public static final long ATTEMPT_GAP_MS_MIN = 1000;
+    /** How long an unreachable node is left alone after its first failure in a row; it doubles with each further one. */
+    public static final long UNREACHABLE_AWAY_MS_MIN = 1000;
+    /** The most an unreachable node is left alone. */
+    public static final long UNREACHABLE_AWAY_MS_MAX = 30_000;
 
     private final List<InetSocketAddress> order = new ArrayList<>();
     private int index;
     /** By "host:port": until when a node that sent a GoAway or a refusal with a retry-after is not to be tried. */
     private final Map<String, Long> awayUntilNanos = new HashMap<>();
+    /** By "host:port": attempts in a row that failed without a word from the node (refused or timed-out connects). */
+    private final Map<String, Integer> unreachableInRow = new HashMap<>();
     /** When the client last tried to connect; meaningful once {@link #attempted} is set. */
     private long attemptedAtNanos;
     private boolean attempted;
@@ -54,8 +60,28 @@ public final class AccessAddresses {
         index = (index + 1) % order.size();
     }
 
+    /**
+     * The attempt at {@link #current()} failed at {@code nowNanos}. A refusal with a retry-after
+     * (the node paces logins, or refused the connect for that long): not before it. Without one (a
+     * refused or timed-out connect, an error naming no retry-after) the node is unreachable: it is
+     * left alone for {@link #UNREACHABLE_AWAY_MS_MIN}, doubling with each such failure in a row up
+     * to {@link #UNREACHABLE_AWAY_MS_MAX}, so a node that is down costs a client a few attempts in
+     * a storm, not one between every two of the node that paces it. Then the next address free to
+     * try, or the one free soonest.
+     */
+    public void attemptFailed(int retryAfterMs, long nowNanos) {
+        InetSocketAddress failed = current();
+        long awayMs = retryAfterMs;
+        if (retryAfterMs <= 0) {
+            int inRow = unreachableInRow.merge(key(failed), 1, Integer::sum);
+            awayMs = Math.min(UNREACHABLE_AWAY_MS_MAX, UNREACHABLE_AWAY_MS_MIN << Math.min(inRow - 1, 16));
+        }
+        goAway(List.of(), (int) awayMs, nowNanos);
+    }
+
     /** Logged in at {@link #current()}: the server's list of the other nodes follows it, in the server's order. */
     public void loggedIn(List<String> others) {
+        unreachableInRow.remove(key(current()));
         if (others.isEmpty()) {
             return;
         }

@@ -41,8 +41,19 @@ public final class ReconnectBackoff {
         return random.nextLong(LINK_ENDED_JITTER_MS_MAX + 1);
     }
 
-    /** The wait before the next attempt after one failed, with {@code knownAddresses} addresses in the client's list. */
-    public long afterFailedAttemptMs(int knownAddresses) {
+    /**
+     * The wait before the next attempt after one failed, with {@code knownAddresses} addresses in the
+     * client's list. A refusal with a retry-after ({@code retryAfterMs > 0}: the node answered and
+     * paces logins, or refused the connect for that long) is not a failure of the cluster: nothing
+     * beyond that node's retry-after, which {@link AccessAddresses} keeps, and the rounds start
+     * afresh. A client growing its backoff while a node tells it when to come back would come back
+     * later than told, and the storm's tail would be clients waiting, not a node working.
+     */
+    public long afterFailedAttemptMs(int retryAfterMs, int knownAddresses) {
+        if (retryAfterMs > 0) {
+            failuresInRow = 0;
+            return 0;
+        }
         failuresInRow++;
         if (failuresInRow % knownAddresses != 0) {
             return 0;

@@ -26,6 +26,7 @@ import io.synkit.runtime.Clock;
 import io.synkit.sim.client.AccessAddresses;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
+import io.synkit.sim.client.LinkHeartbeats;
 import io.synkit.sim.client.ReconnectBackoff;
 import io.synkit.sim.client.SynkitClient;
 import io.synkit.sim.device.OperationHistory.Outcome;
@@ -273,8 +274,9 @@ public final class SimDevice {
                         // The link is no longer the device's before it closes: its close is this failure, not a link that ended.
                         client = null;
                         link.close();
-                        addresses.goAway(List.of(), ClientException.of(failure).retryAfterMs(), clock.nanoTime());
-                        reconnectAfter(backoff.afterFailedAttemptMs(addresses.order().size()));
+                        int retryAfterMs = ClientException.of(failure).retryAfterMs();
+                        addresses.attemptFailed(retryAfterMs, clock.nanoTime());
+                        reconnectAfter(backoff.afterFailedAttemptMs(retryAfterMs, addresses.order().size()));
                         return;
                     }
                     addresses.loggedIn(auth.getAccessAddressesList());
@@ -369,30 +371,13 @@ public final class SimDevice {
 
     private void startHeartbeats(SynkitClient link, int intervalMs) {
         long generation = ++heartbeatGeneration;
-        loop.schedule(new Runnable() {
-            @Override
-            public void run() {
-                if (generation != heartbeatGeneration || client != link) {
-                    return;
-                }
-                // A heartbeat unanswered within two intervals means a dead link (half-open, NAT
-                // mapping gone, radio lost): drop it and reconnect rather than wait forever.
-                link.heartbeat().orTimeout(2L * intervalMs, TimeUnit.MILLISECONDS).whenComplete((beat, failure) -> loop.execute(() -> {
-                    if (failure != null) {
-                        if (client == link) {
-                            link.close();
-                        }
-                        return;
-                    }
-                    // A device reading large groups from their logs syncs at every heartbeat: no
-                    // heartbeat reply tells of a lost STREAM_CONV notify (protocol.md §15.5).
-                    if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq() || !ConvPositions.fromKey(key).convSeqs().isEmpty()) {
-                        requestSync();
-                    }
-                }));
-                loop.schedule(this, intervalMs, TimeUnit.MILLISECONDS);
+        LinkHeartbeats.start(loop, link, intervalMs, () -> generation == heartbeatGeneration && client == link, link::close, beat -> {
+            // A device reading large groups from their logs syncs at every heartbeat: no
+            // heartbeat reply tells of a lost STREAM_CONV notify (protocol.md §15.5).
+            if (beat.getLatestInboxSeq() > SyncPosition.fromKey(key).inboxSeq() || !ConvPositions.fromKey(key).convSeqs().isEmpty()) {
+                requestSync();
             }
-        }, intervalMs, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void requestSync() {

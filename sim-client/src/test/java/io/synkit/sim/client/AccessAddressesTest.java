@@ -76,6 +76,51 @@ class AccessAddressesTest {
         assertEquals(3 * second, addresses.waitNanos(2 * second), "A's retry-after is still kept");
     }
 
+    /**
+     * A kill storm: A is down (connects refused), B paces logins with retry-afters. A is left alone
+     * 1 s, then 2 s, then 4 s after each refused connect, so the client goes to B at each retry-after
+     * rather than spend every other attempt, and its 1 s gap, on A.
+     */
+    @Test
+    void aNodeThatRefusesConnectsIsLeftAloneLongerEachTimeWhileTheNodeThatPacesIsTriedAtItsRetryAfter() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
+        long second = TimeUnit.SECONDS.toNanos(1);
+
+        addresses.attemptFailed(0, 0);
+        assertEquals(B, addresses.current(), "A refused the connect: B next");
+        addresses.attemptFailed(1500, second);
+        assertEquals(A, addresses.current(), "B paces until 2.5 s, A is free again at 1 s");
+        addresses.attemptFailed(0, 2 * second);
+        assertEquals(B, addresses.current(), "A refused again: left alone until 4 s, B is free at 2.5 s");
+        assertEquals(second / 2, addresses.waitNanos(2 * second));
+        addresses.attemptFailed(1500, 5 * second / 2);
+        assertEquals(A, addresses.current(), "B until 4 s, A until 4 s: A, in order");
+        addresses.attemptFailed(0, 4 * second);
+        assertEquals(B, addresses.current());
+        addresses.attemptFailed(1000, 5 * second);
+        assertEquals(B, addresses.current(), "A is left alone 4 s now, until 8 s: B again at 6 s");
+        assertEquals(second, addresses.waitNanos(5 * second));
+    }
+
+    @Test
+    void aLoginAtANodeForgetsItsRefusedConnects() {
+        AccessAddresses addresses = new AccessAddresses(List.of(A, B), 0);
+        long second = TimeUnit.SECONDS.toNanos(1);
+        addresses.attemptFailed(0, 0);
+        addresses.attemptFailed(0, 0);
+        addresses.attemptFailed(0, 2 * second);
+        assertEquals(B, addresses.current(), "A away 2 s from 2 s");
+        addresses.attemptFailed(0, 10 * second);
+        assertEquals(A, addresses.current());
+
+        addresses.loggedIn(List.of());
+        addresses.attemptFailed(0, 20 * second);
+
+        assertEquals(B, addresses.current());
+        addresses.next();
+        assertEquals(second, addresses.waitNanos(20 * second), "A's count started afresh: 1 s, not 8 s");
+    }
+
     @Test
     void aSingleNodeClientWaitsOutTheRetryAfter() {
         AccessAddresses addresses = new AccessAddresses(List.of(A), 0);
