@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * A cluster of real processes on this machine, described by a directory: {@code cluster.properties}
@@ -441,36 +440,28 @@ public final class LocalCluster {
 
     /**
      * JVM options of one node: {@code configured} (the system property {@link #JVM_OPTIONS_PROPERTY},
-     * space-separated, {@link #NODE_PLACEHOLDER} replaced by the node's name) or the defaults:
-     * {@link #ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT} for access and logic nodes, {@link #JVM_OPTIONS_DEFAULT}
-     * for store replicas. (Not an environment variable: the nodes read every
+     * space-separated, {@link #NODE_PLACEHOLDER} replaced by the node's name) or
+     * {@link #JVM_OPTIONS_DEFAULT}. (Not an environment variable: the nodes read every
      * {@code SYNKIT_*} variable as configuration.)
      */
     static List<String> jvmOptions(String configured, String node) {
         if (configured == null || configured.isBlank()) {
-            return isAccessOrLogic(node) ? ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT : JVM_OPTIONS_DEFAULT;
+            return JVM_OPTIONS_DEFAULT;
         }
         return Arrays.stream(configured.trim().split("\\s+")).map(option -> option.replace(NODE_PLACEHOLDER, node)).toList();
     }
 
     /**
      * Sized for many JVMs on a 2-core box. A node out of memory exits (the process supervisor, or
-     * an operator's restart, brings it back) rather than living on with dead threads.
+     * an operator's restart, brings it back) rather than living on with dead threads. Every node
+     * compiles with C1 only (no C2): on the shared 2-core box the C2 compiler was the largest CPU
+     * user of the nodes whenever their work changed (a reconnect storm: 53-57 % of a store
+     * replica's CPU), on the cores the work needs. With C1 only a 19,000-client kill storm was back
+     * in 12.4-13.0 s against 19.1-20.5 s, and the quick end-to-end bench lost nothing
+     * (docs/benchmarks.md, A/Bs of 2026-11-30). Cores of their own (the Kubernetes manifests) keep
+     * both compilers.
      */
-    static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
-
-    /**
-     * Access and logic nodes compile with C1 only (no C2): on the shared 2-core box the JIT compilers
-     * were the largest CPU user of every node in a reconnect storm, C2 most, competing with the
-     * logins for the same cores. With C1 only, the 19,000-client fill, the drain storm and the kill
-     * storm each ran faster (docs/benchmarks.md, A/B of 2026-11-30). Store replicas keep both
-     * compilers: their hot paths run for the whole life of the process.
-     */
-    static final List<String> ACCESS_AND_LOGIC_JVM_OPTIONS_DEFAULT = Stream.concat(JVM_OPTIONS_DEFAULT.stream(), Stream.of("-XX:TieredStopAtLevel=1")).toList();
-
-    private static boolean isAccessOrLogic(String node) {
-        return node.equals("logic") || node.equals("access") || node.startsWith("access-");
-    }
+    static final List<String> JVM_OPTIONS_DEFAULT = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1");
 
     /**
      * The node's running process: the one its pid file names, if it runs and carries this
