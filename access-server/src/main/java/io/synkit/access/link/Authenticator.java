@@ -47,6 +47,7 @@ final class Authenticator {
             link.closeWith(Frames.error(frame.getRequestId(), ErrorCode.UNAUTHENTICATED, "the first request on a link must be Auth, and only one", true));
             return;
         }
+        long readNanos = services.clock().nanoTime();
         long requestId = frame.getRequestId();
         if (requestId == 0) {
             link.closeWith(Frames.error(0, ErrorCode.INVALID_REQUEST, "request_id 0 is reserved for server pushes", true));
@@ -112,7 +113,9 @@ final class Authenticator {
                 answer.setAccessToken(services.tokens().signAccess(token)).setAccessTokenExpiresAtMs(token.expiresAtMs())
                         .setRefreshToken(services.tokens().signRefresh(presented));
             }
-            link.authenticated(ServerFrame.newBuilder().setRequestId(requestId).setAuth(answer).build(), response.getLogin().getInboxHeadSeq());
+            if (link.authenticated(ServerFrame.newBuilder().setRequestId(requestId).setAuth(answer).build(), response.getLogin().getInboxHeadSeq())) {
+                services.metrics().loggedIn(services.clock().nanoTime() - readNanos);
+            }
         }));
     }
 

@@ -235,11 +235,14 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         phase = AUTHENTICATING;
     }
 
-    /** The device is logged in: the link now serves as its device, with the full frame limit, and {@code answer} is sent. */
-    void authenticated(ServerFrame answer, long inboxHeadSeq) {
+    /**
+     * The device is logged in: the link now serves as its device, with the full frame limit, and
+     * {@code answer} is sent. False when the link closed (or timed out) meanwhile: nothing is sent.
+     */
+    boolean authenticated(ServerFrame answer, long inboxHeadSeq) {
         if (phase != AUTHENTICATING || !ctx.channel().isActive()) {
             routeOffline(); // closed (or timed out) while logic recorded the route: take it back
-            return;
+            return false;
         }
         LinkServices services = services();
         phase = AUTHENTICATED;
@@ -260,6 +263,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         if (ended != null) {
             end(ended.getCode(), ended.getReason());
         }
+        return true;
     }
 
     // ---------------------------------------------------------------- requests (called by RequestRouter, on the loop)

@@ -2,10 +2,12 @@ package io.synkit.access.link;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.synkit.protocol.client.ErrorCode;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** The client link's counters, registered once (a lookup per event would cost a map probe and a tag list). */
 public final class LinkMetrics {
@@ -42,6 +44,7 @@ public final class LinkMetrics {
     private final Counter tlsFailed;
     private final Counter loginsPaced;
     private final Counter loginsRedirected;
+    private final Timer logins;
     private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
@@ -58,6 +61,8 @@ public final class LinkMetrics {
         tlsFailed = registry.counter("synkit_access_tls_failed");
         loginsPaced = registry.counter("synkit_access_logins_paced");
         loginsRedirected = registry.counter("synkit_access_logins_redirected");
+        logins = Timer.builder("synkit_access_login").description("Auth read to AuthResponse written, of logins answered with AuthResponse")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
         for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
             sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
         }
@@ -109,6 +114,11 @@ public final class LinkMetrics {
     /** An Auth refused with a retry-after because the node's login slots were all taken (a reconnect storm). */
     void loginsPaced() {
         loginsPaced.increment();
+    }
+
+    /** A login answered with AuthResponse {@code nanos} after its Auth was read (a reconnect storm's server-side auth latency). */
+    void loggedIn(long nanos) {
+        logins.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A login sent on to the other nodes because this one held {@code access.redirect.above.links} links. */

@@ -4,6 +4,7 @@ import static io.synkit.access.link.AuthFirstTest.assertFatal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
 import io.synkit.access.limit.RateLimit;
 import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ServerFrame;
@@ -11,6 +12,7 @@ import io.synkit.protocol.internal.DeviceLoggedIn;
 import io.synkit.protocol.internal.LogicResponse;
 import java.util.Set;
 import java.util.HashSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,8 +43,12 @@ class LoginPacingTest {
         assertTrue(retryAfterMs >= 1000 && retryAfterMs <= 2000, "jittered in [1 s, 2 s]: " + retryAfterMs);
         assertEquals(1, links.count("synkit_access_logins_paced"));
 
+        links.clock.advanceMs(350);
         links.logic.takePending().answer().complete(LogicResponse.newBuilder().setLogin(DeviceLoggedIn.getDefaultInstance()).build());
         AuthResponse auth = links.onlyReceived(first).getAuth();
+        Timer logins = links.registry.find("synkit_access_login").timer();
+        assertEquals(1, logins.count(), "the login answered is timed, the paced one is not");
+        assertEquals(350, logins.totalTime(TimeUnit.MILLISECONDS), 0.001, "from its Auth read to its AuthResponse written");
         assertEquals(Set.of("access-2:7100", "access-3:7100"), new HashSet<>(auth.getAccessAddressesList()), "the other nodes to fall back to");
         assertEquals(0, links.logins.taken());
         SlowReaderChannel third = links.connect();

@@ -209,8 +209,14 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         String leaving = nodes.get(0).name();
         ReconnectStorm.GoAway goAway = storm == ReconnectStorm.Kind.KILL ? () -> cluster.kill(leaving)
                 : () -> cluster.process(leaving).orElseThrow(() -> new IOException(leaving + " is not running")).destroy();
-        ReconnectStorm.Result result = ReconnectStorm.run(storm, goAway, loops, nodes.get(1).client(), clientWorkers, (int) links, stormMessages,
+        AccessNode survivor = nodes.get(1);
+        LoginLatency.Reading before = LoginLatency.Reading.of(LinksBenchCommand.get(survivor.adminPort(), "/metrics", deadlineNs));
+        ReconnectStorm.Result result = ReconnectStorm.run(storm, goAway, loops, survivor.client(), clientWorkers, (int) links, stormMessages,
                 TimeUnit.SECONDS.toNanos(stormWaitS), deadlineNs);
+        LoginLatency.Percentiles atNode = LoginLatency.between(before, LoginLatency.Reading.of(LinksBenchCommand.get(survivor.adminPort(), "/metrics",
+                deadlineNs)));
+        System.out.printf(Locale.ROOT, "auth latency at %s (Auth read to AuthResponse written, synkit_access_login), %,d logins: p50 <= %.0f ms,"
+                + " p99 <= %.0f ms (histogram bucket bounds)%n", survivor.name(), atNode.logins(), atNode.p50Ms(), atNode.p99Ms());
         return result.complete() ? 0 : 1;
     }
 

@@ -91,6 +91,10 @@ class ConnectionsBenchCommandTest {
         assertTrue(Pattern.compile("attempts: [\\d,]+ in all, at most \\d+ by one client, at most \\d+ by one client within 1 s").matcher(run.out()).find(),
                 run.out());
         assertTrue(run.out().contains("auth latency of the logins that brought them back: p50 "), run.out());
+        Matcher atNode = Pattern.compile("auth latency at access-2 \\(Auth read to AuthResponse written, synkit_access_login\\), ([\\d,]+) logins: p50 <= ")
+                .matcher(run.out());
+        assertTrue(atNode.find(), run.out());
+        assertTrue(Long.parseLong(atNode.group(1).replace(",", "")) >= 200, "the survivor timed every storm login: " + atNode.group());
         assertEquals(List.of(), leftovers(), "processes left running");
     }
 
