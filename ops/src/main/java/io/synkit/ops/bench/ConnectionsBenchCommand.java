@@ -216,7 +216,8 @@ public final class ConnectionsBenchCommand implements Callable<Integer> {
         LoginLatency.Percentiles atNode = LoginLatency.between(before, LoginLatency.Reading.of(LinksBenchCommand.get(survivor.adminPort(), "/metrics",
                 deadlineNs)));
         System.out.printf(Locale.ROOT, "auth latency at %s (Auth read to AuthResponse written, synkit_access_login), %,d logins: p50 <= %.0f ms,"
-                + " p99 <= %.0f ms (histogram bucket bounds)%n", survivor.name(), atNode.logins(), atNode.p50Ms(), atNode.p99Ms());
+                + " p99 <= %.0f ms (histogram bucket bounds); Auths it refused for want of a login slot: %,d%n", survivor.name(), atNode.logins(),
+                atNode.p50Ms(), atNode.p99Ms(), atNode.paced());
         return result.complete() ? 0 : 1;
     }
 

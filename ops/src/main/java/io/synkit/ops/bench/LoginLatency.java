@@ -17,9 +17,10 @@ final class LoginLatency {
 
     private static final Pattern BUCKET = Pattern.compile("^synkit_access_login_seconds_bucket\\{le=\"([^\"]+)\",?}\\s+([0-9.eE+]+)\\s*$",
             Pattern.MULTILINE);
+    private static final Pattern PACED = Pattern.compile("^synkit_access_logins_paced_total\\s+([0-9.eE+]+)\\s*$", Pattern.MULTILINE);
 
-    /** Cumulative login counts by bucket bound (seconds), as a node's metrics page gave them. */
-    record Reading(TreeMap<Double, Long> countAtMostSeconds) {
+    /** Cumulative login counts by bucket bound (seconds), and Auths paced (refused for want of a slot), as a node's metrics page gave them. */
+    record Reading(TreeMap<Double, Long> countAtMostSeconds, long paced) {
 
         static Reading of(String metricsPage) {
             TreeMap<Double, Long> counts = new TreeMap<>();
@@ -28,12 +29,16 @@ final class LoginLatency {
                 double bound = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
                 counts.put(bound, (long) Double.parseDouble(bucket.group(2)));
             }
-            return new Reading(counts);
+            Matcher paced = PACED.matcher(metricsPage);
+            return new Reading(counts, paced.find() ? (long) Double.parseDouble(paced.group(1)) : 0);
         }
     }
 
-    /** @param p50Ms the bucket bound under which half the logins between two readings were answered; NaN without logins */
-    record Percentiles(long logins, double p50Ms, double p99Ms) {
+    /**
+     * @param paced Auths the node refused for want of a login slot between the readings
+     * @param p50Ms the bucket bound under which half the logins between two readings were answered; NaN without logins
+     */
+    record Percentiles(long logins, long paced, double p50Ms, double p99Ms) {
     }
 
     private LoginLatency() {
@@ -45,7 +50,7 @@ final class LoginLatency {
             added.put(bucket.getKey(), bucket.getValue() - before.countAtMostSeconds().getOrDefault(bucket.getKey(), 0L));
         }
         long logins = added.isEmpty() ? 0 : added.lastEntry().getValue();
-        return new Percentiles(logins, boundMs(added, logins, 0.50), boundMs(added, logins, 0.99));
+        return new Percentiles(logins, after.paced() - before.paced(), boundMs(added, logins, 0.50), boundMs(added, logins, 0.99));
     }
 
     private static double boundMs(TreeMap<Double, Long> cumulative, long logins, double quantile) {

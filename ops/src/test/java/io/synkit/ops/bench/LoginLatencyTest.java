@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 class LoginLatencyTest {
 
     private static String page(long upTo10Ms, long upTo100Ms, long upTo1s, long all) {
+        return page(upTo10Ms, upTo100Ms, upTo1s, all, 0);
+    }
+
+    private static String page(long upTo10Ms, long upTo100Ms, long upTo1s, long all, long paced) {
         return """
                 # HELP synkit_access_login_seconds Auth read to AuthResponse written
                 # TYPE synkit_access_login_seconds histogram
@@ -18,19 +22,22 @@ class LoginLatencyTest {
                 synkit_access_login_seconds_bucket{le="1.0"} %d
                 synkit_access_login_seconds_bucket{le="+Inf"} %d
                 synkit_access_login_seconds_count %d
-                """.formatted(upTo10Ms, upTo100Ms, upTo1s, all, all);
+                # TYPE synkit_access_logins_paced_total counter
+                synkit_access_logins_paced_total %d.0
+                """.formatted(upTo10Ms, upTo100Ms, upTo1s, all, all, paced);
     }
 
     @Test
     void onlyTheLoginsBetweenTheReadingsCountEachPercentileTheBoundOfItsBucket() {
-        LoginLatency.Reading before = LoginLatency.Reading.of(page(3000, 3000, 3000, 3000));
-        LoginLatency.Reading after = LoginLatency.Reading.of(page(3000, 3050, 3099, 3100));
+        LoginLatency.Reading before = LoginLatency.Reading.of(page(3000, 3000, 3000, 3000, 7));
+        LoginLatency.Reading after = LoginLatency.Reading.of(page(3000, 3050, 3099, 3100, 57));
 
         LoginLatency.Percentiles between = LoginLatency.between(before, after);
 
         assertEquals(100, between.logins(), "the warm-up's 3,000 before the first reading are not the storm's");
         assertEquals(100, between.p50Ms(), 1e-9, "the 50th of 100 was answered within 100 ms");
         assertEquals(1000, between.p99Ms(), 1e-9, "the 99th within 1 s");
+        assertEquals(50, between.paced(), "Auths refused for want of a slot between the readings");
     }
 
     @Test
