@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
  * route is recorded so notifies find it. Each refusal has its own code and counter, and is logged
  * with its reason, never the token. Logins on their way to logic are capped per node
  * ({@link LoginSlots}): in a reconnect storm an Auth beyond the cap is refused at once with a
- * retry-after spread at the rate the node logs clients in ({@link PacedRetries}) rather than
- * queued until every login is slow; a node holding
+ * jittered retry-after rather than queued until every login is slow; a node holding
  * {@code access.redirect.above.links} links sends new logins on to the other nodes (GoAway
  * REDIRECTED), once per client. Shared by every link; runs
  * on the link's event loop.
@@ -77,7 +76,8 @@ final class Authenticator {
         }
         if (!services.logins().tryTake()) {
             services.metrics().loginsPaced();
-            int retryAfterMs = services.logins().retryAfterMs(services.clock().nanoTime());
+            int retryAfterMs = services.settings().refusedRetryAfterMs();
+            retryAfterMs += ThreadLocalRandom.current().nextInt(retryAfterMs + 1);
             link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, services.logins().max() + " logins are on their way on this node; retry after "
                     + retryAfterMs + " ms", true, retryAfterMs));
             return;
@@ -92,11 +92,11 @@ final class Authenticator {
         try {
             answered = services.logic().call(login);
         } catch (RuntimeException | Error e) {
-            services.logins().release(services.clock().nanoTime() - readNanos);
+            services.logins().release();
             throw e;
         }
         // The slot is freed when logic answers, not on the link's loop: a loop that is gone must not keep it.
-        answered.whenComplete((response, failure) -> services.logins().release(services.clock().nanoTime() - readNanos));
+        answered.whenComplete((response, failure) -> services.logins().release());
         answered.whenComplete((response, failure) -> link.onLoop(() -> {
             if (failure != null) {
                 services.halt().ifFatal(failure);

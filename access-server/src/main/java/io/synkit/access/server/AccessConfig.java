@@ -3,7 +3,6 @@ package io.synkit.access.server;
 import io.synkit.access.health.HealthSettings;
 import io.synkit.access.limit.RateLimit;
 import io.synkit.access.link.LinkSettings;
-import io.synkit.access.link.PacedRetries;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.rpc.TlsFiles;
@@ -135,7 +134,7 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.integer("access.link.unwritable.timeout.ms", 30_000, 1, 3_600_000),
                 config.integer("access.link.sweep.interval.ms", 1000, 1, 60_000),
                 config.integer("access.links.unauthenticated.max", 4096, 1, 1_000_000),
-                config.integer("access.links.refused.retry.after.ms", 1000, 0, PacedRetries.RETRY_AFTER_MS_MAX),
+                config.integer("access.links.refused.retry.after.ms", 1000, 0, 600_000),
                 config.integer("access.link.read.buffer.bytes", 4096, 512, 1 << 20),
                 config.integer("access.heartbeat.interval.max.ms", Math.max(heartbeatMs, 300_000), 100, 3_600_000));
     }

@@ -133,7 +133,7 @@ public final class AccessServer implements AutoCloseable {
         logicClients = new RpcClientPool(workers, FrameLimits.internal(), config.logicInflightCallsMax(), internalTls);
         AtomicLong connIds = new AtomicLong(new SplittableRandom(new SecureRandom().nextLong()).nextLong(1, Long.MAX_VALUE >> 16) << 16);
         unauthenticated = new UnauthenticatedLinks(link.unauthenticatedLinksMax());
-        logins = new LoginSlots(config.authInflightMax(), link.refusedRetryAfterMs(), new SplittableRandom(new SecureRandom().nextLong()));
+        logins = new LoginSlots(config.authInflightMax());
         addressLimits = new RateLimiter<>(config.addressLimit(), false, clock, config.limitKeysMax(), metrics, "address");
         userLimits = new RateLimiter<>(config.userLimit(), true, clock, config.limitKeysMax(), metrics, "user");
         TokenCodec tokens = new TokenCodec(config.authKeys(), clock);

@@ -23,7 +23,6 @@ import io.synkit.runtime.ManualClock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -72,7 +71,7 @@ public final class LinkHarness implements AutoCloseable {
 
     /** As above, with at most {@code loginsMax} logins on their way to logic at once. */
     public LinkHarness(LinkSettings settings, RateLimit userLimit, int loginsMax) {
-        this.logins = new LoginSlots(loginsMax, settings.refusedRetryAfterMs(), new SplittableRandom(loginsMax));
+        this.logins = new LoginSlots(loginsMax);
         this.settings = settings;
         this.unauthenticated = new UnauthenticatedLinks(settings.unauthenticatedLinksMax());
         this.endedSessions = new EndedSessions(clock, settings.authTimeoutMs(), 1024);
