@@ -80,9 +80,17 @@ public final class OutboxCompletions {
      * re-driver). Never throws: the node's timer calls it, and a throw would end the timer.
      */
     public CompletableFuture<Void> flush() {
+        List<StoreSet> sets;
+        try {
+            sets = store.slotMap().sets();
+        } catch (RpcException e) {
+            // No slot map yet (a node's first seconds; once it has one it keeps it): finished() batched nothing
+            // without one either. Quiet: this timer runs every few tens of milliseconds.
+            return CompletableFuture.completedFuture(null);
+        }
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         try {
-            for (StoreSet set : store.slotMap().sets()) {
+            for (StoreSet set : sets) {
                 SetBatch batch = batches.get(set.setId());
                 List<OutboxDoneRequest> entries = batch == null ? List.of() : batch.drain();
                 if (!entries.isEmpty()) {
