@@ -76,8 +76,7 @@ final class Authenticator {
         }
         if (!services.logins().tryTake()) {
             services.metrics().loginsPaced();
-            int retryAfterMs = services.settings().refusedRetryAfterMs();
-            retryAfterMs += ThreadLocalRandom.current().nextInt(retryAfterMs + 1);
+            int retryAfterMs = services.settings().refusedRetryAfterJitteredMs();
             link.closeWith(Frames.error(requestId, ErrorCode.UNAVAILABLE, services.logins().max() + " logins are on their way on this node; retry after "
                     + retryAfterMs + " ms", true, retryAfterMs));
             return;

@@ -2,6 +2,7 @@ package io.synkit.access.link;
 
 import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.runtime.ConfigException;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The client link's limits and timings. Each is read from the config key named here (ranges are
@@ -116,5 +117,14 @@ public record LinkSettings(int heartbeatIntervalMs, int idleTimeoutMs, int authT
         if (value < 1) {
             throw new ConfigException("config: " + key + "=" + value + " must be >= 1");
         }
+    }
+
+    /**
+     * The retry_after_ms told to a link refused at connect or a login paced: {@link #refusedRetryAfterMs}
+     * plus a random part of up to as much again, so that the clients refused in one instant do not
+     * all come back in another.
+     */
+    public int refusedRetryAfterJitteredMs() {
+        return refusedRetryAfterMs + ThreadLocalRandom.current().nextInt(refusedRetryAfterMs + 1);
     }
 }
