@@ -270,7 +270,7 @@ public final class SimDevice {
                         return;
                     }
                     if (failure != null) {
-                        // Refused or unreachable: this node waits out its retry-after (a paced login), the next is tried.
+                        // Refused: this node waits out its retry-after (a paced login); unreachable: its own growing wait; the next free node is tried.
                         // The link is no longer the device's before it closes: its close is this failure, not a link that ended.
                         client = null;
                         link.close();
