@@ -35,7 +35,8 @@ import java.util.List;
  *     logic nodes (not the client listeners, whose TLS is {@code access.tls.*})
  * @param peerAddresses {@code access.peer.addresses}: client addresses ("host:port") of the other access
  *     nodes, told to clients at login and in a drain's GoAway, so they know where else to go
- * @param drainGoAwayBatchLinks {@code access.drain.goaway.batch.links}: GoAways a drain sends at once
+ * @param drainGoAwayBatchLinks {@code access.drain.goaway.batch.links}: GoAways a drain sends at once (250 every 100 ms:
+ *                              what one surviving node on 2 cores logs in without refusing, docs/benchmarks.md)
  * @param drainGoAwayBatchIntervalMs {@code access.drain.goaway.batch.interval.ms}: pause between two batches
  * @param authInflightMax {@code access.auth.inflight.max}: logins of the node on their way to the user's SET at
  *     once; more Auths are refused with UNAVAILABLE and a jittered retry-after (a reconnect storm is paced)
@@ -112,7 +113,7 @@ public record AccessConfig(String bindHost, int port, int pushPort, int adminPor
                 config.string("access.ws.path", "/synkit"),
                 TlsFiles.read(config, "access.internal"),
                 config.list("access.peer.addresses"),
-                config.integer("access.drain.goaway.batch.links", 500, 1, 1_000_000),
+                config.integer("access.drain.goaway.batch.links", 250, 1, 1_000_000),
                 config.integer("access.drain.goaway.batch.interval.ms", 100, 0, 60_000),
                 config.integer("access.auth.inflight.max", 1024, 1, 1_000_000),
                 config.integer("access.redirect.above.links", 0, 0, 10_000_000));

@@ -39,7 +39,7 @@ class AccessConfigTest {
         assertEquals(100_000, config.logicInflightCallsMax());
         assertEquals(10_000, config.drainTimeoutMs());
         assertEquals(500, config.drainRetryAfterMinMs());
-        assertEquals(500, config.drainGoAwayBatchLinks());
+        assertEquals(250, config.drainGoAwayBatchLinks());
         assertEquals(100, config.drainGoAwayBatchIntervalMs());
         assertEquals(1024, config.authInflightMax());
         assertEquals(0, config.redirectAboveLinks());
