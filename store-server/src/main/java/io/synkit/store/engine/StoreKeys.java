@@ -7,6 +7,7 @@ import io.synkit.protocol.internal.GroupRecord;
 import io.synkit.protocol.internal.UserDevices;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The key layout of a store replica. Integers are 8-byte big-endian so RocksDB's bytewise order
@@ -169,6 +170,11 @@ public final class StoreKeys {
 
     public static byte[] routePrefix(long userId) {
         return ByteBuffer.allocate(8).putLong(userId).array();
+    }
+
+    /** Whether {@code key} starts with {@code prefix} (a scan of one user's keys ends at the first that does not). */
+    public static boolean hasPrefix(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** The outbox key is the conversation entry's key. */

@@ -6,7 +6,6 @@ import io.synkit.store.engine.Column;
 import io.synkit.store.engine.StoreEngine;
 import io.synkit.store.engine.StoreKeys;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,8 +29,7 @@ public final class RouteReader {
         List<DeviceRoute> routes = new ArrayList<>();
         try (RocksIterator iterator = engine.iterator(Column.ROUTES)) {
             for (iterator.seek(prefix); iterator.isValid() && routes.size() < ROUTES_PER_USER_MAX; iterator.next()) {
-                byte[] key = iterator.key();
-                if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+                if (!StoreKeys.hasPrefix(iterator.key(), prefix)) {
                     break;
                 }
                 routes.add(parse(iterator.value()));
@@ -51,8 +49,7 @@ public final class RouteReader {
                 byte[] prefix = StoreKeys.routePrefix(user);
                 List<DeviceRoute> mine = new ArrayList<>();
                 for (iterator.seek(prefix); iterator.isValid() && mine.size() < ROUTES_PER_USER_MAX; iterator.next()) {
-                    byte[] key = iterator.key();
-                    if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+                    if (!StoreKeys.hasPrefix(iterator.key(), prefix)) {
                         break;
                     }
                     mine.add(parse(iterator.value()));

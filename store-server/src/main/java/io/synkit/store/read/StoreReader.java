@@ -261,7 +261,7 @@ public final class StoreReader {
             head = valueAt(iterator, StoreKeys.inboxHead(userId), 0);
             epoch = valueAt(iterator, StoreKeys.inboxEpoch(userId), StoreKeys.TIMELINE_EPOCH_INITIAL);
             byte[] prefix = StoreKeys.conversationStatePrefix(userId);
-            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix) && all.size() < CONVERSATIONS_VISITED_MAX;
+            for (iterator.seek(prefix); iterator.isValid() && StoreKeys.hasPrefix(iterator.key(), prefix) && all.size() < CONVERSATIONS_VISITED_MAX;
                     iterator.next()) {
                 ConversationState state = parseState(iterator.value());
                 unreadTotal += state.getUnreadCount();
@@ -293,10 +293,6 @@ public final class StoreReader {
     private static long valueAt(RocksIterator iterator, byte[] key, long absent) {
         iterator.seek(key);
         return iterator.isValid() && java.util.Arrays.equals(iterator.key(), key) ? StoreKeys.longOf(iterator.value(), absent) : absent;
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static ConversationState parseState(byte[] bytes) {

@@ -79,7 +79,7 @@ final class BatchView {
         }
         TreeMap<byte[], byte[]> found = new TreeMap<>(Arrays::compareUnsigned);
         try (RocksIterator iterator = engine.iterator(column)) {
-            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
+            for (iterator.seek(prefix); iterator.isValid() && StoreKeys.hasPrefix(iterator.key(), prefix); iterator.next()) {
                 found.put(iterator.key(), iterator.value());
             }
         }
@@ -106,10 +106,6 @@ final class BatchView {
                 found.put(key, value);
             }
         }
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** This batch's own write of the key (null = deleted), or {@link #ABSENT} if it wrote none. */
