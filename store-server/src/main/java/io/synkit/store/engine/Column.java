@@ -9,8 +9,8 @@ public enum Column {
     INBOX("inbox", 0),
     CONV("conv", 0),
     DEDUP("dedup", 0),
-    /** Keys start with the user id (8 bytes): a write reads all of a user's routes. */
-    ROUTES("routes", 8),
+    /** Keys start with the user id: a write reads all of a user's routes. */
+    ROUTES("routes", StoreKeys.ROUTE_PREFIX_BYTES),
     OUTBOX("outbox", 0);
 
     private final String familyName;

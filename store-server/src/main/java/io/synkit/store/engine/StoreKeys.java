@@ -50,6 +50,9 @@ public final class StoreKeys {
 
     public static final long TIMELINE_EPOCH_INITIAL = 1;
 
+    /** A route's key begins with its user id: the prefix of one user's routes. */
+    public static final int ROUTE_PREFIX_BYTES = Long.BYTES;
+
     private StoreKeys() {
     }
 
@@ -169,7 +172,7 @@ public final class StoreKeys {
     }
 
     public static byte[] routePrefix(long userId) {
-        return ByteBuffer.allocate(8).putLong(userId).array();
+        return ByteBuffer.allocate(ROUTE_PREFIX_BYTES).putLong(userId).array();
     }
 
     /** Whether {@code key} starts with {@code prefix} (a scan of one user's keys ends at the first that does not). */
