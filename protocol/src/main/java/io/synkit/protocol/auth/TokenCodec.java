@@ -38,6 +38,14 @@ public final class TokenCodec {
     private static final String ACCESS_WITHOUT_ISSUE_TIME = "v1";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    /** One HmacSHA256 per thread, keyed again for each token: looking the algorithm up in the providers cost a node in a login storm more than the hash. */
+    private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
 
     private final AuthKeys keys;
     private final Clock clock;
@@ -159,12 +167,12 @@ public final class TokenCodec {
     }
 
     private static byte[] hmac(byte[] secret, String data) {
+        Mac mac = HMAC_SHA256.get();
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 refused a key", e);
         }
+        return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 }
