@@ -48,6 +48,7 @@ final class Authenticator {
             return;
         }
         long readNanos = services.clock().nanoTime();
+        services.metrics().authWaited(link.openForMs());
         long requestId = frame.getRequestId();
         if (requestId == 0) {
             link.closeWith(Frames.error(0, ErrorCode.INVALID_REQUEST, "request_id 0 is reserved for server pushes", true));

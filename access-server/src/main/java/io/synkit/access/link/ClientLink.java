@@ -226,6 +226,11 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         return phase == OPEN;
     }
 
+    /** While {@link #awaitingAuth}: milliseconds since the link was accepted. */
+    int openForMs() {
+        return monotonicMs(services().clock()) - lastReadMs;
+    }
+
     /** A token verified: the link will act as {@code device} once its route is recorded. */
     void authenticating(DeviceKey device, long connId, long tokenExpiresAtMs) {
         this.device = device;

@@ -45,6 +45,7 @@ public final class LinkMetrics {
     private final Counter loginsPaced;
     private final Counter loginsRedirected;
     private final Timer logins;
+    private final Timer authWaits;
     private final Map<ErrorCode, Counter> sessionsEnded = new EnumMap<>(ErrorCode.class);
     private final Map<ErrorCode, Counter> authRefused = new EnumMap<>(ErrorCode.class);
 
@@ -63,6 +64,8 @@ public final class LinkMetrics {
         loginsRedirected = registry.counter("synkit_access_logins_redirected");
         logins = Timer.builder("synkit_access_login").description("Auth read to AuthResponse written, of logins answered with AuthResponse")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
+        authWaits = Timer.builder("synkit_access_auth_wait").description("Link accepted to its Auth read: how long a new link's Auth waited for"
+                        + " the node's event loop").publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(registry);
         for (ErrorCode code : List.of(ErrorCode.LOGGED_IN_ELSEWHERE, ErrorCode.LOGGED_OUT, ErrorCode.REPLACED)) {
             sessionsEnded.put(code, registry.counter("synkit_access_sessions_ended", "code", code.name()));
         }
@@ -119,6 +122,11 @@ public final class LinkMetrics {
     /** A login answered with AuthResponse {@code nanos} after its Auth was read (a reconnect storm's server-side auth latency). */
     void loggedIn(long nanos) {
         logins.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A link's Auth was read {@code millis} after the link was accepted. */
+    void authWaited(long millis) {
+        authWaits.record(millis, TimeUnit.MILLISECONDS);
     }
 
     /** A login sent on to the other nodes because this one held {@code access.redirect.above.links} links. */

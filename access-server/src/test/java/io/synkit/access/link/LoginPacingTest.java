@@ -29,6 +29,23 @@ class LoginPacingTest {
     }
 
     @Test
+    void theWaitOfAnAuthFromItsLinksAcceptToItsReadIsTimedForEveryAuthPacedOrNot() throws Exception {
+        links.logic.holdRoutes = true;
+        SlowReaderChannel first = links.connect();
+        links.clock.advanceMs(120);
+        links.send(first, links.auth(1, "phone", 60_000));
+        SlowReaderChannel second = links.connect();
+        links.clock.advanceMs(30);
+        links.send(second, links.auth(2, "phone", 60_000));
+
+        assertFatal(io.synkit.protocol.client.ErrorCode.UNAVAILABLE, links.onlyReceived(second));
+        Timer waits = links.registry.find("synkit_access_auth_wait").timer();
+        assertEquals(2, waits.count(), "the login that took a slot and the one paced");
+        assertEquals(120, waits.max(TimeUnit.MILLISECONDS), 0.001, "the first link was accepted 120 ms before its Auth was read");
+        assertEquals(150, waits.totalTime(TimeUnit.MILLISECONDS), 0.001, "120 ms and 30 ms");
+    }
+
+    @Test
     void anAuthBeyondTheLoginSlotsIsRefusedAtOnceWithARetryAfterAndTheNextOneAfterASlotFreesIsServed() throws Exception {
         links.logic.holdRoutes = true;
         SlowReaderChannel first = links.connect();
