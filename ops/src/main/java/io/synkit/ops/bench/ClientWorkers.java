@@ -94,6 +94,10 @@ final class ClientWorkers implements AutoCloseable {
         return line;
     }
 
+    int count() {
+        return processes.size();
+    }
+
     /** Waits until every worker reported its links open; returns the count per worker. */
     Map<Integer, Long> awaitOpened(long deadlineNs) throws IOException, InterruptedException, TimeoutException {
         Map<Integer, Long> opened = new HashMap<>();

@@ -16,6 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +36,9 @@ import picocli.CommandLine.Option;
  * address only (their logins tell them the others): {@value #OPENED} once all are logged in and
  * synced, then, per client, {@value #BACK} {@code <user> <lostNs> <backNs> <attempts>
  * <attemptsInOneSecondMax> <refused> <authLatencyNs>} once it is back and synced after losing its
- * node, and {@value #MESSAGE} {@code <user> <nanoTime>} for every storm message a sync delivers.
+ * node, {@value #MESSAGE} {@code <user> <nanoTime>} for every storm message a sync delivers, and
+ * once all its clients are back {@value #LOOP_LAG} {@code <p50Us> <p99Us> <maxUs>}: how late its own
+ * event loops ran their work from the first lost link on ({@link EventLoopLag}).
  */
 @Command(name = "connections-worker", hidden = true, description = "A client worker of 'ops bench connections' (started by it).")
 public final class ConnectionsWorkerCommand implements Callable<Integer> {
@@ -43,6 +48,7 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
     static final String FAILED = "WORKER-FAILED";
     static final String BACK = "WORKER-BACK";
     static final String MESSAGE = "WORKER-MESSAGE";
+    static final String LOOP_LAG = "WORKER-LOOP-LAG";
     private static final long TOKEN_TTL_MS = TimeUnit.HOURS.toMillis(2);
 
     @Option(names = "--clients", required = true, split = ",", description = "Access nodes' client addresses, host:port")
@@ -101,6 +107,9 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
     private int storm(EventLoopGroup loops, InetSocketAddress fill, long deadlineNs) throws Exception {
         TokenCodec tokens = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
         Semaphore slots = new Semaphore(connectConcurrency);
+        EventLoopLag lag = new EventLoopLag(loops);
+        AtomicBoolean stormStarted = new AtomicBoolean();
+        AtomicInteger backCount = new AtomicInteger();
         StormClient.Report report = new StormClient.Report() {
             @Override
             public void filled(long userId) {
@@ -108,9 +117,21 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
             }
 
             @Override
+            public void lost(long userId) {
+                if (stormStarted.compareAndSet(false, true)) {
+                    lag.reset();
+                }
+            }
+
+            @Override
             public void back(long userId, StormClient.Comeback back) {
                 System.out.printf(Locale.ROOT, "%s %d %d %d %d %d %d %d%n", BACK, userId, back.lostNs(), back.backNs(), back.attempts(),
                         back.attemptsInOneSecondMax(), back.refused(), back.authLatencyNs());
+                if (backCount.incrementAndGet() == links) {
+                    Histogram lateUs = lag.sinceReset();
+                    System.out.printf(Locale.ROOT, "%s %d %d %d%n", LOOP_LAG, lateUs.getValueAtPercentile(50), lateUs.getValueAtPercentile(99),
+                            lateUs.getMaxValue());
+                }
             }
 
             @Override
@@ -140,6 +161,7 @@ public final class ConnectionsWorkerCommand implements Callable<Integer> {
             return 0;
         } finally {
             clients.forEach(StormClient::stop);
+            lag.close();
         }
     }
 

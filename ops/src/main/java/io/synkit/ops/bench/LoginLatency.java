@@ -7,24 +7,32 @@ import java.util.regex.Pattern;
 
 /**
  * An access node's own login latency (Auth read to AuthResponse written, its
- * {@code synkit_access_login} histogram) over a stretch of time: two readings of the node's
- * metrics, and percentiles of the logins between them, each the upper bound of its histogram
- * bucket. Beside the latency the clients measure, it tells the node's share: on one shared box a
+ * {@code synkit_access_login} histogram; or, of {@code synkit_access_auth_wait}, the wait from a
+ * link's accept to its Auth read) over a stretch of time: two readings of the node's metrics, and
+ * percentiles of the logins between them, each the upper bound of its histogram bucket. Beside the latency the clients measure, it tells the node's share: on one shared box a
  * client's figure also holds the time its own starved event loop took to send the Auth and to read
  * the answer.
  */
 final class LoginLatency {
 
-    private static final Pattern BUCKET = Pattern.compile("^synkit_access_login_seconds_bucket\\{le=\"([^\"]+)\",?}\\s+([0-9.eE+]+)\\s*$",
-            Pattern.MULTILINE);
+    static final String LOGIN = "synkit_access_login";
+    /** Link accepted to its Auth read: the wait before {@link #LOGIN} starts. */
+    static final String AUTH_WAIT = "synkit_access_auth_wait";
     private static final Pattern PACED = Pattern.compile("^synkit_access_logins_paced_total\\s+([0-9.eE+]+)\\s*$", Pattern.MULTILINE);
 
     /** Cumulative login counts by bucket bound (seconds), and Auths paced (refused for want of a slot), as a node's metrics page gave them. */
     record Reading(TreeMap<Double, Long> countAtMostSeconds, long paced) {
 
+        /** The node's {@link #LOGIN} histogram and its paced Auths. */
         static Reading of(String metricsPage) {
+            return of(metricsPage, LOGIN);
+        }
+
+        /** Timer {@code timer}'s histogram (in seconds) and the node's paced Auths. */
+        static Reading of(String metricsPage, String timer) {
             TreeMap<Double, Long> counts = new TreeMap<>();
-            Matcher bucket = BUCKET.matcher(metricsPage);
+            Matcher bucket = Pattern.compile("^" + timer + "_seconds_bucket\\{le=\"([^\"]+)\",?}\\s+([0-9.eE+]+)\\s*$", Pattern.MULTILINE)
+                    .matcher(metricsPage);
             while (bucket.find()) {
                 double bound = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
                 counts.put(bound, (long) Double.parseDouble(bucket.group(2)));

@@ -8,6 +8,7 @@ import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.SendRequest;
 import io.synkit.sim.report.LatencyPercentiles;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -150,7 +151,8 @@ final class ReconnectStorm {
         int attemptsMax = 0;
         int attemptsInOneSecondMax = 0;
         long refused = 0;
-        while ((back.size() < links || !waiting.isEmpty()) && System.nanoTime() < endNs) {
+        List<long[]> loopLagsUs = new ArrayList<>();
+        while ((back.size() < links || !waiting.isEmpty() || loopLagsUs.size() < workers.count()) && System.nanoTime() < endNs) {
             ClientWorkers.Line line = workers.next(endNs);
             if (line == null) {
                 continue;
@@ -168,6 +170,8 @@ final class ReconnectStorm {
                 attemptsInOneSecondMax = Math.max(attemptsInOneSecondMax, Integer.parseInt(fields[5]));
                 refused += Integer.parseInt(fields[6]);
                 authUs.recordValue(Math.min(LATENCY_US_MAX, Long.parseLong(fields[7]) / 1_000));
+            } else if (fields[0].equals(ConnectionsWorkerCommand.LOOP_LAG)) {
+                loopLagsUs.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3])});
             }
         }
         LatencyPercentiles auth = LatencyPercentiles.of(authUs);
@@ -184,6 +188,11 @@ final class ReconnectStorm {
                 attemptsInOneSecondMax <= ATTEMPTS_PER_SECOND_TARGET ? "met" : "not met", refused);
         System.out.printf(Locale.ROOT, "auth latency of the logins that brought them back: p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= %d ms:"
                 + " %s)%n", auth.p50Ms(), auth.p99Ms(), auth.maxMs(), AUTH_P99_MS_TARGET, auth.p99Ms() <= AUTH_P99_MS_TARGET ? "met" : "not met");
+        for (long[] lagUs : loopLagsUs) {
+            System.out.printf(Locale.ROOT, "a client worker's own event loops ran their work late by p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                    + " (probed every %d ms from its first lost link to its last client back)%n", lagUs[0] / 1e3, lagUs[1] / 1e3, lagUs[2] / 1e3,
+                    EventLoopLag.PERIOD_MS);
+        }
         System.out.printf(Locale.ROOT, "load average after the storm: %s%n", BenchCommand.loadAverage());
         return new Result(links, back.size(), waiting.size(), messages - acked);
     }

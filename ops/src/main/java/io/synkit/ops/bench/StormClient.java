@@ -59,6 +59,9 @@ final class StormClient {
         /** Logged in and synced for the first time. */
         void filled(long userId);
 
+        /** Its first link after the fill was lost (GoAway or drop). */
+        void lost(long userId);
+
         /** Back and synced after its first link was lost at {@code lostNs}. */
         void back(long userId, Comeback comeback);
 
@@ -188,6 +191,7 @@ final class StormClient {
     private void linkLost() {
         if (filled && lostNs == 0) {
             lostNs = System.nanoTime();
+            report.lost(userId);
         }
         reconnectAfter(backoff.afterLinkEndedMs());
     }
