@@ -140,9 +140,7 @@ public final class ClientLink extends ChannelDuplexHandler implements ClientSess
         if (!services.unauthenticated().tryEnter()) {
             phase = CLOSED;
             services.metrics().refusedUnauthenticatedMax();
-            int retryAfterMs = services.settings().refusedRetryAfterJitteredMs();
-            closeWith(Frames.error(0, ErrorCode.UNAVAILABLE, "this node has " + services.unauthenticated().max()
-                    + " links waiting to authenticate; retry after " + retryAfterMs + " ms", true, retryAfterMs));
+            closeWith(Frames.unauthenticatedMax(services.unauthenticated().max(), services.settings().refusedRetryAfterJitteredMs()));
             return;
         }
         phase = OPEN;

@@ -29,6 +29,12 @@ final class Frames {
                 .setError(Error.newBuilder().setCode(code).setMessage(error.getMessage()).setRetryAfterMs(error.getRetryAfterMs())).build();
     }
 
+    /** A link refused at connect: the node has {@code max} links waiting to authenticate. */
+    static ServerFrame unauthenticatedMax(int max, int retryAfterMs) {
+        return error(0, ErrorCode.UNAVAILABLE, "this node has " + max + " links waiting to authenticate; retry after " + retryAfterMs + " ms", true,
+                retryAfterMs);
+    }
+
     static ServerFrame goAway(String reason, int retryAfterMs) {
         return ServerFrame.newBuilder().setGoAway(GoAway.newBuilder().setReason(reason).setRetryAfterMs(retryAfterMs)).build();
     }

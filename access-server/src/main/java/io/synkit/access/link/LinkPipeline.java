@@ -1,6 +1,7 @@
 package io.synkit.access.link;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.synkit.access.tls.TlsFiles;
@@ -60,6 +61,11 @@ public final class LinkPipeline extends ChannelInitializer<Channel> {
         this.authenticator = new Authenticator(services);
         this.router = new RequestRouter(services);
         this.errors = new LinkErrors(services.metrics(), services.halt(), services.addressLimits());
+    }
+
+    /** For a plain-TCP client listener's own pipeline: links beyond the unauthenticated cap are refused on the accept thread ({@link AcceptGate}). */
+    public ChannelHandler acceptGate() {
+        return new AcceptGate(services, encoder);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -144,11 +145,11 @@ public final class AccessServer implements AutoCloseable {
         registerGauges();
         tls = config.tls() ? TlsFiles.load(Path.of(config.tlsCertFile()), Path.of(config.tlsKeyFile()), metrics) : null;
         LinkPipeline pipeline = new LinkPipeline(services, tls);
-        listener = listen(new InetSocketAddress(config.bindHost(), config.port()), pipeline);
+        listener = listen(new InetSocketAddress(config.bindHost(), config.port()), pipeline, tls == null ? pipeline.acceptGate() : null);
         clientAddress = (InetSocketAddress) listener.localAddress();
         if (config.webSocketPort() >= 0) {
             webSocketListener = listen(new InetSocketAddress(config.bindHost(), config.webSocketPort()),
-                    new WebSocketLinkPipeline(pipeline, config.webSocketPath()));
+                    new WebSocketLinkPipeline(pipeline, config.webSocketPath()), null);
         }
         startHealth(tokens, accessNode);
         if (config.adminPort() >= 0) {
@@ -158,10 +159,14 @@ public final class AccessServer implements AutoCloseable {
         return this;
     }
 
-    /** A client listener: every link gets {@code pipeline}. */
-    private Channel listen(InetSocketAddress address, ChannelInitializer<Channel> pipeline) throws InterruptedException {
+    /** A client listener: every link gets {@code pipeline}; {@code gate} (null: none) sees each accepted link first, on the accept thread. */
+    private Channel listen(InetSocketAddress address, ChannelInitializer<Channel> pipeline, ChannelHandler gate) throws InterruptedException {
         LinkSettings link = config.link();
-        ChannelFuture bound = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap();
+        if (gate != null) {
+            bootstrap.handler(gate);
+        }
+        ChannelFuture bound = bootstrap
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, config.listenBacklogConnections())

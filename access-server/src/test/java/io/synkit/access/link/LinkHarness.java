@@ -93,6 +93,11 @@ public final class LinkHarness implements AutoCloseable {
     }
 
     /** A new link, open and not authenticated. */
+    /** The gate a plain-TCP listener of this harness's node would put before its links ({@link AcceptGate}). */
+    public io.netty.channel.ChannelHandler acceptGate() {
+        return pipeline.acceptGate();
+    }
+
     public SlowReaderChannel connect() throws Exception {
         SlowReaderChannel channel = new SlowReaderChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(settings.writeBufferLowBytes(), settings.writeBufferHighBytes()));
