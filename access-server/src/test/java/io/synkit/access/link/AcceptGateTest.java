@@ -18,6 +18,7 @@ import java.net.Socket;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,13 +46,7 @@ class AcceptGateTest {
             }
         });
         AtomicInteger reachedLinksLoop = new AtomicInteger();
-        Channel listener = new ServerBootstrap().group(accept, links).channel(NioServerSocketChannel.class).handler(node.acceptGate())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel link) {
-                        reachedLinksLoop.incrementAndGet();
-                    }
-                }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        Channel listener = listen(node, accept, links, link -> reachedLinksLoop.incrementAndGet());
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) listener.localAddress()).getPort())) {
             socket.setSoTimeout(PROMPT_MS);
             DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -85,13 +80,7 @@ class AcceptGateTest {
         EventLoopGroup accept = NettyThreads.group("test-accept", 1);
         EventLoopGroup links = NettyThreads.group("test-links", 1);
         CountDownLatch reached = new CountDownLatch(1);
-        Channel listener = new ServerBootstrap().group(accept, links).channel(NioServerSocketChannel.class).handler(node.acceptGate())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel link) {
-                        reached.countDown();
-                    }
-                }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        Channel listener = listen(node, accept, links, link -> reached.countDown());
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), ((InetSocketAddress) listener.localAddress()).getPort())) {
             assertTrue(socket.isConnected());
             assertTrue(reached.await(PROMPT_MS, TimeUnit.MILLISECONDS), "the link was handed to its loop");
@@ -102,5 +91,16 @@ class AcceptGateTest {
             node.close();
         }
         assertEquals(0, node.count("synkit_access_links_refused", "reason", "unauthenticated_max"));
+    }
+
+    /** A plain-TCP listener on a free loopback port with the node's gate; {@code onLink} sees each link that reaches {@code links}. */
+    private static Channel listen(LinkHarness node, EventLoopGroup accept, EventLoopGroup links, Consumer<Channel> onLink) throws InterruptedException {
+        return new ServerBootstrap().group(accept, links).channel(NioServerSocketChannel.class).handler(node.acceptGate())
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel link) {
+                        onLink.accept(link);
+                    }
+                }).bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
     }
 }
