@@ -13,9 +13,10 @@ import org.HdrHistogram.Recorder;
  * How late a process's own event loops run their work: a probe on each loop of a group, due
  * {@value #PERIOD_MS} ms after its last run, records how long after its due time it ran (a fixed
  * delay, not a fixed rate: after one long stall a fixed-rate probe stays behind by the whole stall
- * for as long as the loop's turns take more than the period, and would measure its own backlog). A client worker of a storm
- * reports it, so that a client's auth latency can be told apart from the time its own loop took
- * to get to the answer (on a 2-core machine the clients share the cores with the cluster).
+ * for as long as the loop's turns take more than the period, and would measure its own backlog).
+ * A client worker of a storm reports it, so that a client's auth latency can be told apart from
+ * the time its own loop took to get to the answer (on a 2-core machine the clients share the
+ * cores with the cluster).
  */
 final class EventLoopLag implements AutoCloseable {
 

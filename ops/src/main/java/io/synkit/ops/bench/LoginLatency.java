@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * An access node's own login latency (Auth read to AuthResponse written, its
  * {@code synkit_access_login} histogram; or, of {@code synkit_access_auth_wait}, the wait from a
  * link's accept to its Auth read) over a stretch of time: two readings of the node's metrics, and
- * percentiles of the logins between them, each the upper bound of its histogram bucket. Beside the latency the clients measure, it tells the node's share: on one shared box a
- * client's figure also holds the time its own starved event loop took to send the Auth and to read
- * the answer.
+ * percentiles of the logins between them, each the upper bound of its histogram bucket. Beside
+ * the latency the clients measure, it tells the node's share: on one shared box a client's figure
+ * also holds the time its own starved event loop took to send the Auth and to read the answer.
  */
 final class LoginLatency {
 
