@@ -78,6 +78,11 @@ public final class SynkitClient {
     private final Map<Long, CompletableFuture<ServerFrame>> pending = new HashMap<>();
     private long nextRequestId = 1;
     private Channel channel;
+    /**
+     * The fatal error the server pushed (request id 0) before it closed this link, or null: why the
+     * link closed. A refusal at connect names its {@code retry_after_ms} only there.
+     */
+    private io.synkit.protocol.client.Error closedBy;
 
     public SynkitClient(EventLoop loop, ClientListener listener, long requestTimeoutMs) {
         this(loop, listener, requestTimeoutMs, LinkTransport.TCP);
@@ -103,6 +108,9 @@ public final class SynkitClient {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                // A write that fails (the server reset a link it refused) must not close the link before
+                // the frames already received are read: the refusal and its retry_after_ms are among them.
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -233,7 +241,7 @@ public final class SynkitClient {
         CompletableFuture<ServerFrame> response = new CompletableFuture<>();
         loop.execute(() -> {
             if (!isConnected()) {
-                response.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "not connected", 0));
+                response.completeExceptionally(closed("not connected"));
                 return;
             }
             long requestId = nextRequestId++;
@@ -247,6 +255,19 @@ public final class SynkitClient {
             }, requestTimeoutMs, TimeUnit.MILLISECONDS);
         });
         return response;
+    }
+
+    /**
+     * A request that could not be answered because the link closed: UNAVAILABLE (it may have taken
+     * effect), with the retry-after and the reason of the fatal error the server pushed before it
+     * closed, if it did (e.g. a refusal at connect: UNAVAILABLE, retry after 1-2 s).
+     */
+    private ClientException closed(String what) {
+        if (closedBy == null) {
+            return new ClientException(ErrorCode.UNAVAILABLE, what, 0);
+        }
+        return new ClientException(ErrorCode.UNAVAILABLE, what + " by the server: " + closedBy.getCode() + " " + closedBy.getMessage(),
+                closedBy.getRetryAfterMs());
     }
 
     private final class Responses extends SimpleChannelInboundHandler<ServerFrame> {
@@ -263,7 +284,13 @@ public final class SynkitClient {
                 switch (frame.getBodyCase()) {
                     case NOTIFY -> listener.onNotify(frame.getNotify());
                     case GO_AWAY -> listener.onGoAway(frame.getGoAway());
-                    default -> { } // a fatal error push precedes a close; onClosed handles the rest
+                    case ERROR -> {
+                        // A fatal error push precedes the server's close: the requests then failed carry its retry_after_ms.
+                        if (frame.getError().getFatal()) {
+                            closedBy = frame.getError();
+                        }
+                    }
+                    default -> { }
                 }
                 return;
             }
@@ -292,7 +319,7 @@ public final class SynkitClient {
         public void channelInactive(ChannelHandlerContext ctx) {
             handshaken(ready, new IllegalStateException("closed before the link was ready"));
             for (CompletableFuture<ServerFrame> response : pending.values()) {
-                response.completeExceptionally(new ClientException(ErrorCode.UNAVAILABLE, "link closed", 0));
+                response.completeExceptionally(closed("link closed"));
             }
             pending.clear();
             listener.onClosed();
