@@ -145,6 +145,7 @@ final class ReconnectStorm {
     private static Result collect(long startNs, ClientWorkers workers, int links, int messages, Set<Long> waiting, long endNs, int acked)
             throws Exception {
         Histogram authUs = new Histogram(LATENCY_US_MAX, 3);
+        ComebackSeconds bySecond = new ComebackSeconds(startNs, LATENCY_US_MAX);
         Set<Long> back = new HashSet<>();
         long lastNs = startNs;
         long attempts = 0;
@@ -170,6 +171,7 @@ final class ReconnectStorm {
                 attemptsInOneSecondMax = Math.max(attemptsInOneSecondMax, Integer.parseInt(fields[5]));
                 refused += Integer.parseInt(fields[6]);
                 authUs.recordValue(Math.min(LATENCY_US_MAX, Long.parseLong(fields[7]) / 1_000));
+                bySecond.back(Long.parseLong(fields[3]), clientAttempts, Long.parseLong(fields[7]));
             } else if (fields[0].equals(ConnectionsWorkerCommand.LOOP_LAG)) {
                 loopLagsUs.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3])});
             }
@@ -188,6 +190,7 @@ final class ReconnectStorm {
                 attemptsInOneSecondMax <= ATTEMPTS_PER_SECOND_TARGET ? "met" : "not met", refused);
         System.out.printf(Locale.ROOT, "auth latency of the logins that brought them back: p50 %.1f ms, p99 %.1f ms, max %.1f ms (target p99 <= %d ms:"
                 + " %s)%n", auth.p50Ms(), auth.p99Ms(), auth.maxMs(), AUTH_P99_MS_TARGET, auth.p99Ms() <= AUTH_P99_MS_TARGET ? "met" : "not met");
+        bySecond.print();
         for (long[] lagUs : loopLagsUs) {
             System.out.printf(Locale.ROOT, "a client worker's own event loops ran their work late by p50 %.1f ms, p99 %.1f ms, max %.1f ms"
                     + " (probed every %d ms from its first lost link to its last client back)%n", lagUs[0] / 1e3, lagUs[1] / 1e3, lagUs[2] / 1e3,

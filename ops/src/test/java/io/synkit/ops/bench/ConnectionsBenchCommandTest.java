@@ -92,6 +92,9 @@ class ConnectionsBenchCommandTest {
                 run.out());
         assertTrue(run.out().contains("auth latency of the logins that brought them back: p50 "), run.out());
         assertTrue(run.out().contains("Auths at access-2 waited for its event loops (link accepted to Auth read, synkit_access_auth_wait), "), run.out());
+        assertEquals(200, Pattern.compile("back in second \\d+ of the storm: ([\\d,]+) clients, [\\d.]+ attempts each, auth latency p50 [\\d.]+ ms,"
+                + " p99 [\\d.]+ ms").matcher(run.out()).results().mapToLong(second -> Long.parseLong(second.group(1).replace(",", ""))).sum(),
+                "every comeback counted in the second it came back in: " + run.out());
         assertEquals(2, Pattern.compile("a client worker's own event loops ran their work late by p50 [\\d.]+ ms, p99 [\\d.]+ ms").matcher(run.out())
                 .results().count(), "each of the 2 workers tells its own lag: " + run.out());
         Matcher atNode = Pattern.compile("auth latency at access-2 \\(Auth read to AuthResponse written, synkit_access_login\\), ([\\d,]+) logins: p50 <= ")
