@@ -4,6 +4,7 @@ import io.synkit.protocol.frame.FrameLimits;
 import io.synkit.protocol.rpc.TlsFiles;
 import io.synkit.runtime.Config;
 import io.synkit.runtime.ConfigException;
+import io.synkit.store.log.FileLogStorage;
 import io.synkit.store.log.LogRetention;
 import io.synkit.store.replication.ReplicaSettings;
 import java.nio.file.Path;
@@ -81,7 +82,9 @@ public record StoreConfig(String setId, Path dataDir, String bindHost, int port,
         LogRetention retention = new LogRetention(
                 reads.of(() -> config.longValue("store.log.retain.entries", 10_000, 0, Long.MAX_VALUE), 10_000L),
                 reads.of(() -> config.longValue("store.log.lag.entries.max", 100_000, 0, Long.MAX_VALUE), 100_000L),
-                reads.of(() -> config.longValue("store.log.compact.interval.ms", 5000, 1, 3_600_000), 5000L));
+                reads.of(() -> config.longValue("store.log.compact.interval.ms", 5000, 1, 3_600_000), 5000L),
+                reads.of(() -> config.longValue("store.log.segment.bytes.max", FileLogStorage.SEGMENT_BYTES_MAX_DEFAULT, 4096,
+                        FileLogStorage.SEGMENT_BYTES_MAX_LIMIT), FileLogStorage.SEGMENT_BYTES_MAX_DEFAULT));
         boolean joining = reads.of(() -> config.bool("store.replica.join", false), false);
         List<String> metaReplicas = config.list("store.meta.replicas");
         long metaPollMs = reads.of(() -> config.longValue("store.meta.poll.ms", 1000, 10, 600_000), 1000L);

@@ -127,7 +127,7 @@ public final class StoreServer implements AutoCloseable {
     private ReplicaLoop startReplica() {
         peers = new RpcClientPool(workers, FrameLimits.internal(), config.peerInflightCountMax(), tls);
         RpcTransport transport = new RpcTransport(peers, config.replicas(), config.replication().sendTimeoutMs());
-        replicationLog = new FileLogStorage(config.dataDir().resolve("log"));
+        replicationLog = new FileLogStorage(config.dataDir().resolve("log"), config.logRetention().segmentBytesMax());
         RocksStateMachine machine = new RocksStateMachine(engine);
         snapshots = new RocksSnapshots(config.replicaIndex(), engine, machine, config.dataDir(), transport, config.replication().snapshotChunkBytes());
         ReplicaNode node = new ReplicaNode(config.replicaIndex(), config.replication(), clock, new SplittableRandom(), transport, replicationLog,

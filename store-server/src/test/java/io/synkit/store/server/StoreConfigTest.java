@@ -56,4 +56,14 @@ class StoreConfigTest {
         assertEquals(30_000, config.commitWaitMsMax());
         assertEquals(2, config.ioThreads());
     }
+
+    @Test
+    void theLogsSegmentSizeIsASettingWithinItsBounds() {
+        assertEquals(64L << 20, StoreConfig.from(Config.of(Map.of("store.data.dir", "/tmp/unused"))).logRetention().segmentBytesMax());
+        assertEquals(65_536, StoreConfig.from(Config.of(Map.of("store.data.dir", "/tmp/unused", "store.log.segment.bytes.max", "65536")))
+                .logRetention().segmentBytesMax());
+        ConfigException tooSmall = assertThrows(ConfigException.class, () -> StoreConfig.from(Config.of(Map.of(
+                "store.data.dir", "/tmp/unused", "store.log.segment.bytes.max", "100"))));
+        assertTrue(tooSmall.getMessage().contains("store.log.segment.bytes.max=100"), tooSmall.getMessage());
+    }
 }
