@@ -10,7 +10,6 @@ import io.synkit.protocol.client.ContentType;
 import io.synkit.protocol.client.CreateGroupRequest;
 import io.synkit.protocol.client.GroupCreated;
 import io.synkit.protocol.client.MessageOp;
-import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.SendRequest;
 import io.synkit.protocol.client.SyncKey;
 import io.synkit.protocol.client.SyncResponse;
@@ -317,19 +316,7 @@ public final class GroupBenchCommand implements Callable<Integer> {
     }
 
     private SynkitClient client(EventLoopGroup loops, EmbeddedCluster cluster, long user, String device) {
-        SynkitClient client = new SynkitClient(loops.next(), new ClientListener() {
-            @Override
-            public void onNotify(Notify notify) {
-            }
-
-            @Override
-            public void onGoAway(io.synkit.protocol.client.GoAway goAway) {
-            }
-
-            @Override
-            public void onClosed() {
-            }
-        }, 30_000);
+        SynkitClient client = new SynkitClient(loops.next(), ClientListener.IGNORING, 30_000);
         client.connect(cluster.accessAddress(), null).join();
         client.auth(tokens.issue(user, device, 3600_000L)).join();
         return client;

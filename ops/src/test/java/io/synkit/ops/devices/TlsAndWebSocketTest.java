@@ -15,9 +15,7 @@ import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.AuthRequest;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.ContentType;
-import io.synkit.protocol.client.GoAway;
 import io.synkit.protocol.client.MessageOp;
-import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.SendAck;
 import io.synkit.protocol.client.SendRequest;
 import io.synkit.protocol.client.SyncKey;
@@ -50,20 +48,6 @@ class TlsAndWebSocketTest {
 
     private static final TokenCodec TOKENS = new TokenCodec(AuthKeys.dev(), Clock.SYSTEM);
     private static final long TIMEOUT_MS = 10_000;
-    private static final ClientListener IGNORED = new ClientListener() {
-        @Override
-        public void onNotify(Notify notify) {
-        }
-
-        @Override
-        public void onGoAway(GoAway goAway) {
-        }
-
-        @Override
-        public void onClosed() {
-        }
-    };
-
     private static Path dir;
     private static Path cert;
     private static Path key;
@@ -104,7 +88,7 @@ class TlsAndWebSocketTest {
     }
 
     private static SynkitClient client(InetSocketAddress address, LinkTransport transport, long user, String device) {
-        SynkitClient client = new SynkitClient(loop, IGNORED, TIMEOUT_MS, transport);
+        SynkitClient client = new SynkitClient(loop, ClientListener.IGNORING, TIMEOUT_MS, transport);
         client.connect(address, null).join();
         client.auth(TOKENS.issue(user, device, 60_000)).join();
         return client;
@@ -178,7 +162,7 @@ class TlsAndWebSocketTest {
         SynkitClient after = client(renewing.clientAddress(), new LinkTransport(trustingNew, null), 3008, "phone");
         after.heartbeat().join();
         before.heartbeat().join();
-        SynkitClient stale = new SynkitClient(loop, IGNORED, TIMEOUT_MS, new LinkTransport(trustingOld, null));
+        SynkitClient stale = new SynkitClient(loop, ClientListener.IGNORING, TIMEOUT_MS, new LinkTransport(trustingOld, null));
         assertThrows(CompletionException.class, () -> stale.connect(renewing.clientAddress(), null).join(), "the old certificate is not served");
         assertEquals(1, renewing.metrics().counter("synkit_access_tls_reloads", "outcome", "loaded").count());
         before.close();

@@ -6,8 +6,6 @@ import io.netty.channel.EventLoop;
 import io.synkit.protocol.auth.AuthKeys;
 import io.synkit.protocol.auth.TokenCodec;
 import io.synkit.protocol.client.ErrorCode;
-import io.synkit.protocol.client.GoAway;
-import io.synkit.protocol.client.Notify;
 import io.synkit.runtime.Clock;
 import io.synkit.sim.client.ClientException;
 import io.synkit.sim.client.ClientListener;
@@ -25,19 +23,7 @@ final class TestClients {
     }
 
     static SynkitClient authenticated(EventLoop loop, InetSocketAddress access, long user, String device, long requestTimeoutMs) {
-        SynkitClient client = new SynkitClient(loop, new ClientListener() {
-            @Override
-            public void onNotify(Notify notify) {
-            }
-
-            @Override
-            public void onGoAway(GoAway goAway) {
-            }
-
-            @Override
-            public void onClosed() {
-            }
-        }, requestTimeoutMs);
+        SynkitClient client = new SynkitClient(loop, ClientListener.IGNORING, requestTimeoutMs);
         client.connect(access, null).join();
         client.auth(TOKENS.issue(user, device, 60_000)).join();
         return client;

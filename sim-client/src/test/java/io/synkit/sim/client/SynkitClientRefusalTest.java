@@ -9,8 +9,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.Error;
 import io.synkit.protocol.client.ErrorCode;
-import io.synkit.protocol.client.GoAway;
-import io.synkit.protocol.client.Notify;
 import io.synkit.protocol.client.ServerFrame;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -34,20 +32,6 @@ class SynkitClientRefusalTest {
 
     private static final int RETRY_AFTER_MS = 1_234;
     private static final int PROMPT_S = 10;
-
-    private static final ClientListener IGNORED = new ClientListener() {
-        @Override
-        public void onNotify(Notify notify) {
-        }
-
-        @Override
-        public void onGoAway(GoAway goAway) {
-        }
-
-        @Override
-        public void onClosed() {
-        }
-    };
 
     private final EventLoopGroup loops = new NioEventLoopGroup(1);
 
@@ -87,7 +71,7 @@ class SynkitClientRefusalTest {
                     throw new IllegalStateException(e);
                 }
             });
-            SynkitClient client = new SynkitClient(loops.next(), IGNORED, PROMPT_S * 1000L);
+            SynkitClient client = new SynkitClient(loops.next(), ClientListener.IGNORING, PROMPT_S * 1000L);
             client.connect((InetSocketAddress) listener.getLocalSocketAddress(), null).get(PROMPT_S, TimeUnit.SECONDS);
             refusedAtOnce.get(PROMPT_S, TimeUnit.SECONDS);
             // The refusal and the close are on their way to the client before it sends its Auth.
@@ -98,7 +82,7 @@ class SynkitClientRefusalTest {
     }
 
     private ClientException authRefused(ServerSocket listener) throws Exception {
-        SynkitClient client = new SynkitClient(loops.next(), IGNORED, PROMPT_S * 1000L);
+        SynkitClient client = new SynkitClient(loops.next(), ClientListener.IGNORING, PROMPT_S * 1000L);
         client.connect((InetSocketAddress) listener.getLocalSocketAddress(), null).get(PROMPT_S, TimeUnit.SECONDS);
         ExecutionException failed = assertThrows(ExecutionException.class, () -> client.auth("token").get(PROMPT_S, TimeUnit.SECONDS));
         return ClientException.of(failed.getCause());
