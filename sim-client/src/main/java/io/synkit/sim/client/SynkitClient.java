@@ -317,7 +317,8 @@ public final class SynkitClient {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            handshaken(ready, new IllegalStateException("closed before the link was ready"));
+            // A refusal at connect can close the link before its connect is reported: the failure carries the refusal's retry-after.
+            ready.completeExceptionally(closed("closed before the link was ready"));
             for (CompletableFuture<ServerFrame> response : pending.values()) {
                 response.completeExceptionally(closed("link closed"));
             }

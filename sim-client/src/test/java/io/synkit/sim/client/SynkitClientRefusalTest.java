@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.synkit.protocol.client.AuthResponse;
 import io.synkit.protocol.client.ClientFrame;
 import io.synkit.protocol.client.Error;
 import io.synkit.protocol.client.ErrorCode;
@@ -72,10 +73,12 @@ class SynkitClientRefusalTest {
                 }
             });
             SynkitClient client = new SynkitClient(loops.next(), ClientListener.IGNORING, PROMPT_S * 1000L);
-            client.connect((InetSocketAddress) listener.getLocalSocketAddress(), null).get(PROMPT_S, TimeUnit.SECONDS);
-            refusedAtOnce.get(PROMPT_S, TimeUnit.SECONDS);
-            // The refusal and the close are on their way to the client before it sends its Auth.
-            ExecutionException failed = assertThrows(ExecutionException.class, () -> client.auth("token").get(PROMPT_S, TimeUnit.SECONDS));
+            CompletableFuture<AuthResponse> auth = client.connect((InetSocketAddress) listener.getLocalSocketAddress(), null).thenComposeAsync(connected -> {
+                refusedAtOnce.join(); // the refusal and the close are on their way before the Auth is sent
+                return client.auth("token");
+            });
+            // The refusal may even close the link before its connect is reported: that failure carries the retry-after too.
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> auth.get(PROMPT_S, TimeUnit.SECONDS));
 
             assertRefusal(ClientException.of(failed.getCause()));
         }
