@@ -92,6 +92,14 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         this(dir, SEGMENT_BYTES_MAX_DEFAULT);
     }
 
+    /** {@code segmentBytesMax} if a segment may grow to it, in [1, {@link #SEGMENT_BYTES_MAX_LIMIT}]; else an IllegalArgumentException. */
+    public static long checkedSegmentBytesMax(long segmentBytesMax) {
+        if (segmentBytesMax < 1 || segmentBytesMax > SEGMENT_BYTES_MAX_LIMIT) {
+            throw new IllegalArgumentException("segmentBytesMax=" + segmentBytesMax + " must be in [1, " + SEGMENT_BYTES_MAX_LIMIT + "]");
+        }
+        return segmentBytesMax;
+    }
+
     public FileLogStorage(Path dir, long segmentBytesMax) {
         this(dir, segmentBytesMax, FileChannel::force);
     }
@@ -100,11 +108,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         if (dir == null || fsync == null) {
             throw new IllegalArgumentException("dir=" + dir + " fsync=" + fsync + " must not be null");
         }
-        if (segmentBytesMax < 1 || segmentBytesMax > SEGMENT_BYTES_MAX_LIMIT) {
-            throw new IllegalArgumentException("segmentBytesMax=" + segmentBytesMax + " must be in [1, " + SEGMENT_BYTES_MAX_LIMIT + "]");
-        }
         this.dir = dir;
-        this.segmentBytesMax = segmentBytesMax;
+        this.segmentBytesMax = checkedSegmentBytesMax(segmentBytesMax);
         this.directory = new LogDirectory(dir, fsync);
         try {
             open();

@@ -18,8 +18,6 @@ public record LogRetention(long retainEntries, long lagEntriesMax, long compactI
             throw new IllegalArgumentException("retainEntries=" + retainEntries + " lagEntriesMax=" + lagEntriesMax + " must be >= 0, compactIntervalMs="
                     + compactIntervalMs + " >= 1");
         }
-        if (segmentBytesMax < 1 || segmentBytesMax > FileLogStorage.SEGMENT_BYTES_MAX_LIMIT) {
-            throw new IllegalArgumentException("segmentBytesMax=" + segmentBytesMax + " must be in [1, " + FileLogStorage.SEGMENT_BYTES_MAX_LIMIT + "]");
-        }
+        FileLogStorage.checkedSegmentBytesMax(segmentBytesMax);
     }
 }
