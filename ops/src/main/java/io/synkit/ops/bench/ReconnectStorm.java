@@ -164,14 +164,16 @@ final class ReconnectStorm {
                     lastNs = Math.max(lastNs, Long.parseLong(fields[2]));
                 }
             } else if (fields[0].equals(ConnectionsWorkerCommand.BACK) && back.add(Long.parseLong(fields[1]))) {
-                lastNs = Math.max(lastNs, Long.parseLong(fields[3]));
+                long backNs = Long.parseLong(fields[3]);
+                long authLatencyNs = Long.parseLong(fields[7]);
+                lastNs = Math.max(lastNs, backNs);
                 int clientAttempts = Integer.parseInt(fields[4]);
                 attempts += clientAttempts;
                 attemptsMax = Math.max(attemptsMax, clientAttempts);
                 attemptsInOneSecondMax = Math.max(attemptsInOneSecondMax, Integer.parseInt(fields[5]));
                 refused += Integer.parseInt(fields[6]);
-                authUs.recordValue(Math.min(LATENCY_US_MAX, Long.parseLong(fields[7]) / 1_000));
-                bySecond.back(Long.parseLong(fields[3]), clientAttempts, Long.parseLong(fields[7]));
+                authUs.recordValue(Math.min(LATENCY_US_MAX, authLatencyNs / 1_000));
+                bySecond.back(backNs, clientAttempts, authLatencyNs);
             } else if (fields[0].equals(ConnectionsWorkerCommand.LOOP_LAG)) {
                 loopLagsUs.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3])});
             }
